@@ -1,0 +1,25 @@
+"""``cpo``: the command line for admins and engineers.
+
+Each area registers its own commands: the domain's (obligations, validate),
+the store's (db upgrade, import, export, cases...), the manual steps (record ...).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli import domain_cmds, record_cmds, store_cmds
+
+app = typer.Typer(
+    name="cpo",
+    help="Child protection orchestration: cases, obligations, manual steps.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+for module in (domain_cmds, store_cmds, record_cmds):
+    module.register(app)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,23 @@
+"""Errors the domain raises. Each names the field and the rule (R-G3)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of everything the domain rejects."""
+
+
+class RejectedEvent(DomainError):
+    """An event that would break a rule. Nothing is recorded when this is raised."""
+
+    def __init__(self, field: str, rule: str, message: str, index: int | None = None) -> None:
+        self.field = field
+        self.rule = rule
+        self.message = message
+        self.index = index
+        where = f"event {index}: " if index is not None else ""
+        super().__init__(f"{where}{field}: {message} ({rule})")
+
+
+class ProfileError(DomainError):
+    """A policy profile file that cannot be loaded."""

@@ -1,0 +1,43 @@
+"""The case history file: the import/export format (a case header plus its events, in order).
+
+``dumps_history`` is canonical (two-space indented JSON, keys in model order,
+a final newline), so ``dumps_history(loads_history(text)) == text`` for any file
+it wrote: exports are byte-for-byte stable.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.events import Event
+
+
+class CaseHeader(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
+    profile: str = "england"
+    team: str = Field(min_length=1)
+
+
+class CaseHistory(CaseHeader):
+    events: tuple[Event, ...] = ()
+
+    @property
+    def header(self) -> CaseHeader:
+        return CaseHeader(reference=self.reference, profile=self.profile, team=self.team)
+
+
+def loads_history(text: str) -> CaseHistory:
+    return CaseHistory.model_validate_json(text)
+
+
+def load_history(path: str | Path) -> CaseHistory:
+    return loads_history(Path(path).read_text(encoding="utf-8"))
+
+
+def dumps_history(history: CaseHistory) -> str:
+    return json.dumps(history.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
