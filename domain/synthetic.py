@@ -1,0 +1,200 @@
+"""Synthetic but valid case histories, for benchmarks, the demo caseload and property tests.
+
+Every history is a pure function of its seed. The people are invented ids and
+placeholder names; nothing here is real.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from domain.calendar import WorkingDayCalendar
+from domain.events import (
+    AgencyReportReceived,
+    CategoryOfAbuse,
+    Child,
+    ConferenceDecision,
+    ConferenceHeld,
+    ConferenceKind,
+    CoreGroupHeld,
+    Event,
+    Member,
+    MemberRole,
+    MinutesCirculated,
+    Outcome,
+    VisitMade,
+)
+from domain.history import CaseHistory
+from domain.ladder import LONDON
+from domain.profiles import PolicyProfile, calendar_for, load_profile
+
+PROFILE_MIX = (
+    ("england", 40),
+    ("bedford", 10),
+    ("procedures-001", 10),
+    ("highland", 10),
+    ("luton", 10),
+    ("west-midlands", 10),
+    ("wales", 10),
+)
+TEAMS = ("team-north", "team-south", "team-east", "team-west")
+
+
+def members(rng: random.Random) -> tuple[Member, ...]:
+    professionals = [
+        Member(id="sw", role=MemberRole.LEAD_PROFESSIONAL, agency="Children's social care"),
+        Member(id="tm", role=MemberRole.TEAM_MANAGER, agency="Children's social care"),
+        Member(id="hv", role=MemberRole.PROFESSIONAL, agency="Health visiting"),
+        Member(id="school", role=MemberRole.PROFESSIONAL, agency="Education"),
+        Member(id="parent1", role=MemberRole.PARENT, name="Parent One"),
+    ]
+    if rng.random() < 0.5:
+        professionals.append(Member(id="gp", role=MemberRole.PROFESSIONAL, agency="GP"))
+    return tuple(professionals)
+
+
+def opening(rng: random.Random, on: date, first_cg: date) -> ConferenceHeld:
+    categories = list(CategoryOfAbuse)
+    children = tuple(
+        Child(id=f"c{n}", category=rng.choice(categories), name=f"Child {n}")
+        for n in range(1, rng.choice((1, 1, 2, 3)) + 1)
+    )
+    return ConferenceHeld(
+        on=on,
+        kind=ConferenceKind.INITIAL,
+        decision=ConferenceDecision.PLAN,
+        children=children,
+        outcomes=(Outcome(id="o1", text="The children are safe at home"),),
+        lead_professional="sw",
+        team_manager="tm",
+        chair="Conference chair",
+        members=members(rng),
+        first_cg_on=first_cg,
+        strategy_discussion_on=on - timedelta(days=rng.randint(10, 25)),
+    )
+
+
+def synthetic_history(seed: int, reference: str, months: int | None = None) -> CaseHistory:
+    """A case of 3 to 18 months that keeps (mostly) to its timescales."""
+    rng = random.Random(seed)
+    profile_name = rng.choices([p for p, _ in PROFILE_MIX], [w for _, w in PROFILE_MIX])[0]
+    profile = load_profile(profile_name)
+    calendar = calendar_for(profile)
+    start = calendar.previous_working_day(date(2024, 1, 2) + timedelta(days=rng.randint(0, 700)))
+    end = start + timedelta(days=30 * (months or rng.randint(3, 18)))
+    first_cg = calendar.add(start, rng.randint(3, profile.first_cg_within_wd))
+    icpc = opening(rng, start, first_cg)
+    events: list[Event] = [icpc]
+    children = [c.id for c in icpc.children]
+    day, n, period, first_of_period = first_cg, 0, 0, True
+    review = calendar.previous_working_day(_months_after(start, profile.first_review_months))
+    while day < end:
+        if day >= review:
+            period += 1
+            next_cg = calendar.add(review, rng.randint(2, 8))
+            events.append(
+                ConferenceHeld(
+                    on=review,
+                    kind=ConferenceKind.REVIEW,
+                    decision=ConferenceDecision.CONTINUE,
+                    chair="Conference chair",
+                    first_cg_on=next_cg,
+                )
+            )
+            review = calendar.previous_working_day(
+                _months_after(review, profile.later_review_months)
+            )
+            day, first_of_period = next_cg, True
+            continue
+        n += 1
+        meeting = f"cg-p{period}-1" if first_of_period else f"cg-{n}"
+        events.extend(
+            _core_group(rng, profile, calendar, children, meeting, day, end, first_of_period)
+        )
+        first_of_period = False
+        weeks = (
+            profile.cg_every_weeks_before_review
+            if period == 0
+            else profile.cg_every_weeks_after_review
+        )
+        day = calendar.add(day + timedelta(weeks=weeks - 1), rng.randint(1, 5))
+    events.sort(key=lambda e: e.on)  # stable: same-day events keep their order
+    return CaseHistory(
+        reference=reference,
+        profile=profile_name,
+        team=rng.choice(TEAMS),
+        events=tuple(_before(events, end)),
+    )
+
+
+def _core_group(
+    rng: random.Random,
+    profile: PolicyProfile,
+    calendar: WorkingDayCalendar,
+    children: list[str],
+    meeting: str,
+    day: date,
+    end: date,
+    first: bool,
+) -> list[Event]:
+    count = profile.cg_dates_set_at_first_cg if first else 0
+    dates = tuple(day + timedelta(weeks=k) for k in range(1, count + 1))
+    events: list[Event] = [
+        CoreGroupHeld(
+            on=day,
+            meeting=meeting,
+            chair="tm" if first and profile.manager_chairs_first_cg else "sw",
+            minute_taker="hv",
+            next_dates=dates,
+            recommendation="Continue the plan" if rng.random() < 0.4 else None,
+        )
+    ]
+    for offset in (3, 10, 17, 24):
+        visit_day = day + timedelta(days=offset + rng.randint(-1, 2))
+        if visit_day >= end or rng.random() < 0.15:
+            continue
+        alone = tuple(c for c in children if rng.random() < 0.6)
+        events.append(
+            VisitMade(
+                on=visit_day,
+                visitor="sw",
+                children_seen=tuple(children),
+                seen_alone=alone,
+                bedroom_seen=tuple(children) if rng.random() < 0.3 else (),
+            )
+        )
+    minutes_day = calendar.add(day, rng.randint(1, profile.minutes_within_wd + 2))
+    events.append(
+        _minutes(
+            meeting, minutes_day, profile.minutes_to_qa_manager, profile.minutes_to_conference_chair
+        )
+    )
+    if rng.random() < 0.5:
+        events.append(AgencyReportReceived(on=day + timedelta(days=1), member="hv"))
+    return events
+
+
+def _months_after(day: date, months: int) -> date:
+    from domain.obligations import add_months
+
+    return add_months(day, months)
+
+
+def _minutes(meeting: str, on: date, qa: bool, chair: bool) -> MinutesCirculated:
+    copied: list[str] = []
+    if qa:
+        copied.append("qa_manager")
+    if chair:
+        copied.append("conference_chair")
+    return MinutesCirculated(on=on, meeting=meeting, copied_to=tuple(copied))
+
+
+def _before(events: list[Event], end: date) -> list[Event]:
+    kept = [e for e in events if e.on < end]
+    held = {e.meeting for e in kept if isinstance(e, CoreGroupHeld)}
+    return [e for e in kept if not isinstance(e, MinutesCirculated) or e.meeting in held]
+
+
+def as_of_moment(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), LONDON)
