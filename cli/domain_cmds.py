@@ -1,9 +1,131 @@
-"""Commands registered on ``cpo``."""
+"""``cpo obligations`` and ``cpo validate``: the domain on a case history file, no server needed."""
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from domain.errors import DomainError, RejectedEvent
+from domain.history import CaseHistory, load_history
+from domain.ladder import LONDON, Obligation
+from domain.obligations import CaseView, view
+from domain.state import fold
+
+STATUS_STYLE = {"overdue": "bold red", "due": "yellow", "met": "green", "discharged": "dim"}
+
+HistoryPath = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, help="A case history file (JSON)")
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="YYYY-MM-DD (noon, Europe/London); default: now"),
+]
+
+
+def as_of_moment(value: str | None) -> datetime:
+    """Noon on the given day in Europe/London, or now: the CLI is an entry point, like flows/."""
+    if value is None:
+        return datetime.now(LONDON)
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--as-of: {value!r} is not a date (YYYY-MM-DD)") from exc
+    return datetime.combine(day, time(12), LONDON)
+
+
+def read_history(path: Path) -> CaseHistory:
+    try:
+        return load_history(path)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise typer.BadParameter(f"{path}: {where}: {first['msg']}") from exc
+
+
+def obligation_row(obligation: Obligation) -> dict[str, object]:
+    return {
+        "key": obligation.key,
+        "rule": obligation.rule,
+        "title": obligation.title,
+        "subject": obligation.subject,
+        "owner_role": obligation.owner_role,
+        "owner": obligation.owner,
+        "due": obligation.due.isoformat(),
+        "due_at": obligation.due_at.isoformat() if obligation.due_at else None,
+        "status": obligation.status.value,
+        "rung": obligation.rung.value if obligation.rung else None,
+        "met_on": obligation.met_on.isoformat() if obligation.met_on else None,
+        "next_rung_at": obligation.next_rung_at.isoformat() if obligation.next_rung_at else None,
+    }
+
+
+def view_json(found: CaseView) -> str:
+    return json.dumps(
+        {
+            "reference": found.reference,
+            "as_of": found.as_of.isoformat(),
+            "next_wake": found.next_wake.isoformat() if found.next_wake else None,
+            "obligations": [obligation_row(o) for o in found.obligations],
+        },
+        indent=2,
+    )
+
+
+def obligations_table(found: CaseView, open_only: bool = False) -> Table:
+    table = Table(title=f"{found.reference} as of {found.as_of:%Y-%m-%d %H:%M}")
+    for column in ("rule", "what", "about", "owner", "due", "status", "rung"):
+        table.add_column(column)
+    for o in found.obligations:
+        if open_only and not o.is_open:
+            continue
+        style = STATUS_STYLE.get(o.status.value, "")
+        table.add_row(
+            o.rule,
+            o.title,
+            o.subject,
+            f"{o.owner_role} {o.owner or ''}".strip(),
+            o.due.isoformat(),
+            f"[{style}]{o.status.value}[/]" if style else o.status.value,
+            o.rung.value if o.rung else "",
+        )
+    return table
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    @app.command()
+    def obligations(
+        history: HistoryPath,
+        as_of: AsOf = None,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+        open_only: Annotated[bool, typer.Option("--open", help="only what is not met")] = False,
+    ) -> None:
+        """Every obligation of a case history as of a date: rule, subject, owner, due, status, rung."""
+        try:
+            found = view(read_history(history), as_of_moment(as_of))
+        except DomainError as exc:
+            typer.echo(f"{history}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        if as_json:
+            typer.echo(view_json(found))
+            return
+        Console().print(obligations_table(found, open_only))
+        if found.next_wake:
+            typer.echo(f"next wake: {found.next_wake.isoformat()}")
+
+    @app.command()
+    def validate(history: HistoryPath) -> None:
+        """Check a case history; report the first rejected event (exit code 1)."""
+        loaded = read_history(history)
+        try:
+            fold(loaded)
+        except RejectedEvent as exc:
+            typer.echo(f"{history}: rejected {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"{history}: {len(loaded.events)} events, valid")

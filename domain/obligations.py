@@ -75,7 +75,10 @@ def derive(
 
 
 def view(history: CaseHistory, as_of: datetime) -> CaseView:
-    state = fold(history)
+    """The case as known at ``as_of``: events dated after it are not yet known."""
+    today = as_of.astimezone(LONDON).date()
+    known = tuple(e for e in history.events if e.on <= today)
+    state = fold(history.model_copy(update={"events": known}))
     profile = load_profile(state.profile)
     return derive(state, profile, calendar_for(profile), as_of)
 
@@ -104,7 +107,7 @@ def specs(state: CaseState, clock: Clock) -> Iterator[Spec]:
     for period in range(len(state.conferences)):
         if state.conferences[period].decision.value == "end":
             continue
-        if period < last and not clock.history:
+        if period < last and clock.settled(state.conferences[period + 1].on, None):
             continue  # a past period's obligations are all met or discharged
         yield from _period(state, clock, period)
     yield from _meetings(state, clock)
