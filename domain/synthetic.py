@@ -75,14 +75,23 @@ def opening(rng: random.Random, on: date, first_cg: date) -> ConferenceHeld:
     )
 
 
-def synthetic_history(seed: int, reference: str, months: int | None = None) -> CaseHistory:
-    """A case of 3 to 18 months that keeps (mostly) to its timescales."""
+def synthetic_history(
+    seed: int,
+    reference: str,
+    months: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    profile_name: str | None = None,
+) -> CaseHistory:
+    """A case of 3 to 18 months (or from ``start`` to ``end``) that keeps mostly to time."""
     rng = random.Random(seed)
-    profile_name = rng.choices([p for p, _ in PROFILE_MIX], [w for _, w in PROFILE_MIX])[0]
+    chosen = rng.choices([p for p, _ in PROFILE_MIX], [w for _, w in PROFILE_MIX])[0]
+    profile_name = profile_name or chosen
     profile = load_profile(profile_name)
     calendar = calendar_for(profile)
-    start = calendar.previous_working_day(date(2024, 1, 2) + timedelta(days=rng.randint(0, 700)))
-    end = start + timedelta(days=30 * (months or rng.randint(3, 18)))
+    first = date(2024, 1, 2) + timedelta(days=rng.randint(0, 700))
+    start = calendar.previous_working_day(start or first)
+    end = end or start + timedelta(days=30 * (months or rng.randint(3, 18)))
     first_cg = calendar.add(start, rng.randint(3, profile.first_cg_within_wd))
     icpc = opening(rng, start, first_cg)
     events: list[Event] = [icpc]

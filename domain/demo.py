@@ -1,0 +1,91 @@
+"""The demo caseload: about 40 synthetic cases at different stages, relative to a given day.
+
+Stages: new (just out of the ICPC), mid-plan, overdue minutes (escalated to the TM),
+reports missing before a review (chased), an unacknowledged escalation (the final rung),
+and an ended plan. Pure: the same ``today`` gives the same cases.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from domain.events import (
+    ConferenceDecision,
+    ConferenceHeld,
+    ConferenceKind,
+    CoreGroupHeld,
+    Event,
+)
+from domain.history import CaseHistory
+from domain.obligations import add_months
+from domain.profiles import calendar_for, load_profile, profile_names
+from domain.synthetic import TEAMS, synthetic_history
+
+STAGES = ("new", "mid_plan", "overdue_minutes", "reports_missing", "unacknowledged", "ended")
+
+
+def demo_caseload(today: date, count: int = 40) -> list[CaseHistory]:
+    profiles = profile_names()
+    return [
+        demo_case(today, index, STAGES[index % len(STAGES)], profiles[index % len(profiles)])
+        for index in range(count)
+    ]
+
+
+def demo_case(today: date, index: int, stage: str, profile: str) -> CaseHistory:
+    calendar = calendar_for(load_profile(profile))
+    reference = f"CP-DEMO-{index + 1:03d}"
+    seed = 10_000 + index
+    if stage == "new":
+        start = calendar.subtract(today, 2)
+        history = synthetic_history(
+            seed, reference, start=start, end=start + timedelta(days=1), profile_name=profile
+        )
+    elif stage == "mid_plan":
+        history = synthetic_history(
+            seed, reference, start=today - timedelta(days=150), end=today, profile_name=profile
+        )
+    elif stage == "reports_missing":
+        start = add_months(today + timedelta(days=6), -3)
+        history = synthetic_history(seed, reference, start=start, end=today, profile_name=profile)
+    elif stage in ("overdue_minutes", "unacknowledged"):
+        history = synthetic_history(
+            seed,
+            reference,
+            start=today - timedelta(days=70),
+            end=today - timedelta(days=22),
+            profile_name=profile,
+        )
+        held = calendar.subtract(today, 8 if stage == "overdue_minutes" else 14)
+        history = _append(history, _core_group(held, today, profile))
+    else:  # ended
+        history = synthetic_history(
+            seed,
+            reference,
+            start=today - timedelta(days=200),
+            end=today - timedelta(days=30),
+            profile_name=profile,
+        )
+        ended = ConferenceHeld(
+            on=calendar.subtract(today, 10),
+            kind=ConferenceKind.REVIEW,
+            decision=ConferenceDecision.END,
+            chair="Conference chair",
+        )
+        history = _append(history, ended)
+    return history.model_copy(update={"team": TEAMS[index % len(TEAMS)]})
+
+
+def _core_group(held: date, today: date, profile: str) -> CoreGroupHeld:
+    dates = load_profile(profile).cg_dates_set_at_first_cg
+    return CoreGroupHeld(
+        on=held,
+        meeting="cg-demo",
+        chair="tm",
+        minute_taker="hv",
+        next_dates=tuple(today + timedelta(weeks=2 * k) for k in range(1, dates + 1)),
+    )
+
+
+def _append(history: CaseHistory, event: Event) -> CaseHistory:
+    return history.model_copy(update={"events": (*history.events, event)})
