@@ -46,6 +46,7 @@ class WorkingDayCalendar:
         days = (start + timedelta(days=i) for i in range(span))
         self._ordinals = [d.toordinal() for d in days if d.weekday() < 5 and d not in closed]
         self._set = frozenset(self._ordinals)
+        self._days = [date.fromordinal(o) for o in self._ordinals]
         self._lo = start.toordinal()
         self._hi = date(last_year, 12, 31).toordinal()
 
@@ -62,15 +63,19 @@ class WorkingDayCalendar:
         """The N-th working day after ``day`` (counting from the day after it)."""
         if n < 1:
             raise ValueError("n must be at least 1")
-        index = bisect_right(self._ordinals, self._check(day)) + n - 1
-        return date.fromordinal(self._ordinals[index])
+        try:
+            return self._days[bisect_right(self._ordinals, self._check(day)) + n - 1]
+        except IndexError:
+            raise CalendarRangeError(f"{n} WD after {day} is outside the calendar") from None
 
     def subtract(self, day: date, n: int) -> date:
         """The N-th working day before ``day`` (counting back from the day before it)."""
         if n < 1:
             raise ValueError("n must be at least 1")
         index = bisect_left(self._ordinals, self._check(day)) - n
-        return date.fromordinal(self._ordinals[index])
+        if index < 0:
+            raise CalendarRangeError(f"{n} WD before {day} is outside the calendar")
+        return self._days[index]
 
     def previous_working_day(self, day: date) -> date:
         """``day`` itself if it is a working day, else the working day before it.
@@ -78,7 +83,9 @@ class WorkingDayCalendar:
         A deadline in weeks or months never stretches onto a non-working day (RULES.md §2).
         """
         index = bisect_right(self._ordinals, self._check(day)) - 1
-        return date.fromordinal(self._ordinals[index])
+        if index < 0:
+            raise CalendarRangeError(f"no working day on or before {day} in the calendar")
+        return self._days[index]
 
     def between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``."""

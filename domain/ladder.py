@@ -8,6 +8,7 @@ so a rung "on" a day is reached from that hour.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -98,39 +99,34 @@ class Clock:
             self._moments[key] = found
         return found
 
-    def standard_rungs(self, due: date, arose: date) -> list[tuple[Rung, datetime]]:
+    def standard_rungs(self, due: date, arose: date) -> Iterator[tuple[Rung, datetime]]:
+        """Lazily, in time order: the caller stops at the first rung still to come."""
         cal, ladder = self.calendar, self.ladder
-        rungs: list[tuple[Rung, datetime]] = []
         if ladder.remind_before_wd:
             remind = max(cal.subtract(due, ladder.remind_before_wd), arose)
             if remind <= due:
-                rungs.append((Rung.REMINDER, self.moment(remind)))
+                yield Rung.REMINDER, self.moment(remind)
         missed = cal.add(due, 1)
-        return rungs + self._after_missed(missed, self.moment(missed))
+        yield from self._after_missed(missed, self.moment(missed))
 
-    def hourly_rungs(self, due_at: datetime) -> list[tuple[Rung, datetime]]:
+    def hourly_rungs(self, due_at: datetime) -> Iterator[tuple[Rung, datetime]]:
         missed_day = self.calendar.previous_working_day(due_at.astimezone(LONDON).date())
         return self._after_missed(missed_day, due_at)
 
-    def chase_rungs(self, chase_day: date) -> list[tuple[Rung, datetime]]:
+    def chase_rungs(self, chase_day: date) -> Iterator[tuple[Rung, datetime]]:
         """R-T10: chase the missing report, then the TM after C WD, then the final rung."""
+        yield Rung.CHASE, self.moment(chase_day)
         tm = self.calendar.add(chase_day, self.profile.chase_escalate_after_wd)
-        final = self.calendar.add(tm, self.ladder.final_after_wd)
-        return [
-            (Rung.CHASE, self.moment(chase_day)),
-            (Rung.ESCALATION_TM, self.moment(tm)),
-            (Rung.ESCALATION_FINAL, self.moment(final)),
-        ]
+        yield Rung.ESCALATION_TM, self.moment(tm)
+        yield Rung.ESCALATION_FINAL, self.moment(self.calendar.add(tm, self.ladder.final_after_wd))
 
-    def _after_missed(self, missed: date, at: datetime) -> list[tuple[Rung, datetime]]:
+    def _after_missed(self, missed: date, at: datetime) -> Iterator[tuple[Rung, datetime]]:
         cal, ladder = self.calendar, self.ladder
+        yield Rung.MISSED, at
         tm = cal.add(missed, ladder.tm_after_wd) if ladder.tm_after_wd else missed
+        yield Rung.ESCALATION_TM, max(self.moment(tm), at)
         final = cal.add(tm, ladder.final_after_wd)
-        return [
-            (Rung.MISSED, at),
-            (Rung.ESCALATION_TM, max(self.moment(tm), at)),
-            (Rung.ESCALATION_FINAL, max(self.moment(final), at)),
-        ]
+        yield Rung.ESCALATION_FINAL, max(self.moment(final), at)
 
 
 @dataclass(slots=True)
@@ -157,13 +153,19 @@ class Spec:
 def settle(spec: Spec, clock: Clock) -> Obligation:
     """The obligation as of ``clock.as_of``: its status, rung reached and next rung."""
     closed_at = _closed_at(spec, clock)
-    rungs = _rungs(spec, clock)
-    live = [(r, t) for r, t in rungs if closed_at is None or t < closed_at]
-    if spec.acknowledged_on is not None:
-        stop = clock.moment(spec.acknowledged_on)
-        live = [(r, t) for r, t in live if r is not Rung.ESCALATION_FINAL or t < stop]
-    reached = [(r, t) for r, t in live if t <= clock.as_of]
-    pending = [t for _, t in live if t > clock.as_of]
+    acknowledged = clock.moment(spec.acknowledged_on) if spec.acknowledged_on else None
+    reached: Rung | None = None
+    reached_at: datetime | None = None
+    pending: datetime | None = None
+    for rung, moment in _rungs(spec, clock):
+        if closed_at is not None and moment >= closed_at:
+            break  # met or discharged first: no later rung ever fires
+        if rung is Rung.ESCALATION_FINAL and acknowledged is not None and moment >= acknowledged:
+            break  # R-E6: an acknowledged escalation does not climb
+        if moment > clock.as_of:
+            pending = moment
+            break
+        reached, reached_at = rung, moment
     return Obligation(
         key=spec.key,
         rule=spec.rule,
@@ -176,10 +178,10 @@ def settle(spec: Spec, clock: Clock) -> Obligation:
         due_at=spec.due_at,
         met_on=spec.met_on,
         discharged_on=spec.discharged_on,
-        status=_status(spec, clock, rungs),
-        rung=reached[-1][0] if reached else None,
-        rung_at=reached[-1][1] if reached else None,
-        next_rung_at=pending[0] if pending else None,
+        status=_status(spec, clock, reached is not None),
+        rung=reached,
+        rung_at=reached_at,
+        next_rung_at=pending,
     )
 
 
@@ -194,18 +196,15 @@ def _closed_at(spec: Spec, clock: Clock) -> datetime | None:
     return min(moments) if moments else None
 
 
-def _rungs(spec: Spec, clock: Clock) -> list[tuple[Rung, datetime]]:
+def _rungs(spec: Spec, clock: Clock) -> Iterator[tuple[Rung, datetime]]:
     if spec.chase_on is not None:
         return clock.chase_rungs(spec.chase_on)
     if spec.due_at is not None:
         return clock.hourly_rungs(spec.due_at)
-    if spec.met_on is not None and spec.met_on <= spec.due and spec.met_on <= clock.today:
-        # Met on time: only a reminder can have fired; skip the rest of the ladder.
-        return clock.standard_rungs(spec.due, spec.arose)[:1]
     return clock.standard_rungs(spec.due, spec.arose)
 
 
-def _status(spec: Spec, clock: Clock, rungs: list[tuple[Rung, datetime]]) -> Status:
+def _status(spec: Spec, clock: Clock, any_rung_reached: bool) -> Status:
     today = clock.today
     if spec.met_on is not None and spec.met_on <= today:
         return Status.MET
@@ -215,8 +214,7 @@ def _status(spec: Spec, clock: Clock, rungs: list[tuple[Rung, datetime]]) -> Sta
         return Status.OVERDUE if clock.as_of > spec.due_at else Status.DUE
     if today > spec.due:
         return Status.OVERDUE
-    first = rungs[0] if rungs else None
-    if today == spec.due or (first is not None and first[1] <= clock.as_of):
+    if today == spec.due or any_rung_reached:
         return Status.DUE
     return Status.UPCOMING
 

@@ -172,8 +172,7 @@ def _period(state: CaseState, clock: Clock, period: int) -> Iterator[Spec]:
 
 
 def held_in_period(state: CaseState, period: int) -> list[Meeting]:
-    held = [m for m in state.meetings.values() if m.period == period and m.held_on is not None]
-    return sorted(held, key=lambda m: m.held_on or date.min)
+    return [state.meetings[m] for m in state.held.get(period, ())]
 
 
 def cadence_due(
@@ -333,11 +332,7 @@ def _bedrooms(
 def _meetings(state: CaseState, clock: Clock) -> Iterator[Spec]:
     profile, calendar = clock.profile, clock.calendar
     signed = {(e.meeting, e.member): e.on for e in state.of(AgreementSigned)}
-    firsts = {
-        held_in_period(state, p)[0].id
-        for p in range(len(state.conferences))
-        if held_in_period(state, p)
-    }
+    firsts = {ids[0] for ids in state.held.values() if ids} if profile.signed_agreement else set()
     for meeting in state.meetings.values():
         if meeting.held_on is None:
             continue
@@ -383,13 +378,6 @@ def _meetings(state: CaseState, clock: Clock) -> Iterator[Spec]:
 def _children(state: CaseState, clock: Clock) -> Iterator[Spec]:
     profile = clock.profile
     lp_line = state.visiting_matrix.get(state.lead_professional or "")
-    seen: dict[str, list[date]] = {c: [] for c in state.children}
-    alone: dict[str, list[date]] = {c: [] for c in state.children}
-    for event in state.of(VisitMade):
-        for child_id in event.children_seen:
-            seen[child_id].append(event.on)
-        for child_id in event.seen_alone:
-            alone[child_id].append(event.on)
     for child in state.children.values():
         every = lp_line.every_weeks if lp_line else profile.seen_every_weeks
         if child.seen_every_weeks:
@@ -402,7 +390,7 @@ def _children(state: CaseState, clock: Clock) -> Iterator[Spec]:
             "Child seen",
             child.id,
             child.plan_start,
-            seen[child.id],
+            state.seen.get(child.id, []),
             every,
             end,
         )
@@ -413,7 +401,7 @@ def _children(state: CaseState, clock: Clock) -> Iterator[Spec]:
             "Child seen alone",
             child.id,
             child.plan_start,
-            alone[child.id],
+            state.seen_alone.get(child.id, []),
             profile.seen_alone_every_weeks,
             end,
         )

@@ -108,6 +108,9 @@ class CaseState:
     concerns: dict[str, tuple[str, datetime, datetime | None]] = field(default_factory=dict)
     acknowledged: dict[str, date] = field(default_factory=dict)
     brought_forward: dict[int, date] = field(default_factory=dict)  # period -> new review date
+    held: dict[int, list[str]] = field(default_factory=dict)  # period -> meetings held, in order
+    seen: dict[str, list[date]] = field(default_factory=dict)  # child -> days seen (R-T11)
+    seen_alone: dict[str, list[date]] = field(default_factory=dict)  # child -> days (R-T12)
     cover: Member | None = None
     closed_on: date | None = None
     close_reason: str | None = None
@@ -149,6 +152,9 @@ class CaseState:
             if isinstance(value, dict | list):
                 setattr(clone, name, copy.copy(value))
         clone.by_type = {k: list(v) for k, v in self.by_type.items()}
+        clone.held = {k: list(v) for k, v in self.held.items()}
+        clone.seen = {k: list(v) for k, v in self.seen.items()}
+        clone.seen_alone = {k: list(v) for k, v in self.seen_alone.items()}
         clone.meetings = {k: copy.copy(m) for k, m in self.meetings.items()}
         clone.children = {k: copy.copy(c) for k, c in self.children.items()}
         return clone
@@ -239,6 +245,7 @@ def _scheduled(state: CaseState, event: CoreGroupScheduled) -> None:
 def _held(state: CaseState, event: CoreGroupHeld) -> None:
     meeting = state.meetings.setdefault(event.meeting, Meeting(event.meeting, state.period))
     meeting.held_on, meeting.chair, meeting.minute_taker = event.on, event.chair, event.minute_taker
+    state.held.setdefault(meeting.period, []).append(meeting.id)  # events come in date order
     meeting.recommendation = event.recommendation
     for outcome in event.outcomes:
         state.outcomes.setdefault(outcome.id, outcome)  # R-P1: a CG may only add
@@ -321,6 +328,13 @@ def _plan_ended(state: CaseState, event: PlanEnded) -> None:
     _close(state, event.on, event.reason.value, event.children)
 
 
+def _visit(state: CaseState, event: VisitMade) -> None:
+    for child in event.children_seen:
+        state.seen.setdefault(child, []).append(event.on)
+    for child in event.seen_alone:
+        state.seen_alone.setdefault(child, []).append(event.on)
+
+
 def _ignore(state: CaseState, event: Event) -> None:
     """Facts kept in ``state.events`` and read by the obligations engine directly."""
 
@@ -345,7 +359,7 @@ _HANDLERS: dict[type, Callable[[CaseState, Any], None]] = {
     MemberJoined: _joined,
     MemberWithdrew: _withdrew,
     PlanEnded: _plan_ended,
-    VisitMade: _ignore,
+    VisitMade: _visit,
     AgencyReportReceived: _ignore,
     AgreementSigned: _ignore,
 }
