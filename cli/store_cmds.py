@@ -1,9 +1,222 @@
-"""Commands registered on ``cpo``."""
+"""The store's commands: ``db upgrade``, ``import``, ``export``, ``cases``, ``case``, ``overdue``.
+
+Every command takes ``--database-url`` (or ``CPO_DATABASE_URL``); without either the store
+is a SQLite file in the user's data folder. Output names cases by reference only (R-G1).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pendulum
 import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from domain.errors import DomainError
+from domain.store.database import ENV_VAR, Database, database_url
+from domain.store.migrate import current_revision, head_revision, upgrade
+from domain.store.repository import CaseRepository
+from domain.store.transfer import ImportStatus, export_all, export_text, history_files, import_file
+
+console = Console()
+errors = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar=ENV_VAR, help="Store URL (default: a SQLite file)."),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="ISO date or date-time, Europe/London (default: now)."),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def as_of_time(value: str | None) -> datetime:
+    # The CLI is an entry point, like flows/: the only other place that reads the clock.
+    if value is None:
+        return pendulum.now("Europe/London")
+    parsed = pendulum.parse(value, tz="Europe/London")
+    if not isinstance(parsed, datetime):
+        raise typer.BadParameter(f"{value!r} is not a date or date-time", param_hint="--as-of")
+    return parsed
+
+
+def shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@contextmanager
+def open_store(url: str | None) -> Iterator[CaseRepository]:
+    """A repository on a migrated store; a store error ends the command with its message."""
+    database = Database.from_url(database_url(url))
+    try:
+        if current_revision(database) != head_revision():
+            errors.print(f"The store at {shown(database_url(url))} needs: cpo db upgrade")
+            raise typer.Exit(2)
+        yield CaseRepository(database)
+    except DomainError as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    finally:
+        database.dispose()
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def db_upgrade(database_url_option: DatabaseUrl = None) -> None:
+    """Create the store's schema, or upgrade it to the latest revision."""
+    url = database_url(database_url_option)
+    database = Database.from_url(url)
+    try:
+        revision = upgrade(database)
+    finally:
+        database.dispose()
+    console.print(f"{shown(url)} is at revision {revision}")
+
+
+def import_cases(
+    path: Annotated[Path, typer.Argument(help="A case history file, or a folder of them.")],
+    recorded_by: Annotated[str, typer.Option(help="Who is importing (the audit log).")] = "",
+    as_of: AsOf = None,
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """Import case histories; a bad file is reported and nothing of that case is recorded."""
+    who, when = recorded_by or getpass.getuser(), as_of_time(as_of)
+    counts = dict.fromkeys(ImportStatus, 0)
+    with open_store(database_url_option) as repository, Progress(console=errors) as progress:
+        files = history_files(path)
+        task = progress.add_task("Importing", total=len(files))
+        for file in files:
+            result = import_file(repository, file, recorded_by=who, as_of=when)
+            counts[result.status] += 1
+            if result.error:
+                progress.console.print(f"[red]{result.error}[/red]")
+            progress.advance(task)
+    console.print(", ".join(f"{count} {status.value}" for status, count in counts.items()))
+    if counts[ImportStatus.FAILED]:
+        raise typer.Exit(1)
+
+
+def export_cases(
+    reference: Annotated[str | None, typer.Argument(help="The case to export.")] = None,
+    out: Annotated[Path | None, typer.Option(help="File (one case) or folder (--all).")] = None,
+    all_cases: Annotated[bool, typer.Option("--all", help="Every case, one file each.")] = False,
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """Write case histories back out in the import format (byte-for-byte stable)."""
+    if all_cases == (reference is not None):
+        raise typer.BadParameter("give either a case reference or --all")
+    with open_store(database_url_option) as repository:
+        if all_cases:
+            if out is None:
+                raise typer.BadParameter("--all needs --out FOLDER")
+            written = sum(1 for _ in export_all(repository, out))
+            console.print(f"{written} cases written to {out}")
+        elif out is None:
+            sys.stdout.write(export_text(repository, str(reference)))
+        else:
+            out.write_text(export_text(repository, str(reference)), encoding="utf-8", newline="")
+
+
+def list_cases(
+    team: Annotated[str | None, typer.Option(help="Only this team's cases.")] = None,
+    status: Annotated[str | None, typer.Option(help="open or closed.")] = None,
+    overdue: Annotated[bool, typer.Option(help="Only cases with an overdue obligation.")] = False,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """List cases with their status, events recorded and next wake time."""
+    with open_store(database_url_option) as repository:
+        cases = repository.list_cases(team=team, status=status)
+        if overdue:
+            late: dict[str, int] = {}
+            for obligation in repository.overdue_obligations(as_of_time(as_of), team):
+                late[obligation.reference] = late.get(obligation.reference, 0) + 1
+            cases = [case for case in cases if case.reference in late]
+    if as_json:
+        print_json([dataclasses.asdict(case) for case in cases])
+        return
+    table = Table("reference", "team", "profile", "status", "events", "next wake")
+    for case in cases:
+        wake = case.next_wake.isoformat(timespec="minutes") if case.next_wake else "-"
+        events = str(case.last_seq)
+        table.add_row(case.reference, case.team, case.profile, case.status, events, wake)
+    console.print(table)
+
+
+def show_case(
+    reference: Annotated[str, typer.Argument(help="The case reference.")],
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """A case's timeline (who recorded what, when, from where) and its obligations."""
+    with open_store(database_url_option) as repository:
+        timeline = repository.journal(reference)
+        obligations = repository.case_view(reference, as_of_time(as_of)).obligations
+    if as_json:
+        print_json(
+            {
+                "reference": reference,
+                "timeline": [dataclasses.asdict(entry) for entry in timeline],
+                "obligations": [dataclasses.asdict(item) for item in obligations],
+            }
+        )
+        return
+    events = Table("seq", "on", "event", "recorded by", "recorded at", "source", title="Timeline")
+    for entry in timeline:
+        at = entry.recorded_at.isoformat(timespec="seconds")
+        seq, on = str(entry.seq), str(entry.on)
+        events.add_row(seq, on, entry.type, entry.recorded_by, at, entry.source)
+    duties = Table("obligation", "rule", "owner", "due", "status", "rung", title="Obligations")
+    for item in obligations:
+        owner = item.owner or item.owner_role
+        status, rung = str(item.status.value), item.rung.value if item.rung else "-"
+        duties.add_row(item.title, item.rule, owner, str(item.due), status, rung)
+    console.print(events, duties)
+
+
+def overdue_report(
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """Overdue obligations of open cases, counted by team and escalation rung (R-E1)."""
+    with open_store(database_url_option) as repository:
+        counts = repository.overdue_by_team(as_of_time(as_of))
+    if as_json:
+        print_json(counts)
+        return
+    rungs = sorted({rung for by_rung in counts.values() for rung in by_rung})
+    table = Table("team", *rungs, "total", title="Overdue obligations")
+    for team, by_rung in counts.items():
+        cells = [str(by_rung.get(rung, 0)) for rung in rungs]
+        table.add_row(team, *cells, str(sum(by_rung.values())))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    db = typer.Typer(help="The case store's database.", no_args_is_help=True)
+    db.command("upgrade")(db_upgrade)
+    app.add_typer(db, name="db")
+    app.command("import")(import_cases)
+    app.command("export")(export_cases)
+    app.command("cases")(list_cases)
+    app.command("case")(show_case)
+    app.command("overdue")(overdue_report)

@@ -1,0 +1,43 @@
+"""The case store: SQLAlchemy tables, the repository, migrations, import and export.
+
+The only place in domain/ that uses SQLAlchemy (ARCHITECTURE.md).
+"""
+
+from domain.store.database import Database, database_url, make_engine
+from domain.store.errors import (
+    CaseExists,
+    CaseNotFound,
+    ConcurrencyConflict,
+    OutboxEntryNotFound,
+    StoreError,
+)
+from domain.store.migrate import upgrade
+from domain.store.outbox import OutboxEntry
+from domain.store.reports import CaseSummary, JournalEntry, OverdueObligation
+from domain.store.repository import CaseRepository, DueCase
+from domain.store.rules import CaseRules, DomainRules, Standing
+from domain.store.tables import CaseStatus, OutboxStatus, Source
+
+__all__ = [
+    "CaseExists",
+    "CaseNotFound",
+    "CaseRepository",
+    "CaseRules",
+    "CaseStatus",
+    "CaseSummary",
+    "ConcurrencyConflict",
+    "Database",
+    "DomainRules",
+    "DueCase",
+    "JournalEntry",
+    "OutboxEntry",
+    "OutboxEntryNotFound",
+    "OutboxStatus",
+    "OverdueObligation",
+    "Source",
+    "Standing",
+    "StoreError",
+    "database_url",
+    "make_engine",
+    "upgrade",
+]

@@ -1,0 +1,105 @@
+"""Where the store lives and how to connect to it.
+
+One setting: ``CPO_DATABASE_URL`` (the CLI's ``--database-url`` overrides it), defaulting
+to a SQLite file in the user's data directory. PostgreSQL runs through psycopg 3
+(``postgresql+psycopg://``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+ENV_VAR = "CPO_DATABASE_URL"
+BUSY_TIMEOUT_MS = 30_000
+# Read by the SQLite "begin" hook: a writing transaction takes the write lock up front.
+WRITE_OPTION = "cpo_write"
+
+
+def default_database_url() -> str:
+    folder = Path(platformdirs.user_data_dir("cpo"))
+    return f"sqlite:///{folder / 'cases.sqlite3'}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: the explicit one, else the environment's, else the default file."""
+    url = explicit or os.environ.get(ENV_VAR) or default_database_url()
+    # A bare postgresql:// URL would pick psycopg2, which is not installed.
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    resolved = database_url(url)
+    parsed = make_url(resolved)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(resolved, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(resolved, **kwargs)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun by the hook below, not by the sqlite3 module, so a
+        # writer can ask for BEGIN IMMEDIATE and wait its turn instead of failing late.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: no corruption, only durability
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writing = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+class Database:
+    """An engine plus the two kinds of unit of work the repository uses."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str | None = None) -> Database:
+        return cls(make_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One transaction that commits on success and rolls back on any error."""
+        with self._sessions() as session:
+            session.connection(execution_options={WRITE_OPTION: True})
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,41 @@
+"""Errors the store raises, beside the domain's own ``RejectedEvent``."""
+
+from __future__ import annotations
+
+from domain.errors import DomainError
+
+
+class StoreError(DomainError):
+    """Base class of the store's errors."""
+
+
+class CaseNotFound(StoreError):
+    def __init__(self, reference: str) -> None:
+        self.reference = reference
+        super().__init__(f"no case with reference {reference!r}")
+
+
+class CaseExists(StoreError):
+    def __init__(self, reference: str) -> None:
+        self.reference = reference
+        super().__init__(f"a case with reference {reference!r} is already recorded")
+
+
+class ConcurrencyConflict(StoreError):
+    """Someone else recorded on the case since the writer read it: reload and retry."""
+
+    def __init__(self, reference: str, expected_seq: int, actual_seq: int | None) -> None:
+        self.reference = reference
+        self.expected_seq = expected_seq
+        self.actual_seq = actual_seq
+        now = f"it is now at {actual_seq}" if actual_seq is not None else "another writer got there"
+        super().__init__(
+            f"case {reference!r} changed since it was read: expected event {expected_seq}, "
+            f"{now}; reload the case and try again"
+        )
+
+
+class OutboxEntryNotFound(StoreError):
+    def __init__(self, idempotency_key: str) -> None:
+        self.idempotency_key = idempotency_key
+        super().__init__(f"no outbox entry with key {idempotency_key!r}")

@@ -1,0 +1,155 @@
+"""The dispatch outbox: insert-if-absent on the idempotency key, then at-least-once delivery.
+
+The unique key (case, obligation, rung) is what makes each rung fire exactly once (R-E1):
+a retry, a crash or a re-executed flow finds the key already there and adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from domain.dispatch import Dispatch
+from domain.store.common import StoreBase
+from domain.store.errors import CaseNotFound, OutboxEntryNotFound
+from domain.store.tables import CaseRow, OutboxRow, OutboxStatus
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    idempotency_key: str
+    dispatch: Dispatch
+    status: OutboxStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+def insert_dispatches(
+    session: Session, case_ids: Mapping[str, int], dispatches: Iterable[Dispatch], now: datetime
+) -> int:
+    """Add the dispatches not already in the outbox; returns how many were new."""
+    rows = [_row(case_ids, dispatch, now) for dispatch in dispatches]
+    if not rows:
+        return 0
+    statement = _insert_if_absent(session.get_bind().dialect.name)
+    # RETURNING yields only the rows actually inserted: the count of new dispatches.
+    return len(session.execute(statement.returning(OutboxRow.id), rows).all())
+
+
+def _insert_if_absent(dialect: str) -> Insert:
+    conflict = [OutboxRow.idempotency_key]
+    if dialect == "postgresql":
+        return postgresql.insert(OutboxRow).on_conflict_do_nothing(index_elements=conflict)
+    if dialect == "sqlite":
+        return sqlite.insert(OutboxRow).on_conflict_do_nothing(index_elements=conflict)
+    raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+
+
+def _row(case_ids: Mapping[str, int], dispatch: Dispatch, now: datetime) -> dict[str, Any]:
+    if dispatch.case_reference not in case_ids:
+        raise CaseNotFound(dispatch.case_reference)
+    return {
+        "idempotency_key": dispatch.idempotency_key,
+        "case_id": case_ids[dispatch.case_reference],
+        "obligation": dispatch.obligation,
+        "rung": dispatch.rung.value,
+        "payload": dispatch.model_dump(mode="json"),
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": dispatch.fires_at,
+        "created_at": now,
+    }
+
+
+def _entry(row: OutboxRow) -> OutboxEntry:
+    return OutboxEntry(
+        idempotency_key=row.idempotency_key,
+        dispatch=Dispatch.model_validate(row.payload),
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        next_attempt_at=row.next_attempt_at,
+        delivered_at=row.delivered_at,
+        created_at=row.created_at,
+    )
+
+
+class OutboxMixin(StoreBase):
+    def enqueue(self, dispatches: Iterable[Dispatch]) -> int:
+        """Insert-if-absent; returns the number newly inserted (0 for a repeat)."""
+        wanted = list(dispatches)
+        references = {dispatch.case_reference for dispatch in wanted}
+        with self._db.writing() as session:
+            found = session.execute(
+                select(CaseRow.reference, CaseRow.id).where(CaseRow.reference.in_(references))
+            )
+            case_ids = {reference: case_id for reference, case_id in found}
+            return insert_dispatches(session, case_ids, wanted, self._clock())
+
+    def pending_outbox(self, as_of: datetime, limit: int = 100) -> list[OutboxEntry]:
+        """Entries to attempt now: pending, or failed with a retry time that has come."""
+        query = (
+            select(OutboxRow)
+            .where(OutboxRow.status.in_([OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]))
+            .where(OutboxRow.next_attempt_at <= as_of)
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(limit)
+        )
+        with self._db.reading() as session:
+            return [_entry(row) for row in session.scalars(query)]
+
+    def outbox_of(self, reference: str) -> list[OutboxEntry]:
+        query = (
+            select(OutboxRow)
+            .join(CaseRow, CaseRow.id == OutboxRow.case_id)
+            .where(CaseRow.reference == reference)
+            .order_by(OutboxRow.id)
+        )
+        with self._db.reading() as session:
+            return [_entry(row) for row in session.scalars(query)]
+
+    def mark_delivered(self, idempotency_key: str, delivered_at: datetime | None = None) -> None:
+        self._mark(
+            idempotency_key,
+            status=OutboxStatus.DELIVERED.value,
+            delivered_at=delivered_at or self._clock(),
+            next_attempt_at=None,
+            attempts=OutboxRow.attempts + 1,
+        )
+
+    def mark_failed(
+        self, idempotency_key: str, error: str, next_attempt_at: datetime | None
+    ) -> None:
+        """Record a failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
+        self._mark(
+            idempotency_key,
+            status=OutboxStatus.FAILED.value,
+            last_error=error[:2000],
+            next_attempt_at=next_attempt_at,
+            attempts=OutboxRow.attempts + 1,
+        )
+
+    def _mark(self, idempotency_key: str, **values: Any) -> None:
+        # A delivered entry stays delivered: a late retry must not reopen it.
+        statement = (
+            update(OutboxRow)
+            .where(OutboxRow.idempotency_key == idempotency_key)
+            .where(OutboxRow.status != OutboxStatus.DELIVERED.value)
+            .values(**values)
+        )
+        with self._db.writing() as session:
+            if session.execute(statement).rowcount == 0:  # type: ignore[attr-defined]
+                exists = session.scalar(
+                    select(OutboxRow.id).where(OutboxRow.idempotency_key == idempotency_key)
+                )
+                if exists is None:
+                    raise OutboxEntryNotFound(idempotency_key)

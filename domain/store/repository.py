@@ -1,0 +1,172 @@
+"""The case repository: every write validates through the domain, then commits in one go.
+
+Appending an event writes the journal row (R-G2), the case's new sequence, status and
+next wake time, and the outbox rows it makes due, in ONE transaction. A writer states the
+sequence it expects (optimistic concurrency); a stale one, or a lost race between two
+processes, ends as ``ConcurrencyConflict`` and nothing of it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from domain.events import Event
+from domain.history import CaseHistory
+from domain.store.bulk import insert_cases, journal_rows, standing_values
+from domain.store.common import case_row, history_of
+from domain.store.errors import CaseExists, ConcurrencyConflict
+from domain.store.outbox import OutboxMixin, insert_dispatches
+from domain.store.reports import ReportsMixin
+from domain.store.rules import Standing
+from domain.store.tables import CaseRow, EventRow, Source
+
+
+@dataclass(frozen=True)
+class DueCase:
+    reference: str
+    next_wake: datetime
+    flow_run_id: str | None
+
+
+class CaseRepository(OutboxMixin, ReportsMixin):
+    """Cases, their journal and their outbox. ``as_of`` drives the rules; the clock only stamps."""
+
+    def open_case(
+        self, history: CaseHistory, *, recorded_by: str, source: Source | str, as_of: datetime
+    ) -> int:
+        """Record a new case with its events so far; returns its last sequence number."""
+        self.open_cases([history], recorded_by=recorded_by, source=source, as_of=as_of)
+        return len(history.events)
+
+    def open_cases(
+        self,
+        histories: Sequence[CaseHistory],
+        *,
+        recorded_by: str,
+        source: Source | str,
+        as_of: datetime,
+    ) -> int:
+        """Record many new cases in one transaction: all of them, or (on any error) none."""
+        # Validation first: a RejectedEvent (naming the event index) writes nothing.
+        cases = [(history, self._rules.standing(history, as_of)) for history in histories]
+        references = [history.reference for history in histories]
+        try:
+            with self._db.writing() as session:
+                taken = session.scalars(
+                    select(CaseRow.reference).where(CaseRow.reference.in_(references))
+                ).first()
+                if taken is not None:
+                    raise CaseExists(taken)
+                now = self._clock()
+                insert_cases(
+                    session, cases, recorded_by=recorded_by, source=Source(source), now=now
+                )
+        except IntegrityError as error:  # another process opened one of them first
+            raise CaseExists(", ".join(references)) from error
+        return len(cases)
+
+    def append(
+        self,
+        reference: str,
+        event: Event,
+        *,
+        expected_seq: int,
+        recorded_by: str,
+        source: Source | str,
+        as_of: datetime,
+    ) -> int:
+        """Validate and record one event; returns the case's new sequence number."""
+        new_seq = expected_seq + 1
+        try:
+            with self._db.writing() as session:
+                row = case_row(session, reference)
+                if row.last_seq != expected_seq:
+                    raise ConcurrencyConflict(reference, expected_seq, row.last_seq)
+                standing = self._rules.standing(history_of(session, row, [event]), as_of)
+                self._advance(session, row, expected_seq, new_seq, standing)
+                self._journal(session, row.id, new_seq, event, recorded_by, Source(source))
+                insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
+        except IntegrityError as error:  # the (case, seq) key: another writer took this seq
+            raise ConcurrencyConflict(reference, expected_seq, None) from error
+        return new_seq
+
+    def refresh(self, reference: str, as_of: datetime) -> Standing:
+        """A wake without a new event: re-derive, enqueue what is now due, move next_wake."""
+        with self._db.writing() as session:
+            row = case_row(session, reference)
+            standing = self._rules.standing(history_of(session, row), as_of)
+            self._advance(session, row, row.last_seq, row.last_seq, standing)
+            insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
+        return standing
+
+    def load(self, reference: str) -> tuple[CaseHistory, int]:
+        """The case's history and the sequence number a writer should then expect."""
+        with self._db.reading() as session:
+            row = case_row(session, reference)
+            return history_of(session, row), row.last_seq
+
+    def exists(self, reference: str) -> bool:
+        with self._db.reading() as session:
+            found = session.scalar(select(CaseRow.id).where(CaseRow.reference == reference))
+            return found is not None
+
+    def due_cases(self, as_of: datetime, limit: int = 500) -> list[DueCase]:
+        """Cases whose next wake time has come, earliest first (served by ix_cases_next_wake)."""
+        with self._db.reading() as session:
+            rows = session.execute(due_cases_query(as_of, limit))
+            return [DueCase(ref, wake, run) for ref, wake, run in rows if wake is not None]
+
+    def set_flow_run(self, reference: str, flow_run_id: str | None) -> None:
+        self._set(reference, flow_run_id=flow_run_id)
+
+    def set_next_wake(self, reference: str, next_wake: datetime | None) -> None:
+        self._set(reference, next_wake=next_wake)
+
+    def _set(self, reference: str, **values: object) -> None:
+        with self._db.writing() as session:
+            row = case_row(session, reference)
+            session.execute(
+                update(CaseRow)
+                .where(CaseRow.id == row.id)
+                .values(updated_at=self._clock(), **values)
+            )
+
+    def _advance(
+        self, session: Session, row: CaseRow, expected: int, new_seq: int, standing: Standing
+    ) -> None:
+        """The conditional update that makes a lost race a conflict rather than a duplicate."""
+        statement = (
+            update(CaseRow)
+            .where(CaseRow.id == row.id, CaseRow.last_seq == expected)
+            .values(last_seq=new_seq, **standing_values(standing, self._clock()))
+            .execution_options(synchronize_session=False)
+        )
+        if session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrencyConflict(row.reference, expected, None)
+
+    def _journal(
+        self,
+        session: Session,
+        case_id: int,
+        seq: int,
+        event: Event,
+        recorded_by: str,
+        source: Source,
+    ) -> None:
+        rows = journal_rows(case_id, seq, [event], recorded_by, source, self._clock())
+        session.execute(insert(EventRow), rows)
+
+
+def due_cases_query(as_of: datetime, limit: int) -> Select[str, datetime | None, str | None]:
+    return (
+        select(CaseRow.reference, CaseRow.next_wake, CaseRow.flow_run_id)
+        .where(CaseRow.next_wake <= as_of)
+        .order_by(CaseRow.next_wake)
+        .limit(limit)
+    )

@@ -1,0 +1,40 @@
+"""The same migrations build the same schema on SQLite and PostgreSQL, from nothing."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from domain.store.database import Database
+from domain.store.migrate import current_revision, head_revision, upgrade
+from domain.store.tables import Base
+
+
+def test_upgrade_creates_the_schema_on_an_empty_database(empty_db_url: str) -> None:
+    database = Database.from_url(empty_db_url)
+    assert current_revision(database) is None
+    assert upgrade(database) == head_revision()
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"cases", "events", "outbox", "alembic_version"} <= tables
+    database.dispose()
+
+
+def test_upgrading_twice_changes_nothing(empty_db_url: str) -> None:
+    database = Database.from_url(empty_db_url)
+    upgrade(database)
+    assert upgrade(database) == head_revision()
+    database.dispose()
+
+
+def test_the_migrated_schema_matches_the_tables_in_code(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_due_cases_are_served_by_the_next_wake_index(database: Database) -> None:
+    indexes = {
+        ix["name"]: ix["column_names"] for ix in inspect(database.engine).get_indexes("cases")
+    }
+    assert indexes["ix_cases_next_wake"] == ["next_wake"]

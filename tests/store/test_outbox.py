@@ -1,0 +1,107 @@
+"""The outbox: each (case, obligation, rung) is inserted once and delivered at least once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from domain.dispatch import Rung
+from domain.store.errors import CaseNotFound, OutboxEntryNotFound
+from domain.store.repository import CaseRepository
+from domain.store.tables import OutboxStatus
+from tests.store.cases import AS_OF, dispatch, history
+
+
+@pytest.fixture
+def repository_with_case(repository: CaseRepository) -> CaseRepository:
+    repository.open_case(history("BED-0001"), recorded_by="admin", source="import", as_of=AS_OF)
+    return repository
+
+
+def test_enqueueing_the_same_rung_twice_inserts_it_once(
+    repository_with_case: CaseRepository,
+) -> None:
+    repository = repository_with_case
+    assert repository.enqueue([dispatch("BED-0001")]) == 1
+    assert repository.enqueue([dispatch("BED-0001"), dispatch("BED-0001", rung=Rung.MISSED)]) == 1
+    assert repository.enqueue([dispatch("BED-0001")]) == 0
+    keys = [entry.idempotency_key for entry in repository.outbox_of("BED-0001")]
+    assert keys == ["BED-0001|R-T5:cg-1|reminder", "BED-0001|R-T5:cg-1|missed"]
+
+
+def test_the_stored_payload_is_the_dispatch_itself(repository_with_case: CaseRepository) -> None:
+    repository_with_case.enqueue([dispatch("BED-0001")])
+    [entry] = repository_with_case.pending_outbox(AS_OF)
+    assert entry.dispatch == dispatch("BED-0001")
+    assert (entry.status, entry.attempts) == (OutboxStatus.PENDING, 0)
+
+
+def test_a_dispatch_for_an_unknown_case_is_refused(repository_with_case: CaseRepository) -> None:
+    with pytest.raises(CaseNotFound):
+        repository_with_case.enqueue([dispatch("NOPE")])
+
+
+def test_pending_entries_wait_for_their_time(repository_with_case: CaseRepository) -> None:
+    later = AS_OF + timedelta(days=2)
+    repository_with_case.enqueue([dispatch("BED-0001", fires_at=later)])
+    assert repository_with_case.pending_outbox(AS_OF) == []
+    assert len(repository_with_case.pending_outbox(later)) == 1
+
+
+def test_a_delivered_entry_leaves_the_pending_list_and_stays_delivered(
+    repository_with_case: CaseRepository,
+) -> None:
+    repository = repository_with_case
+    repository.enqueue([dispatch("BED-0001")])
+    key = "BED-0001|R-T5:cg-1|reminder"
+    repository.mark_delivered(key, AS_OF)
+    repository.mark_failed(key, "late retry", AS_OF)  # a late retry must not reopen it
+    assert repository.pending_outbox(AS_OF + timedelta(days=1)) == []
+    [entry] = repository.outbox_of("BED-0001")
+    assert (entry.status, entry.delivered_at, entry.attempts) == (OutboxStatus.DELIVERED, AS_OF, 1)
+
+
+def test_a_failed_entry_is_retried_at_its_next_attempt_time(
+    repository_with_case: CaseRepository,
+) -> None:
+    repository = repository_with_case
+    repository.enqueue([dispatch("BED-0001")])
+    key = "BED-0001|R-T5:cg-1|reminder"
+    retry_at = AS_OF + timedelta(minutes=5)
+    repository.mark_failed(key, "smtp refused", retry_at)
+    assert repository.pending_outbox(AS_OF) == []
+    [entry] = repository.pending_outbox(retry_at)
+    assert (entry.status, entry.attempts, entry.last_error) == (
+        OutboxStatus.FAILED, 1, "smtp refused",
+    )  # fmt: skip
+
+
+def test_an_entry_given_up_stays_visible_but_is_not_retried(
+    repository_with_case: CaseRepository,
+) -> None:
+    repository = repository_with_case
+    repository.enqueue([dispatch("BED-0001")])
+    repository.mark_failed("BED-0001|R-T5:cg-1|reminder", "no route", None)
+    assert repository.pending_outbox(AS_OF + timedelta(days=365)) == []
+    [entry] = repository.outbox_of("BED-0001")
+    assert (entry.status, entry.next_attempt_at) == (OutboxStatus.FAILED, None)
+
+
+def test_marking_an_unknown_key_is_an_error(repository_with_case: CaseRepository) -> None:
+    with pytest.raises(OutboxEntryNotFound):
+        repository_with_case.mark_delivered("BED-0001|nothing|reminder")
+
+
+def test_a_wake_enqueues_what_is_due_once_however_often_it_runs(
+    repository_with_case: CaseRepository,
+) -> None:
+    repository = repository_with_case
+    later = AS_OF + timedelta(days=60)
+    expected = repository.case_view("BED-0001", later).dispatches
+    assert expected
+    repository.refresh("BED-0001", later)
+    again = repository.refresh("BED-0001", later)  # a re-run wake adds nothing new
+    entries = repository.outbox_of("BED-0001")
+    assert sorted(e.idempotency_key for e in entries) == sorted(d.idempotency_key for d in expected)
+    assert len(entries) == len(again.dispatches)
