@@ -26,7 +26,7 @@ RUNG_TEMPLATES: dict[Rung, str] = {
     Rung.CHASE: "chase",
     Rung.MISSED: "missed",
     Rung.ESCALATION_TM: "escalation",
-    Rung.ESCALATION_FINAL: "escalation",
+    Rung.ESCALATION_FINAL: "unacknowledged",  # R-E6: the TM has not acknowledged it
 }
 
 ACTIONS: dict[str, str] = {

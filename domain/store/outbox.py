@@ -31,6 +31,7 @@ class OutboxEntry:
     next_attempt_at: datetime | None
     delivered_at: datetime | None
     created_at: datetime
+    delivered_to: tuple[str, ...] = ()
 
 
 def insert_dispatches(
@@ -80,6 +81,7 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         next_attempt_at=row.next_attempt_at,
         delivered_at=row.delivered_at,
         created_at=row.created_at,
+        delivered_to=tuple(row.delivered_to or ()),
     )
 
 
@@ -137,6 +139,10 @@ class OutboxMixin(StoreBase):
             next_attempt_at=next_attempt_at,
             attempts=OutboxRow.attempts + 1,
         )
+
+    def record_delivered_to(self, idempotency_key: str, delivered_to: list[str]) -> None:
+        """Keep the endpoints a row has reached, so a retry does not send to them again."""
+        self._mark(idempotency_key, delivered_to=sorted(set(delivered_to)))
 
     def _mark(self, idempotency_key: str, **values: Any) -> None:
         # A delivered entry stays delivered: a late retry must not reopen it.

@@ -136,3 +136,5 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Endpoint ids a partly delivered row already reached: a retry skips them (R-E1).
+    delivered_to: Mapped[list[str] | None] = mapped_column(JsonPayload)

@@ -105,3 +105,16 @@ def test_a_wake_enqueues_what_is_due_once_however_often_it_runs(
     entries = repository.outbox_of("BED-0001")
     assert sorted(e.idempotency_key for e in entries) == sorted(d.idempotency_key for d in expected)
     assert len(entries) == len(again.dispatches)
+
+
+def test_a_partly_delivered_row_remembers_whom_it_reached(
+    repository_with_case: CaseRepository,
+) -> None:
+    repository = repository_with_case
+    repository.enqueue([dispatch("BED-0001")])
+    key = "BED-0001|R-T5:cg-1|reminder"
+    repository.record_delivered_to(key, ["endpoint-b", "endpoint-a", "endpoint-a"])
+    repository.mark_failed(key, "SMTP down", AS_OF)
+    [entry] = repository.pending_outbox(AS_OF)
+    assert entry.delivered_to == ("endpoint-a", "endpoint-b")
+    assert entry.status is OutboxStatus.FAILED

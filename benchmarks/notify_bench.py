@@ -1,0 +1,195 @@
+"""1,000 notices from the outbox to a local SMTP server: one batch vs one by one.
+
+Prints figures; not a timed test. Run: .venv/bin/python benchmarks/notify_bench.py
+
+- batch: ``deliver_batch`` with one Notifier (one apprise object) for all rows;
+- fresh, deferred TLS: a fresh apprise object per notice, sent one by one;
+- fresh, as shipped: the same with apprise's email plugin untouched (it builds a TLS
+  context per email; see notifications/smtp_tls.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Event
+from pathlib import Path
+from typing import Any
+
+import apprise
+from aiosmtpd.controller import Controller
+
+from domain.dispatch import Dispatch, Recipient, RecipientRole, Rung
+from notifications.delivery import deliver_batch
+from notifications.notifier import Notifier
+from notifications.render import render
+from notifications.smtp_tls import defer_email_tls_context, restore_email_tls_context
+
+NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
+TEAMS = [f"team-{n}" for n in range(10)]
+
+
+class Counter:
+    """Counts messages arriving; lives in the SMTP server's own process."""
+
+    def __init__(self, count: Synchronized[int]) -> None:
+        self.shared = count
+
+    @property
+    def count(self) -> int:
+        return int(self.shared.value)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.shared.get_lock():
+            self.shared.value += len(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def serve(port: int, count: Synchronized[int], stop: Event) -> None:
+    """A local relay in its own process, as a real one would be: it must not share our GIL."""
+    controller = Controller(
+        Counter(count), hostname="127.0.0.1", port=port, server_hostname="localhost"
+    )
+    controller.start()
+    stop.wait()
+    controller.stop()
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    idempotency_key: str
+    payload: dict[str, Any]
+    attempts: int = 0
+
+
+def wait_for(port: int, attempts: int = 100) -> None:
+    for _ in range(attempts):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"SMTP server on port {port} did not start")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_config(directory: Path, port: int) -> Path:
+    lines = ["version: 1", "urls:"]
+    for team in TEAMS:
+        url = f"mailto://127.0.0.1:{port}?from=cpo@example.org&to=tm-{team}@example.org"
+        lines += [f"  - {url}:", f"    - tag: team_manager:{team}"]
+    path = directory / "notify.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def dispatches(count: int) -> list[Dispatch]:
+    return [
+        Dispatch(
+            case_reference=f"CP-2025-{n:05d}",
+            team=TEAMS[n % len(TEAMS)],
+            profile="england",
+            obligation=f"R-T5:cg-{n}",
+            rule="R-T5",
+            rung=Rung.ESCALATION_TM,
+            template="escalation",
+            title="Core group minutes circulated",
+            subject=f"core group cg-{n}",
+            owner_role="lead_professional",
+            owner=f"m-lp{n}",
+            due=date(2025, 3, 3),
+            overdue_since=date(2025, 3, 4),
+            fires_at=NOW,
+            action="Circulate the minutes and updated plan to every member",
+            recipients=(Recipient(role=RecipientRole.TEAM_MANAGER),),
+        )
+        for n in range(count)
+    ]
+
+
+def one_by_one(config: Path, notices: list[Dispatch]) -> None:
+    """The naive way: a fresh apprise object, loading the configuration, per notice."""
+    for dispatch in notices:
+        notice = render(dispatch)
+        sender = apprise.Apprise()
+        sender.add(apprise.AppriseConfig(str(config)))
+        if not sender.notify(
+            body=notice.html, title=notice.title, tag=f"team_manager:{dispatch.team}"
+        ):
+            raise RuntimeError(f"{dispatch.idempotency_key} not delivered")
+
+
+def timed(label: str, count: int, counter: Counter, run: Callable[[], None]) -> float:
+    before = counter.count
+    started = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - started
+    arrived = counter.count - before
+    print(
+        f"{label:<34} {count:>5} notices {seconds:8.2f} s {count / seconds:8.1f} /s  arrived {arrived}"
+    )
+    return seconds
+
+
+@contextmanager
+def relay() -> Iterator[tuple[int, Counter]]:
+    """A local SMTP relay in its own process, as a real one would be: it must not share our GIL."""
+    port, stop = free_port(), multiprocessing.Event()
+    counter = Counter(multiprocessing.Value("i", 0))
+    server = multiprocessing.Process(target=serve, args=(port, counter.shared, stop), daemon=True)
+    server.start()
+    wait_for(port)
+    try:
+        yield port, counter
+    finally:
+        stop.set()
+        server.join(timeout=5)
+
+
+def compare(config: Path, notices: list[Dispatch], counter: Counter, workers: int) -> None:
+    rows = [Row(n, d.idempotency_key, d.model_dump(mode="json")) for n, d in enumerate(notices)]
+
+    def batch() -> None:
+        results = deliver_batch(rows, Notifier.from_config(config), NOW, workers=workers)
+        if not all(result.delivered for result in results):
+            raise RuntimeError("batch: not every row delivered")
+
+    def fresh() -> None:
+        one_by_one(config, notices)
+
+    fast = timed("batch, one apprise object", len(rows), counter, batch)
+    defer_email_tls_context()
+    deferred = timed("fresh apprise each, deferred TLS", len(notices), counter, fresh)
+    restore_email_tls_context()
+    shipped = timed("fresh apprise each, as shipped", len(notices), counter, fresh)
+    print(f"ratio fresh(deferred TLS) / batch: {deferred / fast:6.1f}x")
+    print(f"ratio fresh(as shipped)   / batch: {shipped / fast:6.1f}x")
+    print(f"target <= 10 s for {len(rows)}: {'met' if fast <= 10 else 'MISSED'} ({fast:.2f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--notices", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=8)
+    args = parser.parse_args()
+    with relay() as (port, counter), tempfile.TemporaryDirectory() as directory:
+        compare(
+            write_config(Path(directory), port), dispatches(args.notices), counter, args.workers
+        )
+
+
+if __name__ == "__main__":
+    main()

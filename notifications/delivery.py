@@ -1,0 +1,246 @@
+"""Deliver outbox rows: render, route, send; report per row what the store should record.
+
+At-least-once with exponential backoff (ARCHITECTURE.md): a failed row gets an error
+and a next attempt time and stays in the outbox. One failing row never blocks the
+rest. Exactly once per recipient per rung (R-E1): the outbox key dedups rows, and
+``delivered_to`` (endpoint ids already reached) makes a retry skip the endpoints a
+partly delivered row already reached.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from domain.dispatch import Dispatch
+from notifications.notifier import Attachment, Notifier
+from notifications.render import RenderedNotice, render
+from notifications.routing import Route, RoutingError
+
+log = logging.getLogger(__name__)
+
+AttachmentsFor = Callable[[Dispatch], Sequence[Attachment]]
+
+
+class OutboxRow(Protocol):
+    """What delivery reads from a row: the store's entry, or any object with these fields.
+
+    The dispatch comes from ``dispatch`` if the row has it, else from ``payload``
+    (``Dispatch.model_dump(mode="json")``, optionally with a ``delivered_to`` list).
+    """
+
+    @property
+    def idempotency_key(self) -> str: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+
+class Status(StrEnum):
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff, capped; ``max_attempts=None`` never gives up on a safeguarding notice."""
+
+    first_delay: timedelta = timedelta(minutes=1)
+    factor: float = 2.0
+    max_delay: timedelta = timedelta(hours=1)
+    max_attempts: int | None = None
+
+    def next_attempt_at(self, now: datetime, attempts_before: int) -> datetime | None:
+        if self.max_attempts is not None and attempts_before + 1 >= self.max_attempts:
+            return None
+        delay = self.first_delay * (self.factor**attempts_before)
+        return now + min(delay, self.max_delay)
+
+
+@dataclass(frozen=True)
+class RowResult:
+    row_id: Any
+    idempotency_key: str
+    status: Status
+    attempted_at: datetime
+    delivered_to: tuple[str, ...] = ()  # every endpoint id reached so far, this attempt included
+    sent_to: tuple[str, ...] = ()  # "<role>:<member or team>@<endpoint>" reached this attempt
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is Status.DELIVERED
+
+
+@dataclass
+class SendProgress:
+    delivered_to: list[str]
+    sent_to: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def row_dispatch(row: OutboxRow) -> Dispatch:
+    dispatch = getattr(row, "dispatch", None)
+    if isinstance(dispatch, Dispatch):
+        return dispatch
+    payload: Mapping[str, Any] = getattr(row, "payload", {})
+    return Dispatch.model_validate({k: v for k, v in payload.items() if k != "delivered_to"})
+
+
+def row_delivered_to(row: OutboxRow) -> tuple[str, ...]:
+    kept = getattr(row, "delivered_to", None)
+    if kept is None:
+        kept = getattr(row, "payload", {}).get("delivered_to", ())
+    return tuple(kept or ())
+
+
+def send_notice(
+    notifier: Notifier,
+    notice: RenderedNotice,
+    routes: Iterable[Route],
+    delivered_to: Iterable[str] = (),
+    attachments: Sequence[Attachment] = (),
+) -> SendProgress:
+    """Send to every endpoint of every route not already reached; each endpoint at most once."""
+    progress = SendProgress(delivered_to=list(delivered_to))
+    for route in routes:
+        endpoints = notifier.endpoints(route)
+        if not endpoints:
+            progress.failures.append(f"{route.label}: no valid endpoint")
+        for endpoint in endpoints:
+            if endpoint.id in progress.delivered_to:
+                continue  # reached on an earlier attempt, or by another route in this one
+            if notifier.send(endpoint, notice, attachments):
+                progress.delivered_to.append(endpoint.id)
+                progress.sent_to.append(f"{route.label}@{endpoint.id}")
+            else:
+                progress.failures.append(f"{route.label}@{endpoint.id}: refused or unreachable")
+    return progress
+
+
+def routes_for(notifier: Notifier, dispatch: Dispatch) -> tuple[list[Route], list[str]]:
+    """Routes for every recipient that has one; a gap fails the row but not the others' sends."""
+    if not dispatch.recipients:
+        return [], [f"{dispatch.idempotency_key} has no recipients"]
+    routes: list[Route] = []
+    gaps: list[str] = []
+    for recipient in dispatch.recipients:
+        try:
+            routes.append(notifier.routing.route(recipient, dispatch.team))
+        except RoutingError as gap:
+            gaps.append(str(gap))
+    return routes, gaps
+
+
+def deliver_row(
+    row: OutboxRow,
+    notifier: Notifier,
+    now: datetime,
+    policy: RetryPolicy = RetryPolicy(),
+    attachments_for: AttachmentsFor | None = None,
+) -> RowResult:
+    """Deliver one row; any error becomes a failed result with a retry time."""
+    done = row_delivered_to(row)
+    try:
+        dispatch = row_dispatch(row)
+        attachments = attachments_for(dispatch) if attachments_for else ()
+        routes, gaps = routes_for(notifier, dispatch)
+        progress = send_notice(notifier, render(dispatch), routes, done, attachments)
+        progress.failures[:0] = gaps
+    except Exception as error:  # bad payload, template or route: fail this row, keep going
+        progress = SendProgress(list(done), failures=[f"{type(error).__name__}: {error}"])
+    row_id = getattr(row, "id", row.idempotency_key)
+    return outcome(row_id, row.idempotency_key, progress, now, row.attempts, policy)
+
+
+def outcome(
+    row_id: Any,
+    key: str,
+    progress: SendProgress,
+    now: datetime,
+    attempts_before: int,
+    policy: RetryPolicy,
+) -> RowResult:
+    """Delivered if every endpoint has been reached; else failed with a retry time."""
+    reached = tuple(progress.delivered_to)
+    sent = tuple(progress.sent_to)
+    if not progress.failures:
+        return RowResult(row_id, key, Status.DELIVERED, now, delivered_to=reached, sent_to=sent)
+    error = "; ".join(progress.failures)
+    log.warning("notice %s attempt %d failed: %s", key, attempts_before + 1, error)
+    retry_at = policy.next_attempt_at(now, attempts_before)
+    return RowResult(row_id, key, Status.FAILED, now, reached, sent, error, retry_at)
+
+
+def deliver_batch(
+    rows: Iterable[OutboxRow],
+    notifier: Notifier,
+    now: datetime,
+    *,
+    policy: RetryPolicy = RetryPolicy(),
+    attachments_for: AttachmentsFor | None = None,
+    workers: int = 8,
+) -> list[RowResult]:
+    """Deliver rows concurrently through one notifier; results in the rows' order."""
+    batch = list(rows)
+    if not batch:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(batch)))) as pool:
+        return list(
+            pool.map(lambda row: deliver_row(row, notifier, now, policy, attachments_for), batch)
+        )
+
+
+class OutboxStore(Protocol):
+    """The store's side (domain/store/outbox.py). ``record_delivered_to`` is optional."""
+
+    def pending_outbox(self, as_of: datetime, limit: int = 100) -> Sequence[Any]: ...
+
+    def mark_delivered(
+        self, idempotency_key: str, delivered_at: datetime | None = None
+    ) -> None: ...
+
+    def mark_failed(
+        self, idempotency_key: str, error: str, next_attempt_at: datetime | None
+    ) -> None: ...
+
+
+def record_results(store: OutboxStore, results: Iterable[RowResult]) -> int:
+    """Write results to the store; returns how many rows were delivered."""
+    keep_progress = getattr(store, "record_delivered_to", None)
+    delivered = 0
+    for result in results:
+        if keep_progress is not None and result.delivered_to:
+            keep_progress(result.idempotency_key, list(result.delivered_to))
+        if result.delivered:
+            store.mark_delivered(result.idempotency_key, result.attempted_at)
+            delivered += 1
+        else:
+            store.mark_failed(result.idempotency_key, result.error or "", result.next_attempt_at)
+    return delivered
+
+
+def deliver_pending(
+    store: OutboxStore,
+    as_of: datetime,
+    limit: int = 100,
+    *,
+    notifier: Notifier | None = None,
+    config: str | Path | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+    attachments_for: AttachmentsFor | None = None,
+) -> int:
+    """One batch: pending rows as of ``as_of`` -> delivered or failed in the store."""
+    rows = store.pending_outbox(as_of, limit)
+    if not rows:
+        return 0
+    active = notifier if notifier is not None else Notifier.from_config(config)
+    results = deliver_batch(rows, active, as_of, policy=policy, attachments_for=attachments_for)
+    return record_results(store, results)

@@ -1,0 +1,129 @@
+"""Render a Dispatch into a notice: a one-line title, a text body and an HTML body.
+
+Templates see only the Dispatch's own fields, never its recipients' contacts and
+never anything from the case record, so a notice cannot carry a child's name,
+address or category of abuse (R-G1). The first two lines of every notice say
+which case, what is due or overdue and since when, who owns it and what to do:
+managers read them on a phone between visits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from domain.dispatch import Dispatch, Rung
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+# The notices RULES.md asks for; each has <name>.txt.j2 and <name>.html.j2.
+TEMPLATE_NAMES: frozenset[str] = frozenset(
+    {
+        "reminder",
+        "missed",
+        "escalation",
+        "unacknowledged",  # R-E6
+        "chase",  # R-T10
+        "inquorate",  # R-T16
+        "rescheduled",  # R-M6
+        "no_access",  # R-V2
+        "seen_alone_refused",  # R-V3
+        "risk_raised",  # R-E2
+        "disagreement",  # R-E4
+        "review_brought_forward",  # R-E3
+        "cover_started",  # R-E5
+        "digest",
+    }
+)
+
+# Fields a template may read. Recipients are left out on purpose: their contacts
+# are routing data, not notice content.
+CONTEXT_FIELDS: tuple[str, ...] = tuple(
+    name for name in Dispatch.model_fields if name != "recipients"
+)
+
+_RUNG_LABELS: dict[Rung, str] = {
+    Rung.REMINDER: "Due soon",
+    Rung.CHASE: "Missing report",
+    Rung.MISSED: "Overdue",
+    Rung.ESCALATION_TM: "Escalated to team manager",
+    Rung.ESCALATION_FINAL: "Escalated",
+    Rung.NOTICE: "Notice",
+}
+
+
+class TemplateMissing(LookupError):
+    """A dispatch names a template that does not exist."""
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    title: str  # the first line; also the email subject
+    text: str
+    html: str
+
+
+def uk_date(value: date | datetime | None) -> str:
+    """'Mon 3 Mar 2025': unambiguous on a phone, unlike 03/03/2025."""
+    if value is None:
+        return "not set"
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def humanise(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["uk_date"] = uk_date
+    env.filters["humanise"] = humanise
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def check_templates(names: set[str] | frozenset[str] = TEMPLATE_NAMES) -> None:
+    """Fail at start-up, not at 3 a.m., if a template file is missing."""
+    missing = [
+        f"{name}.{kind}.j2"
+        for name in sorted(names)
+        for kind in ("txt", "html")
+        if not (TEMPLATE_DIR / f"{name}.{kind}.j2").is_file()
+    ]
+    if missing:
+        raise TemplateMissing(f"missing notification templates: {', '.join(missing)}")
+
+
+def dispatch_context(dispatch: Dispatch) -> dict[str, Any]:
+    """What a template sees: the Dispatch's fields (minus recipients) and a rung label."""
+    context: dict[str, Any] = {name: getattr(dispatch, name) for name in CONTEXT_FIELDS}
+    context["rung_label"] = _RUNG_LABELS[dispatch.rung]
+    return context
+
+
+def render_template(name: str, context: dict[str, Any]) -> RenderedNotice:
+    if name not in TEMPLATE_NAMES:
+        raise TemplateMissing(f"unknown notification template {name!r}")
+    text = ENVIRONMENT.get_template(f"{name}.txt.j2").render(context).strip() + "\n"
+    html = ENVIRONMENT.get_template(f"{name}.html.j2").render(context).strip() + "\n"
+    return RenderedNotice(title=text.splitlines()[0], text=text, html=html)
+
+
+def render(dispatch: Dispatch) -> RenderedNotice:
+    """Render a dispatch with the template it names."""
+    if dispatch.template == "digest":
+        raise TemplateMissing("the digest renders from a TeamDigest, not a Dispatch")
+    return render_template(dispatch.template, dispatch_context(dispatch))
