@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import domain_cmds, record_cmds, store_cmds
+from cli import domain_cmds, record_cmds, simulate_cmds, store_cmds
 
 app = typer.Typer(
     name="cpo",
@@ -17,7 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (domain_cmds, store_cmds, record_cmds):
+for module in (domain_cmds, store_cmds, record_cmds, simulate_cmds):
     module.register(app)
 
 

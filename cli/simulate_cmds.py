@@ -1,0 +1,122 @@
+"""``cpo simulate --days N``: advance virtual time by clock ticks and show what was sent each day.
+
+Each tick does what the clock and a case wake do, without Prefect: find the cases whose
+next wake has come, re-derive each as of the tick, write what is due to the outbox
+(exactly once by its idempotency key) and move the next wake. By default it works on a
+copy of a SQLite store, so the real one is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from domain.ladder import LONDON
+from domain.store.database import Database, database_url
+from domain.store.repository import CaseRepository
+
+
+@dataclass
+class Tick:
+    day: date
+    woken: int = 0
+    sent: list[str] = field(default_factory=list)  # idempotency keys written to the outbox
+
+    def by_rung(self) -> Counter[str]:
+        return Counter(key.rsplit("|", 1)[1] for key in self.sent)
+
+
+def simulate(
+    repository: CaseRepository,
+    start: date,
+    days: int,
+    hour: int = 9,
+    progress: Callable[[], None] = lambda: None,
+) -> list[Tick]:
+    """One tick a day at ``hour`` Europe/London, for ``days`` days from ``start``."""
+    ticks = []
+    for offset in range(days):
+        tick = Tick(start + timedelta(days=offset))
+        as_of = datetime.combine(tick.day, time(hour), LONDON)
+        for due in repository.due_cases(as_of, limit=100_000):
+            before = {e.idempotency_key for e in repository.outbox_of(due.reference)}
+            repository.refresh(due.reference, as_of)
+            after = [e.idempotency_key for e in repository.outbox_of(due.reference)]
+            tick.sent += [key for key in after if key not in before]
+            tick.woken += 1
+        ticks.append(tick)
+        progress()
+    return ticks
+
+
+def scratch_copy(url: str) -> str:
+    """A private copy of a SQLite store (the backup API copies a live database safely)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        raise typer.BadParameter("--in-place is needed for a store that is not a SQLite file")
+    target = Path(tempfile.mkdtemp(prefix="cpo-simulate-")) / "cases.sqlite3"
+    with sqlite3.connect(parsed.database) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return f"sqlite:///{target}"
+
+
+def ticks_table(ticks: list[Tick], verbose: bool) -> Table:
+    table = Table(title="Simulated clock ticks")
+    for column in ("day", "cases woken", "notices", "by rung"):
+        table.add_column(column)
+    if verbose:
+        table.add_column("what")
+    for tick in ticks:
+        rungs = ", ".join(f"{rung} {n}" for rung, n in sorted(tick.by_rung().items()))
+        row = [tick.day.isoformat(), str(tick.woken), str(len(tick.sent)), rungs]
+        if verbose:
+            row.append("\n".join(tick.sent))
+        table.add_row(*row)
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("simulate")
+    def simulate_command(
+        days: Annotated[int, typer.Option("--days", min=1, max=3660, help="days to simulate")] = 30,
+        start: Annotated[
+            str | None, typer.Option(help="first day, YYYY-MM-DD; default today")
+        ] = None,
+        hour: Annotated[int, typer.Option(min=0, max=23, help="tick hour, Europe/London")] = 9,
+        in_place: Annotated[
+            bool, typer.Option("--in-place", help="write to the store itself")
+        ] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="list every notice")] = False,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+        url: Annotated[
+            str | None, typer.Option("--database-url", envvar="CPO_DATABASE_URL")
+        ] = None,
+    ) -> None:
+        """Advance virtual time by daily clock ticks; show what was sent each day."""
+        first = date.fromisoformat(start) if start else datetime.now(LONDON).date()
+        target = database_url(url) if in_place else scratch_copy(database_url(url))
+        database = Database.from_url(target)
+        repository = CaseRepository(database)
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("ticking", total=days)
+            ticks = simulate(repository, first, days, hour, lambda: bar.advance(task))
+        database.dispose()
+        if as_json:
+            rows = [{"day": t.day.isoformat(), "woken": t.woken, "sent": t.sent} for t in ticks]
+            typer.echo(json.dumps(rows, indent=2))
+            return
+        Console().print(ticks_table(ticks, verbose))
+        typer.echo(f"{sum(len(t.sent) for t in ticks)} notices over {days} days")
