@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from domain.calendar import WorkingDayCalendar
 from domain.events import (
     AgencyReportReceived,
+    AgreementSigned,
     CategoryOfAbuse,
     Child,
     ConferenceDecision,
@@ -179,6 +180,12 @@ def _core_group(
             meeting, minutes_day, profile.minutes_to_qa_manager, profile.minutes_to_conference_chair
         )
     )
+    if first and profile.signed_agreement:  # R-T6: most members sign within a few days
+        signed_on = calendar.add(minutes_day, rng.randint(1, profile.agreement_within_wd + 1))
+        events += [
+            AgreementSigned(on=signed_on, member=member, meeting=meeting)
+            for member in ("sw", "tm", "hv", "school", "parent1")
+        ]
     if rng.random() < 0.5:
         events.append(AgencyReportReceived(on=day + timedelta(days=1), member="hv"))
     return events
@@ -202,7 +209,9 @@ def _minutes(meeting: str, on: date, qa: bool, chair: bool) -> MinutesCirculated
 def _before(events: list[Event], end: date) -> list[Event]:
     kept = [e for e in events if e.on < end]
     held = {e.meeting for e in kept if isinstance(e, CoreGroupHeld)}
-    return [e for e in kept if not isinstance(e, MinutesCirculated) or e.meeting in held]
+    kept = [e for e in kept if not isinstance(e, MinutesCirculated) or e.meeting in held]
+    circulated = {e.meeting for e in kept if isinstance(e, MinutesCirculated)}
+    return [e for e in kept if not isinstance(e, AgreementSigned) or e.meeting in circulated]
 
 
 def as_of_moment(day: date, hour: int = 9) -> datetime:

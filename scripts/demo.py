@@ -1,0 +1,210 @@
+"""``make run`` / ``make stop``: the whole system on its embedded default, with a demo caseload.
+
+up: a fresh store (SQLite) and Prefect home under ``.cpo/``, a local Prefect server (SQLite)
+and process worker, every deployment, a local inbox that receives the notices, about 40
+demo cases at every stage (one flow run each), and one clock tick. It prints the UI's
+address and what to look at. Running it again stops the previous demo and starts afresh.
+
+down: stops every process ``up`` started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+HOME = REPO / ".cpo"
+PREFECT_HOME = HOME / "prefect"
+STORE = HOME / "cases.sqlite3"
+INBOX = HOME / "inbox.jsonl"
+NOTIFY_CONFIG = HOME / "notify.yaml"
+UI_PORT = 4200
+SETTLED = {"PAUSED", "COMPLETED"}  # suspended runs report the PAUSED state type
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def say(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def start_inbox(port: int) -> None:
+    log = open(HOME / "inbox.log", "ab")  # noqa: SIM115 - owned by the child
+    inbox = subprocess.Popen(
+        [sys.executable, "-m", "scripts.inbox", "--port", str(port), "--out", str(INBOX)],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    (HOME / "inbox.pid").write_text(str(inbox.pid))
+
+
+def write_notify_config(port: int) -> None:
+    """Every role of every team to the local inbox: a newcomer sees each notice arrive."""
+    from domain.dispatch import RecipientRole
+
+    tags = ", ".join(role.value for role in RecipientRole)
+    NOTIFY_CONFIG.write_text(f"urls:\n  - json://127.0.0.1:{port}/notices:\n    - tag: {tags}\n")
+
+
+def environment(port: int) -> dict[str, str]:
+    from scripts.prefect_stack import stack_env
+
+    env = stack_env(PREFECT_HOME, port)
+    env.update(CPO_DATABASE_URL=f"sqlite:///{STORE}", CPO_NOTIFY_CONFIG=str(NOTIFY_CONFIG))
+    return env
+
+
+def load_caseload(now: datetime) -> tuple[list[str], list[str]]:
+    """Import the demo cases; the ended ones without their last event, recorded later."""
+    from domain.demo import demo_caseload
+    from domain.store import CaseRepository, Database, Source, upgrade
+
+    database = Database.from_url(f"sqlite:///{STORE}")
+    upgrade(database)
+    repository = CaseRepository(database)
+    cases = demo_caseload(now.date())
+    ended = [
+        c.reference for c in cases if c.events[-1].type == "conference_held" and len(c.events) > 1
+    ]
+    imported = [
+        c.model_copy(update={"events": c.events[:-1]}) if c.reference in ended else c for c in cases
+    ]
+    repository.open_cases(imported, recorded_by="demo", source=Source.IMPORT, as_of=now)
+    database.dispose()
+    return [c.reference for c in cases], ended
+
+
+def start_runs(references: list[str], now: datetime) -> None:
+    from tasks.run_control import start_case_run
+
+    for reference in references:
+        start_case_run(reference, now, None)
+
+
+def wait_settled(references: list[str], timeout: float = 600) -> dict[str, str]:
+    from prefect.client.orchestration import get_client
+
+    from tasks.store import repository
+
+    deadline = time.monotonic() + timeout
+    states: dict[str, str] = {}
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            for reference in references:
+                run_id = repository().summary(reference).flow_run_id
+                run = client.read_flow_run(run_id) if run_id else None
+                states[reference] = run.state.type.value if run and run.state else "NONE"
+            if all(state in SETTLED for state in states.values()):
+                break
+            time.sleep(2)
+    return states
+
+
+def end_plans(ended: list[str], now: datetime) -> None:
+    """Record each ended plan's final review through the same code as the manual step."""
+    from domain.demo import demo_caseload
+    from flows import recording
+
+    finals = {c.reference: c.events[-1] for c in demo_caseload(now.date()) if c.reference in ended}
+    for reference, conference in finals.items():
+        recording.record(reference, conference, "demo", now.isoformat())
+
+
+def up(_args: argparse.Namespace) -> None:
+    down(_args, quiet=True)
+    shutil.rmtree(HOME, ignore_errors=True)
+    HOME.mkdir(parents=True)
+    ui_port = UI_PORT if port_free(UI_PORT) else 0
+    from scripts.prefect_stack import Stack, free_port
+
+    port = ui_port or free_port()
+    inbox_port = free_port()
+    start_inbox(inbox_port)
+    write_notify_config(inbox_port)
+    env = environment(port)
+    os.environ.update(env)  # this process deploys, imports and ticks as an admin would
+    stack = Stack(PREFECT_HOME, port, env)
+    say(f"starting a Prefect server on 127.0.0.1:{port} (SQLite) ...")
+    stack.start_server(timeout=180)
+    say("creating the work pool and deploying every flow ...")
+    stack.create_pool()
+    stack.deploy()
+    stack.start_worker()
+    from flows.clock_source import now_london
+
+    now = now_london()
+    say("loading the demo caseload ...")
+    references, ended = load_caseload(now)
+    say(f"starting {len(references)} case runs (one per case) ...")
+    start_runs(references, now)
+    states = wait_settled(references)
+    say(f"recording {len(ended)} review conferences that end their plans ...")
+    end_plans(ended, now)
+    say("one clock tick ...")
+    stack.prefect("deployment", "run", "clock/clock", "--param", f"as_of={now.isoformat()}")
+    states = wait_settled(references)
+    summary(port, states, ended)
+
+
+def summary(port: int, states: dict[str, str], ended: list[str]) -> None:
+    suspended = sum(s == "PAUSED" for s in states.values())
+    completed = sum(s == "COMPLETED" for s in states.values())
+    print(f"""
+The system is running.
+
+  Prefect UI      http://127.0.0.1:{port}
+  Case runs       {suspended} suspended (waiting for their next deadline), {completed} completed
+  Notices sent    {INBOX} (every notice the managers would get, one JSON line each)
+  The store       {STORE}  (CPO_DATABASE_URL=sqlite:///{STORE})
+
+What to look at:
+  - Runs: one run per case, named CP-DEMO-nnn, tagged team:... and profile:...
+    Open one: its Artifacts tab has the case timeline and its obligations (due, overdue,
+    met, by whom, and the escalation rung each has reached).
+  - Runs of 'clock': the caseload overview artifact, overdue obligations by team and rung.
+  - Deployments: the manual steps (record-core-group, record-visit, end-plan...). "Run" opens
+    a typed form; the case's run wakes and acts on it.
+  - Completed runs: {", ".join(ended)} (plans ended by their review conference).
+  - The command line: export CPO_DATABASE_URL=sqlite:///{STORE} PREFECT_API_URL=http://127.0.0.1:{port}/api
+    then .venv/bin/cpo cases, .venv/bin/cpo overdue, .venv/bin/cpo case CP-DEMO-003
+
+Stop everything with: make stop
+""")
+
+
+def down(_args: argparse.Namespace, quiet: bool = False) -> None:
+    from scripts.prefect_stack import stop_group
+
+    for name in ("prefect/worker.pid", "prefect/server.pid", "inbox.pid"):
+        pid_file = HOME / name
+        if pid_file.exists():
+            stop_group(int(pid_file.read_text()))
+            pid_file.unlink()
+    if not quiet:
+        say("stopped")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="demo", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up").set_defaults(run=up)
+    sub.add_parser("down").set_defaults(run=down)
+    args = parser.parse_args()
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
