@@ -8,6 +8,7 @@ anything changes. Nothing here reads the clock.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -418,13 +419,18 @@ def _chain(
     weeks: int,
     end: date | None,
 ) -> Iterator[Spec]:
-    """A visit every N weeks (R-T11, R-T12): each visit meets one deadline and sets the next."""
-    visits = sorted(set(d for d in days if d >= start and (end is None or d <= end)))
+    """A visit every N weeks (R-T11, R-T12): each visit meets one deadline and sets the next.
+
+    ``days`` is in date order (events are), so the wake view finds the last visit so far
+    with a binary search: only the deadline after it can be open."""
     anchor = start
-    if not clock.history:  # only the deadline after the last visit so far can be open
-        past = [d for d in visits if d <= clock.today]
-        anchor = past[-1] if past else start
-        visits = visits[len(past) :]
+    if clock.history:
+        visits = sorted(set(d for d in days if d >= start and (end is None or d <= end)))
+    else:
+        upto = bisect_right(days, clock.today if end is None else min(end, clock.today))
+        if upto and days[upto - 1] >= start:
+            anchor = days[upto - 1]
+        visits = sorted(set(d for d in days[upto:] if end is None or d <= end))
     for day in [*visits, None]:
         yield _ack(
             state,
