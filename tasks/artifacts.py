@@ -1,0 +1,127 @@
+"""What operations staff see in the Prefect UI: a case's timeline and obligations, the caseload.
+
+Built only from event types, dates, rule IDs, member ids and roles: never a child's name,
+date of birth, address or category (R-G1). The builders are pure; the tasks publish.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from domain.store import JournalEntry
+
+ARTIFACT_TASK: dict[str, Any] = dict(
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=2,
+    timeout_seconds=60,
+)
+SHOWN_STATUSES = ("overdue", "due", "upcoming", "met")
+
+
+def artifact_key(*parts: str) -> str:
+    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
+    return re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+
+
+def _value(field: Any) -> str:
+    return "" if field is None else str(getattr(field, "value", field))
+
+
+def obligation_rows(obligations: Iterable[Any]) -> list[dict[str, str]]:
+    """One row per obligation, most urgent first: overdue, due, upcoming, then met."""
+    rows = [
+        {
+            "status": _value(o.status),
+            "rule": o.rule,
+            "obligation": o.title,
+            "subject": o.subject,
+            "owner": _value(o.owner_role) + (f" ({o.owner})" if o.owner else ""),
+            "due": o.due.isoformat(),
+            "rung": _value(o.rung),
+            "met": o.met_on.isoformat() if o.met_on else "",
+        }
+        for o in obligations
+        if _value(o.status) in SHOWN_STATUSES
+    ]
+    return sorted(rows, key=lambda r: (SHOWN_STATUSES.index(r["status"]), r["due"], r["rule"]))
+
+
+def timeline_markdown(
+    reference: str, as_of: datetime, journal: Sequence[JournalEntry], rows: list[dict[str, str]]
+) -> str:
+    counts = {status: sum(r["status"] == status for r in rows) for status in SHOWN_STATUSES}
+    lines = [
+        f"# Case {reference}",
+        "",
+        f"As of {as_of:%Y-%m-%d %H:%M} (Europe/London): "
+        + ", ".join(f"{n} {status}" for status, n in counts.items()),
+        "",
+        "## Timeline",
+        "",
+        "| # | on | event | recorded by | source |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {e.seq} | {e.on.isoformat()} | {e.type.replace('_', ' ')} | {e.recorded_by} "
+        f"| {e.source} |"
+        for e in journal
+    ]
+    overdue = [r for r in rows if r["status"] == "overdue"]
+    if overdue:
+        lines += ["", "## Overdue", ""]
+        lines += [
+            f"- **{r['rule']}** {r['obligation']} ({r['subject']}): due {r['due']}, "
+            f"owner {r['owner']}, rung {r['rung'] or '-'}"
+            for r in overdue
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def caseload_markdown(as_of: datetime, by_team: Mapping[str, Mapping[str, int]]) -> str:
+    rungs = sorted({rung for counts in by_team.values() for rung in counts})
+    lines = [f"# Caseload: overdue obligations as of {as_of:%Y-%m-%d %H:%M}", ""]
+    if not by_team:
+        return "\n".join(lines + ["Nothing overdue."]) + "\n"
+    lines += ["| team | " + " | ".join(rungs) + " | total |"]
+    lines += ["|---" * (len(rungs) + 2) + "|"]
+    for team, counts in sorted(by_team.items()):
+        cells = [str(counts.get(rung, 0)) for rung in rungs]
+        lines.append(f"| {team} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
+    return "\n".join(lines) + "\n"
+
+
+@task(name="publish-case-artifacts", **ARTIFACT_TASK)
+def publish_case_artifacts(
+    reference: str, as_of: datetime, journal: Sequence[JournalEntry], obligations: Sequence[Any]
+) -> None:
+    """The case's timeline (markdown) and obligations (table), keyed per case so the UI keeps
+    their history across wakes."""
+    rows = obligation_rows(obligations)
+    create_markdown_artifact(
+        key=artifact_key("case", reference, "timeline"),
+        markdown=timeline_markdown(reference, as_of, journal, rows),
+        description=f"Case {reference} as of {as_of:%Y-%m-%d %H:%M}",
+    )
+    create_table_artifact(
+        key=artifact_key("case", reference, "obligations"),
+        table=rows or [{"status": "none"}],
+        description=f"Obligations of case {reference} as of {as_of:%Y-%m-%d %H:%M}",
+    )
+
+
+@task(name="publish-caseload-artifact", **ARTIFACT_TASK)
+def publish_caseload_artifact(as_of: datetime, by_team: Mapping[str, Mapping[str, int]]) -> None:
+    create_markdown_artifact(
+        key="caseload-overdue",
+        markdown=caseload_markdown(as_of, by_team),
+        description="Overdue obligations by team and escalation rung (R-E1)",
+    )

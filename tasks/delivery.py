@@ -1,0 +1,33 @@
+"""Delivering the outbox: the notifications package renders and sends; this task only calls it.
+
+Delivery is at-least-once from the outbox (ARCHITECTURE.md): a failed send stays pending and
+visible, and the next wake (or the clock) tries again. Exactly-once belongs to the outbox's
+unique keys, which the wake has already written before this runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.store import repository
+
+
+@task(
+    name="deliver-outbox",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=1,
+    retry_delay_seconds=5,
+    timeout_seconds=300,
+)
+def deliver_outbox(as_of: datetime, limit: int = 100) -> int:
+    """Send what is pending in the outbox as of ``as_of``; returns how many were delivered."""
+    try:
+        from notifications.delivery import deliver_pending
+    except ImportError:  # notifications not installed in this deployment: rows stay pending
+        get_run_logger().warning("notifications.delivery unavailable; outbox left pending")
+        return 0
+    return int(deliver_pending(repository(), as_of=as_of, limit=limit))

@@ -1,0 +1,139 @@
+"""What an admin and the clock do to a running system, and what the tests observe of it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import FlowRun
+from prefect.deployments import run_deployment
+
+from domain.events import (
+    Attendance,
+    Child,
+    ConferenceDecision,
+    ConferenceHeld,
+    ConferenceKind,
+    CoreGroupHeld,
+    Member,
+    MemberRole,
+    MinutesCirculated,
+    Outcome,
+)
+from domain.store import CaseRepository
+
+CHILD_NAME = "Alex Example"  # must never leave the store (R-G1)
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+MEMBERS = (
+    Member(id="sw", role=MemberRole.LEAD_PROFESSIONAL, agency="Children's social care"),
+    Member(id="tm", role=MemberRole.TEAM_MANAGER, agency="Children's social care"),
+    Member(id="hv", role=MemberRole.PROFESSIONAL, agency="Health visiting"),
+    Member(id="school", role=MemberRole.PROFESSIONAL, agency="Education"),
+    Member(id="parent1", role=MemberRole.PARENT),
+)
+
+
+def icpc(on: date, first_cg_on: date) -> ConferenceHeld:
+    return ConferenceHeld(
+        on=on,
+        kind=ConferenceKind.INITIAL,
+        decision=ConferenceDecision.PLAN,
+        children=(Child(id="c1", category="NEG", name=CHILD_NAME),),
+        outcomes=(Outcome(id="o1", text="The child is safe at home"),),
+        lead_professional="sw",
+        team_manager="tm",
+        chair="chair-1",
+        members=MEMBERS,
+        first_cg_on=first_cg_on,
+        strategy_discussion_on=on - timedelta(days=14),
+    )
+
+
+def review(on: date, decision: ConferenceDecision, first_cg_on: date | None) -> ConferenceHeld:
+    return ConferenceHeld(
+        on=on,
+        kind=ConferenceKind.REVIEW,
+        decision=decision,
+        chair="chair-1",
+        first_cg_on=first_cg_on,
+    )
+
+
+def core_group(meeting: str, on: date, next_dates: tuple[date, ...] = ()) -> CoreGroupHeld:
+    return CoreGroupHeld(
+        on=on,
+        meeting=meeting,
+        chair="sw",
+        minute_taker="hv",
+        attendance=Attendance(present=("sw", "hv", "school")),
+        next_dates=next_dates,
+    )
+
+
+def minutes(meeting: str, on: date) -> MinutesCirculated:
+    return MinutesCirculated(on=on, meeting=meeting)
+
+
+def wait_until(
+    predicate: Callable[[], Any], timeout: float = 90.0, every: float = 0.25, what: str = ""
+) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise TimeoutError(f"not within {timeout:.0f} s: {what}")
+
+
+def run_step(deployment: str, parameters: dict[str, Any], timeout: float = 180) -> FlowRun:
+    """A manual step as an admin runs it from the UI: its deployment, waited for."""
+    run = run_deployment(deployment, parameters=parameters, timeout=timeout, as_subflow=False)
+    assert isinstance(run, FlowRun)
+    return run
+
+
+def read_run(flow_run_id: str | UUID) -> FlowRun:
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(UUID(str(flow_run_id)))
+
+
+def state_of(flow_run_id: str | UUID) -> str:
+    run = read_run(flow_run_id)
+    return (run.state.name or "") if run.state else ""
+
+
+def case_run_id(store: CaseRepository, reference: str) -> str | None:
+    found = [c for c in store.list_cases() if c.reference == reference]
+    return found[0].flow_run_id if found else None
+
+
+def wait_for_state(
+    store: CaseRepository, reference: str, names: set[str], timeout: float = 120
+) -> FlowRun:
+    """Wait until the case's current run (as the store records it) is in one of ``names``."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        run_id = case_run_id(store, reference)
+        if run_id:
+            run = read_run(run_id)
+            last = (run.state.name or "") if run.state else ""
+            if last in names:
+                return run
+        time.sleep(0.3)
+    raise TimeoutError(f"{reference}: run still {last!r}, wanted {sorted(names)}")
+
+
+def outbox_keys(store: CaseRepository, reference: str) -> list[str]:
+    return [entry.idempotency_key for entry in store.outbox_of(reference)]
+
+
+def artifact_keys() -> set[str]:
+    with get_client(sync_client=True) as client:
+        return {a.key for a in client.read_artifacts() if a.key}

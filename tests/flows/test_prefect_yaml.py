@@ -1,0 +1,50 @@
+"""prefect.yaml: every deployment points at a real flow, enforces its parameter schema, and
+runs on the process pool; the clock is scheduled every 15 minutes in Europe/London."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from prefect import Flow
+
+from flows.manual_steps import MANUAL_STEPS
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def deployments() -> list[dict[str, Any]]:
+    config = yaml.safe_load((PROJECT / "prefect.yaml").read_text())
+    return list(config["deployments"])
+
+
+def test_every_deployment_names_its_flow_and_enforces_its_parameter_schema() -> None:
+    for deployment in deployments():
+        path, name = deployment["entrypoint"].split(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        flow = getattr(module, name)
+        assert isinstance(flow, Flow)
+        assert flow.name == deployment["name"]
+        assert deployment["enforce_parameter_schema"] is True
+        assert deployment["work_pool"]["name"] == "cpo-process"
+
+
+def test_every_manual_step_has_a_deployment() -> None:
+    names = {d["name"] for d in deployments()}
+    assert {step.name for step in MANUAL_STEPS} <= names
+    assert {"case-lifecycle", "clock"} <= names
+
+
+def test_the_clock_ticks_every_15_minutes_in_london() -> None:
+    (clock,) = [d for d in deployments() if d["name"] == "clock"]
+    assert clock["schedules"] == [
+        {"cron": "*/15 * * * *", "timezone": "Europe/London", "active": True}
+    ]
+
+
+def test_every_manual_step_form_is_a_json_schema() -> None:
+    for step in MANUAL_STEPS:
+        schema = step.parameters.model_dump()
+        assert "reference" in schema["properties"] and "recorded_by" in schema["required"]
