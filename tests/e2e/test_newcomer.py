@@ -56,6 +56,10 @@ class Demo:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())  # type: ignore[no-any-return]
 
+    def deployment_id(self, name: str) -> str:
+        found = self.post("/deployments/filter", {"deployments": {"name": {"any_": [name]}}})
+        return str(found[0]["id"])
+
     def case_runs(self) -> dict[str, dict[str, object]]:
         runs = self.post("/flow_runs/filter", {"limit": 200})
         return {str(r["name"]): r for r in runs if str(r["name"]).startswith("CP-DEMO-")}
@@ -144,9 +148,10 @@ def test_the_ui_shows_case_runs_their_timeline_and_takes_a_manual_step(demo: Dem
         page.screenshot(path=str(SHOTS / "3-case-timeline.png"), full_page=True)
 
         page.goto(f"{demo.ui}/deployments", wait_until="networkidle")
-        page.get_by_role("link", name="record-agency-report").first.click()
-        page.wait_for_load_state("networkidle")
-        page.goto(page.url.split("?")[0] + "/run", wait_until="networkidle")
+        page.get_by_text("record-agency-report").first.wait_for()
+        page.screenshot(path=str(SHOTS / "4-deployments.png"))
+        deployment = demo.deployment_id("record-agency-report")
+        page.goto(f"{demo.ui}/deployments/deployment/{deployment}/run", wait_until="networkidle")
         page.locator(".flow-run-create-form-v2__header .p-icon-button-menu button").click()
         page.get_by_text("Use JSON input").click()
         report = {
@@ -159,10 +164,10 @@ def test_the_ui_shows_case_runs_their_timeline_and_takes_a_manual_step(demo: Dem
             "recorded_by": "browser-test",
         }
         page.locator("textarea.p-code-input__textarea").first.fill(json.dumps(report, indent=2))
-        page.screenshot(path=str(SHOTS / "4-manual-step-form.png"), full_page=True)
+        page.screenshot(path=str(SHOTS / "5-manual-step-form.png"), full_page=True)
         page.get_by_role("button", name="Submit").click()
         page.wait_for_url(re.compile(r".*/deployments/deployment/.*"))
-        page.screenshot(path=str(SHOTS / "5-submitted.png"))
+        page.screenshot(path=str(SHOTS / "6-submitted.png"))
         browser.close()
 
     deadline = time.monotonic() + 240
