@@ -18,6 +18,10 @@ class RejectedEvent(DomainError):
         where = f"event {index}: " if index is not None else ""
         super().__init__(f"{where}{field}: {message} ({rule})")
 
+    def __reduce__(self) -> tuple[type[RejectedEvent], tuple[str, str, str, int | None]]:
+        # Survives pickling (a failed Prefect task's result), field and rule included.
+        return (RejectedEvent, (self.field, self.rule, self.message, self.index))
+
 
 class ProfileError(DomainError):
     """A policy profile file that cannot be loaded."""

@@ -12,15 +12,18 @@ from datetime import datetime
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.store import repository
+from tasks.store import repository, transient
 
 
 @task(
     name="deliver-outbox",
     cache_policy=NO_CACHE,
     persist_result=False,
-    retries=1,
-    retry_delay_seconds=5,
+    retries=2,
+    retry_delay_seconds=[1, 5],
+    # A locked store is worth retrying; a routing or configuration error is not: the rows
+    # stay pending and the next wake tries again.
+    retry_condition_fn=transient,
     timeout_seconds=300,
 )
 def deliver_outbox(as_of: datetime, limit: int = 100) -> int:

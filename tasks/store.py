@@ -26,7 +26,7 @@ def repository() -> CaseRepository:
     return CaseRepository(Database.from_url())
 
 
-def _transient(_task: Any, _run: Any, state: Any) -> bool:
+def transient(_task: Any, _run: Any, state: Any) -> bool:
     """Retry a lock timeout or a dropped connection; never a rejected event or a conflict."""
     try:
         state.result()
@@ -42,7 +42,7 @@ STORE_TASK: dict[str, Any] = dict(
     persist_result=False,
     retries=3,
     retry_delay_seconds=[1, 5, 15],
-    retry_condition_fn=_transient,
+    retry_condition_fn=transient,
     timeout_seconds=120,
 )
 

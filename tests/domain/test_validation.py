@@ -330,3 +330,16 @@ def test_a_new_member_joins_and_can_then_send_a_report():
     )
     state = apply(fold(case(*HELD)), joined)
     apply(state, AgencyReportReceived(on=d("2026-12-10"), member="police"))
+
+
+def test_a_rejection_survives_pickling_with_its_field_and_rule():
+    import pickle
+
+    error = RejectedEvent("minute_taker", "R-M2", "the chair never takes the minutes", 3)
+    copy_ = pickle.loads(pickle.dumps(error))
+    assert (copy_.field, copy_.rule, copy_.index, str(copy_)) == (
+        "minute_taker",
+        "R-M2",
+        3,
+        str(error),
+    )

@@ -6,20 +6,17 @@ The server's scheduler is off: the tests drive virtual time with clock ticks of 
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from domain.dispatch import RecipientRole
 from domain.store import CaseRepository, Database, upgrade
 from scripts.prefect_stack import Stack, free_port, stack_env
+from tests.e2e.driver import start_webhook, write_notify_config
 
 
 @pytest.fixture(scope="session")
@@ -32,37 +29,17 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-class Webhook(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        self.server.received.append(json.loads(self.rfile.read(length) or b"{}"))  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-
 @pytest.fixture(scope="session")
 def webhook() -> Iterator[ThreadingHTTPServer]:
     """A JSON webhook on 127.0.0.1: ``webhook.received`` is every notification delivered."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    server.received = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
+    server, stop = start_webhook()
     yield server
-    server.shutdown()
-    thread.join()
+    stop()
 
 
 @pytest.fixture(scope="session")
 def notify_config(tmp_path_factory: pytest.TempPathFactory, webhook: ThreadingHTTPServer) -> Path:
-    """An apprise configuration routing every role (notifications/routing.py) to the webhook."""
-    path = tmp_path_factory.mktemp("notify") / "apprise.yml"
-    roles = ", ".join(role.value for role in RecipientRole)
-    port = webhook.server_address[1]
-    path.write_text(f"urls:\n  - json://127.0.0.1:{port}/:\n    - tag: {roles}\n")
-    return path
+    return write_notify_config(tmp_path_factory.mktemp("notify"), webhook)
 
 
 @pytest.fixture(scope="session")

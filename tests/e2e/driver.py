@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +16,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 
+from domain.dispatch import RecipientRole
 from domain.events import (
     Attendance,
     Child,
@@ -89,6 +94,40 @@ def wait_until(
             return value
         time.sleep(every)
     raise TimeoutError(f"not within {timeout:.0f} s: {what}")
+
+
+class Webhook(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        self.server.received.append(json.loads(self.rfile.read(length) or b"{}"))  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def start_webhook() -> tuple[ThreadingHTTPServer, Callable[[], None]]:
+    """A JSON webhook on 127.0.0.1; ``server.received`` is every body posted to it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
+    server.received = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        thread.join()
+
+    return server, stop
+
+
+def write_notify_config(folder: Path, webhook: ThreadingHTTPServer) -> Path:
+    """An apprise configuration routing every role (notifications/routing.py) to the webhook."""
+    path = folder / "apprise.yml"
+    roles = ", ".join(role.value for role in RecipientRole)
+    port = webhook.server_address[1]
+    path.write_text(f"urls:\n  - json://127.0.0.1:{port}/:\n    - tag: {roles}\n")
+    return path
 
 
 def run_step(deployment: str, parameters: dict[str, Any], timeout: float = 180) -> FlowRun:

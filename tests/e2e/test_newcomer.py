@@ -166,7 +166,7 @@ def test_the_ui_shows_case_runs_their_timeline_and_takes_a_manual_step(demo: Dem
         page.locator("textarea.p-code-input__textarea").first.fill(json.dumps(report, indent=2))
         page.screenshot(path=str(SHOTS / "5-manual-step-form.png"), full_page=True)
         page.get_by_role("button", name="Submit").click()
-        page.wait_for_url(re.compile(r".*/deployments/deployment/.*"))
+        page.wait_for_url(re.compile(r".*(tab=Runs|/flow-run/).*"))
         page.screenshot(path=str(SHOTS / "6-submitted.png"))
         browser.close()
 
