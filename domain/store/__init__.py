@@ -11,12 +11,18 @@ from domain.store.errors import (
     OutboxEntryNotFound,
     StoreError,
 )
-from domain.store.migrate import upgrade
 from domain.store.outbox import OutboxEntry
 from domain.store.reports import CaseSummary, JournalEntry, OverdueObligation
 from domain.store.repository import CaseRepository, DueCase
 from domain.store.rules import CaseRules, DomainRules, Standing
 from domain.store.tables import CaseStatus, OutboxStatus, Source
+
+
+def upgrade(database: Database) -> str | None:
+    """Create or migrate the schema (Alembic is imported only here: a wake never needs it)."""
+    from domain.store.migrate import upgrade as run_migrations
+
+    return run_migrations(database)
 
 __all__ = [
     "CaseExists",
