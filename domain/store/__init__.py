@@ -24,6 +24,7 @@ def upgrade(database: Database) -> str | None:
 
     return run_migrations(database)
 
+
 __all__ = [
     "CaseExists",
     "CaseNotFound",
