@@ -21,42 +21,11 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-import holidays
-
-from domain.calendar import FIRST_YEAR, LAST_YEAR, NATIONS
+from domain.calendar import NATIONS, NaiveCalendar
 from domain.obligations import derive
 from domain.profiles import calendar_for, load_profile
 from domain.state import CaseState, fold
 from domain.synthetic import as_of_moment, synthetic_history
-
-
-class HolidayLoopCalendar:
-    """The naive way: step one day at a time, asking the ``holidays`` object about each day."""
-
-    def __init__(self, nation: str) -> None:
-        self.bank = holidays.country_holidays(
-            "GB", subdiv=NATIONS[nation], years=range(FIRST_YEAR, LAST_YEAR + 1)
-        )
-
-    def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.bank
-
-    def add(self, day: date, n: int) -> date:
-        while n:
-            day += timedelta(days=1)
-            n -= self.is_working_day(day)
-        return day
-
-    def subtract(self, day: date, n: int) -> date:
-        while n:
-            day -= timedelta(days=1)
-            n -= self.is_working_day(day)
-        return day
-
-    def previous_working_day(self, day: date) -> date:
-        while not self.is_working_day(day):
-            day -= timedelta(days=1)
-        return day
 
 
 def build(n: int) -> list[CaseState]:
@@ -103,7 +72,8 @@ def main() -> None:
     )
 
     sample = states[: args.sample]
-    naive_calendars = {nation: HolidayLoopCalendar(nation) for nation in NATIONS}
+    # The naive way: step one day at a time, asking the ``holidays`` object about each day.
+    naive_calendars = {nation: NaiveCalendar(nation, ask_holidays=True) for nation in NATIONS}
     fast_sample, _ = timed(sample, calendar_for, history=False)
     naive, _ = timed(sample, lambda p: naive_calendars[p.nation], history=False)
     print(

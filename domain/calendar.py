@@ -11,7 +11,7 @@ event; "N WD before" counts back from the day before it.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -100,12 +100,15 @@ def calendar_of(nation: str, closures: tuple[date, ...] = ()) -> WorkingDayCalen
 
 
 class NaiveCalendar:
-    """The day-by-day loop the precomputed calendar replaces: a baseline for benchmarks only."""
+    """The day-by-day loop the precomputed calendar replaces: a baseline for tests and
+    benchmarks only. ``ask_holidays`` asks the ``holidays`` object about every day, as a
+    naive implementation would, instead of a precomputed set."""
 
-    def __init__(self, nation: str, closures: Iterable[date] = ()) -> None:
+    def __init__(self, nation: str, closures: Iterable[date] = (), ask_holidays: bool = False):
         years = range(FIRST_YEAR, LAST_YEAR + 1)
         bank = holidays.country_holidays("GB", subdiv=NATIONS[nation], years=years)
-        self.closed_days = frozenset(set(bank) | set(closures))
+        bank.update(dict.fromkeys(closures, "local closure"))
+        self.closed_days: Container[date] = bank if ask_holidays else frozenset(bank)
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.closed_days
