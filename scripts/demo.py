@@ -28,6 +28,7 @@ INBOX = HOME / "inbox.jsonl"
 NOTIFY_CONFIG = HOME / "notify.yaml"
 UI_PORT = 4200
 SETTLED = {"PAUSED", "COMPLETED"}  # suspended runs report the PAUSED state type
+GONE = {"FAILED", "CRASHED", "CANCELLED"}
 
 
 def port_free(port: int) -> bool:
@@ -94,9 +95,13 @@ def start_runs(references: list[str], now: datetime) -> None:
         start_case_run(reference, now, None)
 
 
-def wait_settled(references: list[str], timeout: float = 600) -> dict[str, str]:
+def wait_settled(references: list[str], now: datetime, timeout: float = 600) -> dict[str, str]:
+    """Wait until every case run is suspended or completed. A run the SQLite server lost
+    (a 503 "database is locked" while the worker submitted it) is started again, as the
+    clock heals a case that falls due."""
     from prefect.client.orchestration import get_client
 
+    from flows import recording
     from tasks.store import repository
 
     deadline = time.monotonic() + timeout
@@ -107,6 +112,8 @@ def wait_settled(references: list[str], timeout: float = 600) -> dict[str, str]:
                 run_id = repository().summary(reference).flow_run_id
                 run = client.read_flow_run(run_id) if run_id else None
                 states[reference] = run.state.type.value if run and run.state else "NONE"
+                if states[reference] in GONE:
+                    recording.wake(reference, now.isoformat(), wait=0)
             if all(state in SETTLED for state in states.values()):
                 break
             time.sleep(2)
@@ -150,12 +157,12 @@ def up(_args: argparse.Namespace) -> None:
     references, ended = load_caseload(now)
     say(f"starting {len(references)} case runs (one per case) ...")
     start_runs(references, now)
-    states = wait_settled(references)
+    states = wait_settled(references, now)
     say(f"recording {len(ended)} review conferences that end their plans ...")
     end_plans(ended, now)
     say("one clock tick ...")
     stack.prefect("deployment", "run", "clock/clock", "--param", f"as_of={now.isoformat()}")
-    states = wait_settled(references)
+    states = wait_settled(references, now)
     summary(port, states, ended)
 
 
