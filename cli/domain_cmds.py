@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +11,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from cli.as_of import parse_as_of
 from domain.errors import DomainError, RejectedEvent
 from domain.history import CaseHistory, load_history
-from domain.ladder import LONDON, Obligation
+from domain.ladder import Obligation
 from domain.obligations import CaseView, view
 from domain.state import fold
 
@@ -25,19 +25,8 @@ HistoryPath = Annotated[
 ]
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="YYYY-MM-DD (noon, Europe/London); default: now"),
+    typer.Option("--as-of", help="YYYY-MM-DD (midday, Europe/London) or a date-time; default: now"),
 ]
-
-
-def as_of_moment(value: str | None) -> datetime:
-    """Noon on the given day in Europe/London, or now: the CLI is an entry point, like flows/."""
-    if value is None:
-        return datetime.now(LONDON)
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"--as-of: {value!r} is not a date (YYYY-MM-DD)") from exc
-    return datetime.combine(day, time(12), LONDON)
 
 
 def read_history(path: Path) -> CaseHistory:
@@ -108,7 +97,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Every obligation of a case history as of a date: rule, subject, owner, due, status, rung."""
         try:
-            found = view(read_history(history), as_of_moment(as_of))
+            found = view(read_history(history), parse_as_of(as_of))
         except DomainError as exc:
             typer.echo(f"{history}: {exc}", err=True)
             raise typer.Exit(1) from exc

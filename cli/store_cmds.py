@@ -12,17 +12,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import pendulum
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from cli.as_of import parse_as_of
 from domain.errors import DomainError
 from domain.store.database import ENV_VAR, Database, database_url
 from domain.store.migrate import current_revision, head_revision, upgrade
@@ -38,19 +37,9 @@ DatabaseUrl = Annotated[
 ]
 AsOf = Annotated[
     str | None,
-    typer.Option("--as-of", help="ISO date or date-time, Europe/London (default: now)."),
+    typer.Option("--as-of", help="ISO date (midday) or date-time, Europe/London (default: now)."),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def as_of_time(value: str | None) -> datetime:
-    # The CLI is an entry point, like flows/: the only other place that reads the clock.
-    if value is None:
-        return pendulum.now("Europe/London")
-    parsed = pendulum.parse(value, tz="Europe/London")
-    if not isinstance(parsed, datetime):
-        raise typer.BadParameter(f"{value!r} is not a date or date-time", param_hint="--as-of")
-    return parsed
 
 
 def shown(url: str) -> str:
@@ -95,7 +84,7 @@ def import_cases(
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Import case histories; a bad file is reported and nothing of that case is recorded."""
-    who, when = recorded_by or getpass.getuser(), as_of_time(as_of)
+    who, when = recorded_by or getpass.getuser(), parse_as_of(as_of)
     counts = dict.fromkeys(ImportStatus, 0)
     with open_store(database_url_option) as repository, Progress(console=errors) as progress:
         files = history_files(path)
@@ -145,7 +134,7 @@ def list_cases(
         cases = repository.list_cases(team=team, status=status)
         if overdue:
             late: dict[str, int] = {}
-            for obligation in repository.overdue_obligations(as_of_time(as_of), team):
+            for obligation in repository.overdue_obligations(parse_as_of(as_of), team):
                 late[obligation.reference] = late.get(obligation.reference, 0) + 1
             cases = [case for case in cases if case.reference in late]
     if as_json:
@@ -168,7 +157,7 @@ def show_case(
     """A case's timeline (who recorded what, when, from where) and its obligations."""
     with open_store(database_url_option) as repository:
         timeline = repository.journal(reference)
-        obligations = repository.case_view(reference, as_of_time(as_of)).obligations
+        obligations = repository.case_view(reference, parse_as_of(as_of)).obligations
     if as_json:
         print_json(
             {
@@ -198,7 +187,7 @@ def overdue_report(
 ) -> None:
     """Overdue obligations of open cases, counted by team and escalation rung (R-E1)."""
     with open_store(database_url_option) as repository:
-        counts = repository.overdue_by_team(as_of_time(as_of))
+        counts = repository.overdue_by_team(parse_as_of(as_of))
     if as_json:
         print_json(counts)
         return

@@ -36,43 +36,31 @@ def demo_case(today: date, index: int, stage: str, profile: str) -> CaseHistory:
     calendar = calendar_for(load_profile(profile))
     reference = f"CP-DEMO-{index + 1:03d}"
     seed = 10_000 + index
+
+    def window(days_back: int, days_short: int = 0) -> CaseHistory:
+        start, end = today - timedelta(days=days_back), today - timedelta(days=days_short)
+        return synthetic_history(seed, reference, start=start, end=end, profile_name=profile)
+
     if stage == "new":
         start = calendar.subtract(today, 2)
         history = synthetic_history(
             seed, reference, start=start, end=start + timedelta(days=1), profile_name=profile
         )
     elif stage == "mid_plan":
-        history = synthetic_history(
-            seed, reference, start=today - timedelta(days=150), end=today, profile_name=profile
-        )
+        history = window(150)
     elif stage == "reports_missing":
-        start = add_months(today + timedelta(days=6), -3)
-        history = synthetic_history(seed, reference, start=start, end=today, profile_name=profile)
+        history = window((today - add_months(today + timedelta(days=6), -3)).days)
     elif stage in ("overdue_minutes", "unacknowledged"):
-        history = synthetic_history(
-            seed,
-            reference,
-            start=today - timedelta(days=70),
-            end=today - timedelta(days=22),
-            profile_name=profile,
-        )
         held = calendar.subtract(today, 8 if stage == "overdue_minutes" else 14)
-        history = _append(history, _core_group(held, today, profile))
-    else:  # ended
-        history = synthetic_history(
-            seed,
-            reference,
-            start=today - timedelta(days=200),
-            end=today - timedelta(days=30),
-            profile_name=profile,
-        )
+        history = _append(window(70, 22), _core_group(held, today, profile))
+    else:  # ended: the final review conference decides to end the plan
         ended = ConferenceHeld(
             on=calendar.subtract(today, 10),
             kind=ConferenceKind.REVIEW,
             decision=ConferenceDecision.END,
             chair="Conference chair",
         )
-        history = _append(history, ended)
+        history = _append(window(200, 30), ended)
     return history.model_copy(update={"team": TEAMS[index % len(TEAMS)]})
 
 

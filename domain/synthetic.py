@@ -28,6 +28,7 @@ from domain.events import (
 )
 from domain.history import CaseHistory
 from domain.ladder import LONDON
+from domain.obligations import add_months
 from domain.profiles import PolicyProfile, calendar_for, load_profile
 
 PROFILE_MIX = (
@@ -98,7 +99,7 @@ def synthetic_history(
     events: list[Event] = [icpc]
     children = [c.id for c in icpc.children]
     day, n, period, first_of_period = first_cg, 0, 0, True
-    review = calendar.previous_working_day(_months_after(start, profile.first_review_months))
+    review = calendar.previous_working_day(add_months(start, profile.first_review_months))
     while day < end:
         if day >= review:
             period += 1
@@ -112,9 +113,7 @@ def synthetic_history(
                     first_cg_on=next_cg,
                 )
             )
-            review = calendar.previous_working_day(
-                _months_after(review, profile.later_review_months)
-            )
+            review = calendar.previous_working_day(add_months(review, profile.later_review_months))
             day, first_of_period = next_cg, True
             continue
         n += 1
@@ -189,12 +188,6 @@ def _core_group(
     if rng.random() < 0.5:
         events.append(AgencyReportReceived(on=day + timedelta(days=1), member="hv"))
     return events
-
-
-def _months_after(day: date, months: int) -> date:
-    from domain.obligations import add_months
-
-    return add_months(day, months)
 
 
 def _minutes(meeting: str, on: date, qa: bool, chair: bool) -> MinutesCirculated:
