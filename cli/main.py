@@ -1,14 +1,15 @@
 """``cpo``: the command line for admins and engineers.
 
 Each area registers its own commands: the domain's (obligations, validate),
-the store's (db upgrade, import, export, cases...), the manual steps (record ...).
+the store's (db upgrade, import, export, cases...), the daily digest (digest), the manual
+steps (record ...).
 """
 
 from __future__ import annotations
 
 import typer
 
-from cli import domain_cmds, record_cmds, simulate_cmds, store_cmds
+from cli import digest_cmds, domain_cmds, record_cmds, simulate_cmds, store_cmds
 
 app = typer.Typer(
     name="cpo",
@@ -17,7 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (domain_cmds, store_cmds, record_cmds, simulate_cmds):
+for module in (domain_cmds, store_cmds, digest_cmds, record_cmds, simulate_cmds):
     module.register(app)
 
 

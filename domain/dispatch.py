@@ -1,7 +1,8 @@
 """What the case flow puts in the outbox, and what notifications render and deliver.
 
 A ``Dispatch`` is a pure value derived from obligations and notices: the case
-reference and what is due, never a child's name, address or category (R-G1).
+reference and what is due. A child's name and category travel only in ``personal``,
+and only when the profile names a secure channel for them (R-G1).
 Its idempotency key (case, obligation, rung) is unique in the outbox, which is
 what makes each rung fire exactly once (R-E1).
 """
@@ -35,6 +36,48 @@ class RecipientRole(StrEnum):
     MEMBER = "member"  # every current core group member (R-T16, R-M6)
 
 
+class MeetingKind(StrEnum):
+    CORE_GROUP = "core_group"
+    REVIEW_CONFERENCE = "review_conference"
+
+
+class MeetingRef(BaseModel):
+    """The meeting a notice invites to, moves or cancels: its calendar entry (.ics).
+
+    ``revision`` counts the times it was moved (the invite's SEQUENCE, R-M6); a cancelled
+    meeting (R-T16, or the plan ended) sends METHOD:CANCEL with a higher SEQUENCE still.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    meeting: str
+    kind: MeetingKind
+    on: date
+    revision: int = 0
+    cancelled: bool = False
+
+
+class ChildDetails(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    category: str  # the latest category of abuse (NEG, PHY, SAB, EMO, MUL)
+
+
+class PersonalDetails(BaseModel):
+    """What R-G1 keeps out of notices unless the profile allows it on a secure channel.
+
+    Present on a dispatch only when the case's profile names such channels; delivery
+    renders it only for endpoints tagged with one of ``channels`` in the apprise
+    configuration. Every other endpoint gets the notice without it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channels: tuple[str, ...]
+    children: tuple[ChildDetails, ...]
+
+
 class Recipient(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -62,7 +105,9 @@ class Dispatch(BaseModel):
     fires_at: datetime
     action: str  # what to do, one line
     recipients: tuple[Recipient, ...]
-    meeting_date: date | None = None  # for calendar invites (CG / RCPC)
+    meeting_date: date | None = None  # the meeting a notice is about (CG / RCPC)
+    invite: MeetingRef | None = None  # send its calendar invitation with the notice
+    personal: PersonalDetails | None = None  # R-G1: only for the profile's secure channels
 
     @property
     def idempotency_key(self) -> str:

@@ -219,6 +219,14 @@ def _status(spec: Spec, clock: Clock, any_rung_reached: bool) -> Status:
     return Status.UPCOMING
 
 
+def add_months(day: date, months: int) -> date:
+    """Calendar months, clamped to the month's end (as pendulum's ``add(months=...)``)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+
+
 def add_weeks(calendar: WorkingDayCalendar, day: date, weeks: int) -> date:
     """A deadline in weeks never stretches onto a non-working day (RULES.md §2)."""
     return calendar.previous_working_day(day + timedelta(weeks=weeks))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from domain.calendar import WorkingDayCalendar
-from domain.dispatch import Dispatch
+from domain.dispatch import ChildDetails, Dispatch, PersonalDetails
 from domain.events import (
     AgencyReportReceived,
     AgreementSigned,
@@ -25,7 +25,16 @@ from domain.events import (
     VisitMade,
 )
 from domain.history import CaseHistory
-from domain.ladder import LONDON, Clock, Obligation, Spec, Status, add_weeks, settle
+from domain.ladder import (
+    LONDON,
+    Clock,
+    Obligation,
+    Spec,
+    Status,
+    add_months,
+    add_weeks,
+    settle,
+)
 from domain.notices import Notice, notice_dispatches, notices
 from domain.profiles import PolicyProfile, calendar_for, load_profile
 from domain.recipients import obligation_dispatch
@@ -63,6 +72,9 @@ def derive(
     dispatches = tuple(
         obligation_dispatch(state, o, clock) for o in obligations if o.is_open and o.rung
     ) + tuple(notice_dispatches(state, raised, clock))
+    if profile.personal_data_channels and dispatches:  # R-G1: only for secure channels
+        personal = {"personal": personal_details(state, profile.personal_data_channels)}
+        dispatches = tuple(d.model_copy(update=personal) for d in dispatches)
     upcoming = [o.next_rung_at for o in obligations if o.next_rung_at is not None]
     upcoming += [n.fires_at for n in raised if n.fires_at > clock.as_of]
     return CaseView(
@@ -84,12 +96,17 @@ def view(history: CaseHistory, as_of: datetime) -> CaseView:
     return derive(state, profile, calendar_for(profile), as_of)
 
 
-def add_months(day: date, months: int) -> date:
-    """Calendar months, clamped to the month's end (as pendulum's ``add(months=...)``)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+def personal_details(state: CaseState, channels: tuple[str, ...]) -> PersonalDetails:
+    """The children still on a plan, by name and latest category (R-G1's secure channels)."""
+    on_plan = [c for c in state.children.values() if c.plan_end is None] or list(
+        state.children.values()
+    )
+    return PersonalDetails(
+        channels=channels,
+        children=tuple(
+            ChildDetails(name=c.name or c.id, category=str(c.latest_category)) for c in on_plan
+        ),
+    )
 
 
 def review_due(state: CaseState, period: int, calendar: WorkingDayCalendar) -> date:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from domain.calendar import WorkingDayCalendar
 from domain.dispatch import Dispatch, Recipient, RecipientRole, Rung
 from domain.ladder import Clock, Obligation, Status
 from domain.state import CaseState
@@ -95,7 +96,6 @@ def obligation_dispatch(state: CaseState, obligation: Obligation, clock: Clock) 
     roles = RUNG_RECIPIENTS[rung]
     if rung is Rung.ESCALATION_FINAL:
         roles = (RecipientRole(clock.ladder.final_recipient), *roles)
-    overdue_since = _overdue_since(obligation, clock)
     return Dispatch(
         case_reference=state.reference,
         team=state.team,
@@ -109,14 +109,17 @@ def obligation_dispatch(state: CaseState, obligation: Obligation, clock: Clock) 
         owner_role=obligation.owner_role,
         owner=obligation.owner,
         due=obligation.due,
-        overdue_since=overdue_since,
+        overdue_since=overdue_since(obligation, clock.calendar),
         fires_at=obligation.rung_at or clock.as_of,
         action=ACTIONS.get(obligation.rule, "See the case in the Prefect UI"),
         recipients=recipients(state, roles, obligation.owner),
     )
 
 
-def _overdue_since(obligation: Obligation, clock: Clock) -> date | None:
+def overdue_since(obligation: Obligation, calendar: WorkingDayCalendar) -> date | None:
+    """The first day an open obligation counts as missed: the working day after a day-based
+    due date, or the day of an hourly deadline. The MISSED rung, the daily digest and the
+    reports all say "overdue since" this day (R-E1)."""
     if obligation.status is not Status.OVERDUE:
         return None
-    return clock.calendar.add(obligation.due, 1) if obligation.due_at is None else obligation.due
+    return calendar.add(obligation.due, 1) if obligation.due_at is None else obligation.due

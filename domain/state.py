@@ -61,6 +61,7 @@ class ChildRecord:
     seen_every_weeks: int | None = None
     plan_end: date | None = None
     end_reason: str | None = None
+    name: str = ""  # kept for R-G1's secure channels only; never in an ordinary notice
 
 
 @dataclass
@@ -213,10 +214,16 @@ def _conference(state: CaseState, event: ConferenceHeld) -> None:
         known = state.children.get(child.id)
         if known is None:
             state.children[child.id] = ChildRecord(
-                child.id, child.category, child.category, event.on, child.seen_every_weeks
+                child.id,
+                child.category,
+                child.category,
+                event.on,
+                child.seen_every_weeks,
+                name=child.name,
             )
         else:
             known.latest_category = child.category
+            known.name = child.name or known.name
             known.seen_every_weeks = child.seen_every_weeks or known.seen_every_weeks
     for outcome in event.outcomes:
         state.outcomes[outcome.id] = outcome

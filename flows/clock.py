@@ -3,7 +3,9 @@
 It resumes each due case's suspended run with the tick's ``as_of``; a case whose run is
 missing, failed, crashed, cancelled (a runner shut down just after a suspend cancels it) or
 lost mid-wake gets a new run that carries on from the store. Then it publishes the caseload
-overview: overdue obligations by team and escalation rung (R-E1).
+overview: overdue obligations by team and escalation rung (R-E1), and, once per working day
+after ``CPO_DIGEST_HOUR``, each team manager's digest of what is overdue in their team
+(insert-if-absent per team and day, so every later tick that day adds nothing).
 
 Bounded on purpose: at most ``limit`` cases per tick (the rest are still due at the next
 tick) and ``concurrency`` API calls in flight. The runs themselves are bounded by the work
@@ -20,6 +22,7 @@ from prefect import flow, get_run_logger
 from flows.clock_source import as_of_moment, now_london
 from tasks import store
 from tasks.artifacts import publish_caseload_artifact
+from tasks.digest import deliver_digests, enqueue_digests
 from tasks.run_control import lost_case_runs, wake_due_cases
 
 
@@ -30,10 +33,12 @@ def clock(
     concurrency: int = 2,
     stale_after_minutes: float = 30.0,
     overview: bool = True,
+    digest: bool = True,
 ) -> dict[str, int]:
     """One tick. ``as_of`` (ISO date or date-time, Europe/London) lets tests drive virtual
     time; empty means now. ``stale_after_minutes``: a run RUNNING or PENDING that long is
-    taken as lost with its worker and replaced."""
+    taken as lost with its worker and replaced. ``digest``: enqueue and deliver the team
+    managers' daily digests (after the wakes, which are the time-critical part)."""
     moment = as_of_moment(as_of)
     now = now_london()  # staleness is real time, whatever virtual time the tick runs at
     stale_after = timedelta(minutes=stale_after_minutes)
@@ -46,6 +51,9 @@ def clock(
     counts = wake_due_cases(due + lost, moment, now, concurrency, stale_after)
     if overview:
         publish_caseload_artifact(moment, store.overdue_by_team(moment))
+    if digest:
+        counts["digests_queued"] = enqueue_digests(moment)
+        counts["digests_sent"] = deliver_digests(moment)
     get_run_logger().info(
         "Tick as of %s: %d due, %d lost, %s", moment.isoformat(), len(due), len(lost), counts
     )

@@ -20,7 +20,13 @@ from notifications.digest import (
     digests_from_dispatches,
     render_digest,
 )
-from notifications.invites import MeetingInvite, MeetingKind, invite_attachment, invite_ics
+from notifications.invites import (
+    MeetingInvite,
+    MeetingKind,
+    invite_attachment,
+    invite_ics,
+    meeting_attachments,
+)
 from notifications.notifier import Attachment, Notifier
 from notifications.render import RenderedNotice, check_templates, render
 from notifications.routing import RoutingError, RoutingTable, ladder_roles, validate_config
@@ -48,6 +54,7 @@ __all__ = [
     "invite_attachment",
     "invite_ics",
     "ladder_roles",
+    "meeting_attachments",
     "record_results",
     "render",
     "render_digest",

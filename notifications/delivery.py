@@ -4,7 +4,8 @@ At-least-once with exponential backoff (ARCHITECTURE.md): a failed row gets an e
 and a next attempt time and stays in the outbox. One failing row never blocks the
 rest. Exactly once per recipient per rung (R-E1): the outbox key dedups rows, and
 ``delivered_to`` (endpoint ids already reached) makes a retry skip the endpoints a
-partly delivered row already reached.
+partly delivered row already reached. A notice that books, moves or cancels a meeting
+carries its calendar invitation (.ics) as an attachment by default.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from domain.dispatch import Dispatch
-from notifications.notifier import Attachment, Notifier
+from notifications.invites import meeting_attachments
+from notifications.notifier import Attachment, Endpoint, Notifier
 from notifications.render import RenderedNotice, render
 from notifications.routing import Route, RoutingError
 
@@ -101,14 +103,34 @@ def row_delivered_to(row: OutboxRow) -> tuple[str, ...]:
     return tuple(kept or ())
 
 
+@dataclass(frozen=True)
+class SecureNotice:
+    """The notice with personal details, for endpoints tagged with one of ``channels`` (R-G1)."""
+
+    channels: frozenset[str]
+    notice: RenderedNotice
+
+    def fits(self, endpoint: Endpoint) -> bool:
+        return bool(self.channels & set(getattr(endpoint.plugin, "tags", ()) or ()))
+
+
+def secure_notice(dispatch: Dispatch) -> SecureNotice | None:
+    """Only when the profile put personal details on the dispatch (R-G1)."""
+    if dispatch.personal is None or not dispatch.personal.channels:
+        return None
+    return SecureNotice(frozenset(dispatch.personal.channels), render(dispatch, secure=True))
+
+
 def send_notice(
     notifier: Notifier,
     notice: RenderedNotice,
     routes: Iterable[Route],
     delivered_to: Iterable[str] = (),
     attachments: Sequence[Attachment] = (),
+    secure: SecureNotice | None = None,
 ) -> SendProgress:
-    """Send to every endpoint of every route not already reached; each endpoint at most once."""
+    """Send to every endpoint of every route not already reached; each endpoint at most once.
+    An endpoint on one of the profile's secure channels gets ``secure``'s notice (R-G1)."""
     progress = SendProgress(delivered_to=list(delivered_to))
     for route in routes:
         endpoints = notifier.endpoints(route)
@@ -117,7 +139,8 @@ def send_notice(
         for endpoint in endpoints:
             if endpoint.id in progress.delivered_to:
                 continue  # reached on an earlier attempt, or by another route in this one
-            if notifier.send(endpoint, notice, attachments):
+            chosen = secure.notice if secure is not None and secure.fits(endpoint) else notice
+            if notifier.send(endpoint, chosen, attachments):
                 progress.delivered_to.append(endpoint.id)
                 progress.sent_to.append(f"{route.label}@{endpoint.id}")
             else:
@@ -144,7 +167,7 @@ def deliver_row(
     notifier: Notifier,
     now: datetime,
     policy: RetryPolicy = RetryPolicy(),
-    attachments_for: AttachmentsFor | None = None,
+    attachments_for: AttachmentsFor | None = meeting_attachments,
 ) -> RowResult:
     """Deliver one row; any error becomes a failed result with a retry time."""
     done = row_delivered_to(row)
@@ -152,7 +175,8 @@ def deliver_row(
         dispatch = row_dispatch(row)
         attachments = attachments_for(dispatch) if attachments_for else ()
         routes, gaps = routes_for(notifier, dispatch)
-        progress = send_notice(notifier, render(dispatch), routes, done, attachments)
+        secure = secure_notice(dispatch)
+        progress = send_notice(notifier, render(dispatch), routes, done, attachments, secure)
         progress.failures[:0] = gaps
     except Exception as error:  # bad payload, template or route: fail this row, keep going
         progress = SendProgress(list(done), failures=[f"{type(error).__name__}: {error}"])
@@ -185,7 +209,7 @@ def deliver_batch(
     now: datetime,
     *,
     policy: RetryPolicy = RetryPolicy(),
-    attachments_for: AttachmentsFor | None = None,
+    attachments_for: AttachmentsFor | None = meeting_attachments,
     workers: int = 8,
 ) -> list[RowResult]:
     """Deliver rows concurrently through one notifier; results in the rows' order."""
@@ -235,7 +259,7 @@ def deliver_pending(
     notifier: Notifier | None = None,
     config: str | Path | None = None,
     policy: RetryPolicy = RetryPolicy(),
-    attachments_for: AttachmentsFor | None = None,
+    attachments_for: AttachmentsFor | None = meeting_attachments,
 ) -> int:
     """One batch: pending rows as of ``as_of`` -> delivered or failed in the store."""
     rows = store.pending_outbox(as_of, limit)

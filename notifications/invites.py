@@ -8,21 +8,18 @@ SEQUENCE still. Summaries carry the case reference only (R-G1).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from icalendar import Calendar, Event, vCalAddress, vText
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from domain.dispatch import Dispatch, MeetingKind, RecipientRole
 from notifications.notifier import Attachment
 
 PRODID = "-//cp-orchestrator//child protection meetings//EN"
 UID_DOMAIN = "cp-orchestrator"
-
-
-class MeetingKind(StrEnum):
-    CORE_GROUP = "core_group"
-    REVIEW_CONFERENCE = "review_conference"
 
 
 _KIND_LABELS = {
@@ -39,7 +36,9 @@ class MeetingInvite(BaseModel):
     case_reference: str = Field(min_length=1)
     meeting: str = Field(min_length=1)  # id within the case, e.g. "cg-2", "rcpc-1"
     kind: MeetingKind
-    starts_at: datetime
+    # A time when one was agreed; else the day as an all-day entry (the case records dates).
+    starts_at: datetime | None = None
+    on: date | None = None
     duration: timedelta = timedelta(hours=2)
     location: str = ""  # the venue; a family home is written as "home visit" (R-G1)
     revision: int = Field(default=0, ge=0)  # times rescheduled (R-M6)
@@ -49,10 +48,16 @@ class MeetingInvite(BaseModel):
 
     @field_validator("starts_at")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
             raise ValueError("starts_at must carry a time zone (Europe/London)")
         return value
+
+    @model_validator(mode="after")
+    def _when(self) -> MeetingInvite:
+        if (self.starts_at is None) == (self.on is None):
+            raise ValueError("give exactly one of starts_at (a time) or on (an all-day date)")
+        return self
 
     @property
     def uid(self) -> str:
@@ -77,8 +82,12 @@ def _event(invite: MeetingInvite, stamp: datetime) -> Event:
     event.add("uid", invite.uid)
     event.add("sequence", invite.sequence)
     event.add("dtstamp", stamp.astimezone(UTC))
-    event.add("dtstart", invite.starts_at.astimezone(UTC))
-    event.add("dtend", (invite.starts_at + invite.duration).astimezone(UTC))
+    if invite.starts_at is not None:
+        event.add("dtstart", invite.starts_at.astimezone(UTC))
+        event.add("dtend", (invite.starts_at + invite.duration).astimezone(UTC))
+    elif invite.on is not None:  # DTSTART;VALUE=DATE, DTEND the next day (RFC 5545 3.6.1)
+        event.add("dtstart", invite.on)
+        event.add("dtend", invite.on + timedelta(days=1))
     event.add("summary", f"[{invite.case_reference}] {_KIND_LABELS[invite.kind]} {invite.meeting}")
     event.add("status", "CANCELLED" if invite.cancelled else "CONFIRMED")
     if invite.location:
@@ -116,3 +125,59 @@ def invite_attachment(invite: MeetingInvite, stamp: datetime) -> Attachment:
         content=invite_ics(invite, stamp),
         mimetype="text/calendar",  # the METHOD is inside the .ics
     )
+
+
+def dispatch_invite(dispatch: Dispatch) -> MeetingInvite | None:
+    """The calendar entry a notice carries (``Dispatch.invite``), addressed to its members."""
+    ref = dispatch.invite
+    if ref is None:
+        return None
+    organiser = [
+        email
+        for recipient in dispatch.recipients
+        if recipient.member is not None and recipient.member == dispatch.owner
+        for email in contact_emails(recipient.contact)
+    ]
+    attendees = sorted(
+        {
+            email
+            for recipient in dispatch.recipients
+            if recipient.role is RecipientRole.MEMBER
+            for email in contact_emails(recipient.contact)
+        }
+    )
+    return MeetingInvite(
+        case_reference=dispatch.case_reference,
+        meeting=ref.meeting,
+        kind=ref.kind,
+        on=ref.on,
+        revision=ref.revision,
+        cancelled=ref.cancelled,
+        organiser=organiser[0] if organiser else None,
+        attendees=tuple(attendees),
+    )
+
+
+def meeting_attachments(dispatch: Dispatch) -> Sequence[Attachment]:
+    """``attachments_for`` for delivery: the .ics of a notice that books, moves or cancels
+    a meeting; DTSTAMP is when the notice fired, so a retry sends the very same file."""
+    invite = dispatch_invite(dispatch)
+    return [invite_attachment(invite, dispatch.fires_at)] if invite else []
+
+
+def contact_emails(contact: str | None) -> list[str]:
+    """Email addresses in an apprise mail URL (``mailto://user@host`` or ``?to=``), else none.
+
+    Only for the invitation's ATTENDEE lines; the notice itself goes to the URL as it is.
+    """
+    if not contact or not contact.startswith(("mailto://", "mailtos://")):
+        return []
+    parts = urlsplit(contact)
+    targets = parse_qs(parts.query).get("to", [])
+    found = [t for value in targets for t in value.replace(";", ",").split(",") if "@" in t]
+    path = unquote(parts.path.strip("/"))
+    if "@" in path:
+        found.append(path)
+    if not found and parts.username and parts.hostname:
+        found.append(f"{unquote(parts.username)}@{parts.hostname}")
+    return [address.strip() for address in found]

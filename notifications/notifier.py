@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,12 @@ from notifications.routing import Route, RoutingTable
 from notifications.smtp_tls import defer_email_tls_context
 
 log = logging.getLogger(__name__)
+
+# apprise checks an attachment's mime type against ``mimetypes.types_map``, which Python
+# fills lazily on first use: from delivery's threads that races (measured: "invalid
+# mime-type (text/calendar)" on some sends), and a machine without /etc/mime.types has no
+# text/calendar at all. Fill it here, once, and make sure invitations are known.
+mimetypes.add_type("text/calendar", ".ics")
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,13 @@ class Endpoint:
 
 
 def endpoint_id(plugin: NotifyBase) -> str:
-    """A stable, non-reversible id for an endpoint (its URL may hold an email address)."""
-    url_id = plugin.url_id()
-    source = url_id if url_id else plugin.url(privacy=False)
-    return hashlib.sha256(str(source).encode()).hexdigest()[:16]
+    """A stable, non-reversible id for an endpoint (its URL may hold an email address).
+
+    The whole URL, targets included: apprise's ``url_id()`` names the account, not the
+    recipient, so two members reached through one mail relay would share it and the
+    second would be skipped as "already reached" (found by the invitation tests).
+    """
+    return hashlib.sha256(plugin.url(privacy=False).encode()).hexdigest()[:16]
 
 
 class Notifier:

@@ -2,7 +2,8 @@
 
 Templates see only the Dispatch's own fields, never its recipients' contacts and
 never anything from the case record, so a notice cannot carry a child's name,
-address or category of abuse (R-G1). The first two lines of every notice say
+address or category of abuse (R-G1), except on a channel the profile names as secure:
+then, and only then, the dispatch's ``personal`` details are in the context. The first two lines of every notice say
 which case, what is due or overdue and since when, who owns it and what to do:
 managers read them on a phone between visits.
 """
@@ -36,14 +37,16 @@ TEMPLATE_NAMES: frozenset[str] = frozenset(
         "disagreement",  # R-E4
         "review_brought_forward",  # R-E3
         "cover_started",  # R-E5
+        "meeting_invite",  # R-T1, R-M7, R-T3, R-T7, R-T8: with its .ics
+        "meeting_cancelled",  # R-LC2: the plan ended before the meeting
         "digest",
     }
 )
 
 # Fields a template may read. Recipients are left out on purpose: their contacts
-# are routing data, not notice content.
+# are routing data, not notice content; ``personal`` goes in only for a secure channel.
 CONTEXT_FIELDS: tuple[str, ...] = tuple(
-    name for name in Dispatch.model_fields if name != "recipients"
+    name for name in Dispatch.model_fields if name not in {"recipients", "personal"}
 )
 
 _RUNG_LABELS: dict[Rung, str] = {
@@ -107,10 +110,13 @@ def check_templates(names: set[str] | frozenset[str] = TEMPLATE_NAMES) -> None:
         raise TemplateMissing(f"missing notification templates: {', '.join(missing)}")
 
 
-def dispatch_context(dispatch: Dispatch) -> dict[str, Any]:
-    """What a template sees: the Dispatch's fields (minus recipients) and a rung label."""
+def dispatch_context(dispatch: Dispatch, secure: bool = False) -> dict[str, Any]:
+    """What a template sees: the Dispatch's fields (minus recipients) and a rung label;
+    the child's name and category only when ``secure`` (R-G1: the profile allows them on
+    the channel the notice goes to)."""
     context: dict[str, Any] = {name: getattr(dispatch, name) for name in CONTEXT_FIELDS}
     context["rung_label"] = _RUNG_LABELS[dispatch.rung]
+    context["personal"] = dispatch.personal if secure else None
     return context
 
 
@@ -122,8 +128,9 @@ def render_template(name: str, context: dict[str, Any]) -> RenderedNotice:
     return RenderedNotice(title=text.splitlines()[0], text=text, html=html)
 
 
-def render(dispatch: Dispatch) -> RenderedNotice:
-    """Render a dispatch with the template it names."""
+def render(dispatch: Dispatch, secure: bool = False) -> RenderedNotice:
+    """Render a dispatch with the template it names; ``secure`` for a channel the profile
+    allows personal data on (R-G1), else without it."""
     if dispatch.template == "digest":
         raise TemplateMissing("the digest renders from a TeamDigest, not a Dispatch")
-    return render_template(dispatch.template, dispatch_context(dispatch))
+    return render_template(dispatch.template, dispatch_context(dispatch, secure))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from prefect.client.schemas.filters import (
     FlowFilter,
     FlowFilterName,
     FlowRunFilter,
+    FlowRunFilterEndTime,
     FlowRunFilterState,
     FlowRunFilterStateType,
 )
@@ -139,6 +141,9 @@ def wake_case(
     return Woken(reference, action, flow_run_id)
 
 
+GONE_LOOKBACK = timedelta(days=1)
+
+
 @task(
     name="lost-case-runs",
     cache_policy=NO_CACHE,
@@ -147,29 +152,56 @@ def wake_case(
     timeout_seconds=120,
 )
 def lost_case_runs(now: datetime, stale_after: timedelta, limit: int = 200) -> list[DueCase]:
-    """Case runs left RUNNING or PENDING by a lost worker. A wake that died after writing the
-    outbox has already moved the case's next wake, so the case is not due: without this
-    sweep it would wait for that time to be healed, its new rows undelivered."""
+    """Case runs to replace now, whether or not their case is due:
+
+    - left RUNNING or PENDING by a lost worker. A wake that died after writing the outbox
+      has already moved the case's next wake, so without this sweep the case would wait for
+      that time to be healed, its new rows undelivered;
+    - FAILED, CRASHED or CANCELLED in the last day (a worker that could not start it, the
+      SQLite server answering 503 while it was submitted): a case must never sleep without
+      a run until its next deadline, or a manual step's wake would find nothing to resume.
+    """
     flow_name = CASE_DEPLOYMENT.split("/", 1)[0]
+    flows = FlowFilter(name=FlowFilterName(any_=[flow_name]))
     awake = FlowRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING])
+    gone = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=sorted(GONE))),
+        end_time=FlowRunFilterEndTime(after_=now - GONE_LOOKBACK),
+    )
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
+            flow_filter=flows,
             flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=awake)),
             limit=limit,
         )
-        lost = []
-        for run in runs:
-            reference = run.parameters.get("reference")
-            if not reference or run.state is None:
-                continue
-            if decide(run.state.type, run.state.timestamp, now, stale_after) != WakeAction.START:
-                continue
-            if case_flow_run.fn(str(reference)) == str(run.id):
-                lost.append(DueCase(str(reference), now, str(run.id)))
-            else:  # already replaced: only make sure it never comes back
-                client.set_flow_run_state(run.id, Crashed(message="Replaced"), force=True)
+        runs += client.read_flow_runs(flow_filter=flows, flow_run_filter=gone, limit=limit)
+        lost, replaced = lost_from(runs, lambda ref: case_flow_run.fn(ref), now, stale_after)
+        for run_id in replaced:  # only make sure an old awake run never comes back
+            client.set_flow_run_state(run_id, Crashed(message="Replaced"), force=True)
     return lost
+
+
+def lost_from(
+    runs: list[FlowRun],
+    current_run_of: Callable[[str], str | None],
+    now: datetime,
+    stale_after: timedelta,
+) -> tuple[list[DueCase], list[UUID]]:
+    """The cases whose current run must be replaced, and older awake runs to mark crashed.
+    A gone run that is no longer its case's current run was replaced already: left alone."""
+    lost: dict[str, DueCase] = {}
+    replaced: list[UUID] = []
+    for run in runs:
+        reference = run.parameters.get("reference")
+        if not reference or run.state is None:
+            continue
+        if decide(run.state.type, run.state.timestamp, now, stale_after) != WakeAction.START:
+            continue
+        if current_run_of(str(reference)) == str(run.id):
+            lost[str(reference)] = DueCase(str(reference), now, str(run.id))
+        elif run.state.type in AWAKE:
+            replaced.append(run.id)
+    return list(lost.values()), replaced
 
 
 @task(name="wake-due-cases", cache_policy=NO_CACHE, persist_result=False, timeout_seconds=1800)

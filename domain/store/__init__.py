@@ -4,10 +4,12 @@ The only place in domain/ that uses SQLAlchemy (ARCHITECTURE.md).
 """
 
 from domain.store.database import Database, database_url, make_engine
+from domain.store.digests import DigestEntry, DigestSnapshot
 from domain.store.errors import (
     CaseExists,
     CaseNotFound,
     ConcurrencyConflict,
+    DigestNotFound,
     OutboxEntryNotFound,
     StoreError,
 )
@@ -34,6 +36,9 @@ __all__ = [
     "CaseSummary",
     "ConcurrencyConflict",
     "Database",
+    "DigestEntry",
+    "DigestNotFound",
+    "DigestSnapshot",
     "DomainRules",
     "DueCase",
     "JournalEntry",

@@ -39,3 +39,9 @@ class OutboxEntryNotFound(StoreError):
     def __init__(self, idempotency_key: str) -> None:
         self.idempotency_key = idempotency_key
         super().__init__(f"no outbox entry with key {idempotency_key!r}")
+
+
+class DigestNotFound(StoreError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"no daily digest with key {key!r}")

@@ -15,7 +15,10 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from domain.history import CaseHistory
+from domain.ladder import Obligation
 from domain.obligations import CaseView
+from domain.profiles import load_profile
+from domain.recipients import overdue_since
 from domain.store.common import StoreBase, case_row, histories_of, history_of
 from domain.store.tables import CaseRow, CaseStatus, EventRow
 
@@ -47,6 +50,9 @@ class JournalEntry:
 
 @dataclass(frozen=True)
 class OverdueObligation:
+    """One overdue obligation of an open case: the case reference and what is overdue, by
+    whom, since when; member ids only, never names (R-G1)."""
+
     reference: str
     team: str
     key: str
@@ -55,6 +61,9 @@ class OverdueObligation:
     owner_role: str
     due: date
     rung: str | None
+    subject: str
+    owner: str | None
+    overdue_since: date
 
 
 def _value(field: Any) -> Any:
@@ -108,18 +117,11 @@ class ReportsMixin(StoreBase):
     ) -> Iterator[OverdueObligation]:
         """Every overdue obligation of every open case, derived as of ``as_of``."""
         for history in self._open_histories(team):
+            calendar = load_profile(history.profile).calendar
             for obligation in self._rules.view(history, as_of).obligations:
-                if _value(obligation.status) == "overdue":
-                    yield OverdueObligation(
-                        reference=history.reference,
-                        team=history.team,
-                        key=obligation.key,
-                        rule=obligation.rule,
-                        title=obligation.title,
-                        owner_role=str(_value(obligation.owner_role)),
-                        due=obligation.due,
-                        rung=None if obligation.rung is None else str(_value(obligation.rung)),
-                    )
+                since = overdue_since(obligation, calendar)
+                if since is not None:  # None unless the obligation's status is overdue
+                    yield _overdue(history, obligation, since)
 
     def overdue_by_team(self, as_of: datetime) -> dict[str, dict[str, int]]:
         """Counts of overdue obligations per team and per escalation rung reached (R-E1)."""
@@ -128,11 +130,38 @@ class ReportsMixin(StoreBase):
             counts.setdefault(overdue.team, Counter())[overdue.rung or "none"] += 1
         return {team: dict(sorted(by_rung.items())) for team, by_rung in sorted(counts.items())}
 
+    def open_teams(self) -> list[str]:
+        """Every team with at least one open case, in order."""
+        query = (
+            select(CaseRow.team)
+            .where(CaseRow.status == CaseStatus.OPEN.value)
+            .distinct()
+            .order_by(CaseRow.team)
+        )
+        with self._db.reading() as session:
+            return list(session.scalars(query))
+
     def _open_histories(self, team: str | None) -> Iterator[CaseHistory]:
         with self._db.reading() as session:
             rows = list(session.scalars(_cases_query(team, CaseStatus.OPEN.value)))
             for start in range(0, len(rows), BATCH):
                 yield from histories_of(session, rows[start : start + BATCH])
+
+
+def _overdue(history: CaseHistory, obligation: Obligation, since: date) -> OverdueObligation:
+    return OverdueObligation(
+        reference=history.reference,
+        team=history.team,
+        key=obligation.key,
+        rule=obligation.rule,
+        title=obligation.title,
+        owner_role=str(_value(obligation.owner_role)),
+        due=obligation.due,
+        rung=None if obligation.rung is None else str(_value(obligation.rung)),
+        subject=obligation.subject,
+        owner=obligation.owner,
+        overdue_since=since,
+    )
 
 
 def _cases_query(team: str | None, status: str | None) -> Select[CaseRow]:

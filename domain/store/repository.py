@@ -20,6 +20,7 @@ from domain.events import Event
 from domain.history import CaseHistory
 from domain.store.bulk import insert_cases, journal_rows, standing_values
 from domain.store.common import case_row, history_of
+from domain.store.digests import DigestsMixin
 from domain.store.errors import CaseExists, ConcurrencyConflict
 from domain.store.outbox import OutboxMixin, insert_dispatches
 from domain.store.reports import ReportsMixin
@@ -34,8 +35,9 @@ class DueCase:
     flow_run_id: str | None
 
 
-class CaseRepository(OutboxMixin, ReportsMixin):
-    """Cases, their journal and their outbox. ``as_of`` drives the rules; the clock only stamps."""
+class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin):
+    """Cases, their journal, their outbox and the teams' daily digests. ``as_of`` drives the
+    rules; the clock only stamps."""
 
     def open_case(
         self, history: CaseHistory, *, recorded_by: str, source: Source | str, as_of: datetime

@@ -1,4 +1,5 @@
-"""The store's tables: cases, the events journal (the audit log, R-G2) and the dispatch outbox.
+"""The store's tables: cases, the events journal (the audit log, R-G2), the dispatch outbox
+and the team managers' daily digests.
 
 The journal has no update or delete path in code, and the migration adds triggers that
 refuse both in the database too, so the audit log stays append-only whoever connects.
@@ -6,12 +7,13 @@ refuse both in the database too, so the audit log stays append-only whoever conn
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -138,3 +140,30 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Endpoint ids a partly delivered row already reached: a retry skips them (R-E1).
     delivered_to: Mapped[list[str] | None] = mapped_column(JsonPayload)
+
+
+class DigestRow(Base):
+    """One team's daily digest (R-E1): its unique key ``digest|<team>|<day>`` sends it once.
+
+    A digest belongs to a team, not a case, so it has its own table rather than outbox rows.
+    ``payload`` is the digest as it stood when the row was created: a retry sends exactly
+    that. The row is the record of the notice: what, to which endpoints, when (R-G2).
+    """
+
+    __tablename__ = "digests"
+    __table_args__ = (Index(None, "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    team: Mapped[str] = mapped_column(String(128))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # None once delivered, or when delivery has been given up (the row stays visible).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Endpoint ids a partly delivered digest already reached: a retry skips them.
+    delivered_to: Mapped[list[str] | None] = mapped_column(JsonPayload)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
-from prefect.client.schemas.objects import StateType
+from prefect.client.schemas.objects import FlowRun, State, StateType
 
 from flows.clock_source import LONDON, as_of_moment
 from flows.suspend_keys import SuspendKey, latest, parse
 from tasks.artifacts import artifact_key, caseload_markdown
-from tasks.run_control import WakeAction, decide
+from tasks.run_control import WakeAction, decide, lost_from
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=LONDON)
 STALE = timedelta(minutes=30)
@@ -72,3 +73,31 @@ def test_the_caseload_overview_counts_overdue_by_team_and_rung() -> None:
     text = caseload_markdown(NOW, {"team-north": {"missed": 2, "escalation_tm": 1}})
     assert "| team-north | 1 | 2 | 3 |" in text
     assert "Nothing overdue" in caseload_markdown(NOW, {})
+
+
+def _run(reference: str, state: StateType, since: datetime) -> FlowRun:
+    return FlowRun(
+        id=uuid4(),
+        flow_id=uuid4(),
+        name=reference,
+        parameters={"reference": reference},
+        state=State(type=state, timestamp=since),
+    )
+
+
+def test_the_clock_replaces_a_cases_current_run_that_is_gone_or_lost_even_if_not_due() -> None:
+    crashed = _run("CP-1", StateType.CRASHED, NOW - timedelta(hours=3))
+    failed_old = _run("CP-2", StateType.FAILED, NOW - timedelta(hours=5))  # replaced already
+    stuck = _run("CP-3", StateType.RUNNING, NOW - timedelta(hours=2))
+    stuck_replaced = _run("CP-4", StateType.RUNNING, NOW - timedelta(hours=2))
+    busy = _run("CP-5", StateType.RUNNING, NOW - timedelta(minutes=2))
+    current = {"CP-1": str(crashed.id), "CP-2": "a-newer-run", "CP-3": str(stuck.id)}
+    current |= {"CP-4": "its-replacement", "CP-5": str(busy.id)}
+    lost, replaced = lost_from(
+        [crashed, failed_old, stuck, stuck_replaced, busy, crashed], current.get, NOW, STALE
+    )
+    assert [(c.reference, c.flow_run_id) for c in lost] == [
+        ("CP-1", str(crashed.id)),
+        ("CP-3", str(stuck.id)),
+    ]
+    assert replaced == [stuck_replaced.id]  # a gone run that was replaced is left alone

@@ -19,6 +19,7 @@ from notifications.delivery import (
 from notifications.digest import deliver_digest, digests_from_dispatches
 from notifications.invites import MeetingInvite, MeetingKind, invite_attachment
 from notifications.notifier import Notifier
+from notifications.routing import Route, RoutingTable
 from tests.notifications.conftest import DispatchFactory, SmtpReceiver, WebhookReceiver
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -270,3 +271,15 @@ def test_a_recipient_without_a_route_fails_the_row_but_the_others_still_hear(
     assert not result.delivered
     assert "qa_manager:team-south" in (result.error or "")
     assert [m.recipients for m in smtp.mails] == [["tm-south@example.org"]]
+
+
+def test_two_addresses_on_one_mail_relay_are_two_endpoints(smtp: SmtpReceiver) -> None:
+    """A retry skips endpoints already reached; two members on the authority's relay must
+    not look like one (apprise's url_id names the account, not the recipient)."""
+    notifier = Notifier(RoutingTable([]))
+    [first], [second], [again] = (
+        notifier.endpoints(Route(label=a, contact=smtp.url(a)))
+        for a in ("a@x.org", "b@x.org", "a@x.org")
+    )
+    assert first.id != second.id
+    assert first.id == again.id and "x.org" not in first.id

@@ -9,7 +9,14 @@ import pytest
 from jinja2 import UndefinedError
 from pydantic import ValidationError
 
-from domain.dispatch import Dispatch, Rung
+from domain.dispatch import (
+    ChildDetails,
+    Dispatch,
+    MeetingKind,
+    MeetingRef,
+    PersonalDetails,
+    Rung,
+)
 from notifications.digest import OverdueItem, TeamDigest, render_digest
 from notifications.render import (
     CONTEXT_FIELDS,
@@ -40,7 +47,15 @@ def dispatch_for(template: str, make_dispatch: DispatchFactory) -> Dispatch:
     rung = {"escalation": Rung.ESCALATION_TM, "unacknowledged": Rung.ESCALATION_FINAL}.get(
         template, Rung.NOTICE if template not in {"reminder", "missed", "chase"} else Rung.MISSED
     )
-    return make_dispatch(template=template, rung=rung, meeting_date=date(2025, 4, 1))
+    invite = None
+    if template.startswith("meeting_"):
+        invite = MeetingRef(
+            meeting="rcpc-1",
+            kind=MeetingKind.REVIEW_CONFERENCE,
+            on=date(2025, 4, 1),
+            cancelled=template == "meeting_cancelled",
+        )
+    return make_dispatch(template=template, rung=rung, meeting_date=date(2025, 4, 1), invite=invite)
 
 
 def test_every_template_the_domain_names_exists() -> None:
@@ -90,7 +105,30 @@ def test_templates_see_only_the_dispatchs_own_fields(make_dispatch: DispatchFact
     context = dispatch_context(make_dispatch())
     assert set(context) - {"rung_label"} <= set(Dispatch.model_fields)
     assert "recipients" not in context
-    assert set(CONTEXT_FIELDS) == set(Dispatch.model_fields) - {"recipients"}
+    assert set(CONTEXT_FIELDS) == set(Dispatch.model_fields) - {"recipients", "personal"}
+    assert context["personal"] is None  # R-G1: only a secure channel's rendering has it
+
+
+PERSONAL = PersonalDetails(
+    channels=("secure",),
+    children=(ChildDetails(name="Amelia Hartley", category="SAB"),),
+)
+
+
+@pytest.mark.parametrize("template", NOTICE_TEMPLATES)
+def test_personal_details_reach_only_a_secure_rendering(
+    template: str, make_dispatch: DispatchFactory
+) -> None:
+    """R-G1 for every template: a dispatch carrying the child's details (the profile names
+    a secure channel) renders them for that channel only; the ordinary rendering of the
+    very same dispatch shows none of them."""
+    dispatch = dispatch_for(template, make_dispatch).model_copy(update={"personal": PERSONAL})
+    ordinary = render(dispatch)
+    for body in (ordinary.title, ordinary.text, ordinary.html):
+        assert not LEAKS.search(body), body
+    secure = render(dispatch, secure=True)
+    assert "Amelia Hartley (SAB)" in secure.text and "Amelia Hartley (SAB)" in secure.html
+    assert secure.title == ordinary.title  # the subject line never carries it
 
 
 def test_a_dispatch_has_no_room_for_a_childs_name(make_dispatch: DispatchFactory) -> None:

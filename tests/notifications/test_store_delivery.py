@@ -7,6 +7,7 @@ from pathlib import Path
 
 from domain.dispatch import Recipient, RecipientRole
 from domain.store.database import Database
+from domain.store.outbox import OutboxEntry
 from domain.store.repository import CaseRepository
 from domain.store.tables import OutboxStatus
 from notifications.delivery import deliver_pending
@@ -34,11 +35,12 @@ def test_each_rung_reaches_each_recipient_once_across_a_partial_failure(
             role=RecipientRole.LEAD_PROFESSIONAL, member="m-lp1", contact=down.url("lp@example.org")
         ),
     )
-    store.enqueue([make_dispatch(recipients=recipients, fires_at=NOW)])
+    notice = make_dispatch(recipients=recipients, fires_at=NOW)
+    store.enqueue([notice])
     notifier = Notifier.from_config(notify_config)
 
     assert deliver_pending(store, NOW, notifier=notifier) == 0
-    [entry] = store.outbox_of("CP-2025-0012")
+    [entry] = entries_of(store, notice.idempotency_key)
     assert entry.status is OutboxStatus.FAILED and len(entry.delivered_to) == 2
     down.start()
     try:
@@ -47,8 +49,19 @@ def test_each_rung_reaches_each_recipient_once_across_a_partial_failure(
     finally:
         down.stop()
 
-    assert [m.recipients for m in smtp.mails] == [["tm-north@example.org"]]
+    notices = [m for m in smtp.mails if "MEETING BOOKED" not in m.subject]
+    assert [m.recipients for m in notices] == [["tm-north@example.org"]]
+    # Opening the case booked its first review: the chair's invitation came once, with its .ics.
+    [booking] = [m for m in smtp.mails if "MEETING BOOKED" in m.subject]
+    assert booking.recipients == ["chair@example.org"]
+    [ics] = booking.parts("text/calendar")
+    assert b"METHOD:REQUEST" in ics and b"UID:CP-2025-0012.rcpc-1@cp-orchestrator" in ics
     assert len(webhook.at("/owner")) == 1
     assert [m.recipients for m in down.mails] == [["lp@example.org"]]
-    [entry] = store.outbox_of("CP-2025-0012")
+    [entry] = entries_of(store, notice.idempotency_key)
     assert entry.status is OutboxStatus.DELIVERED and entry.attempts == 2
+
+
+def entries_of(store: CaseRepository, key: str) -> list[OutboxEntry]:
+    """The test's own row: opening the case also books its meetings (invitations)."""
+    return [e for e in store.outbox_of("CP-2025-0012") if e.idempotency_key == key]

@@ -18,6 +18,8 @@ from domain.events import (
     VisitMade,
 )
 from domain.history import CaseHistory
+from domain.store.outbox import OutboxEntry
+from domain.store.repository import CaseRepository
 
 ICPC_ON = date(2025, 3, 3)
 AS_OF = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
@@ -81,3 +83,17 @@ def dispatch(reference: str, obligation: str = "R-T5:cg-1", rung: Rung = Rung.RE
         action="Circulate the minutes",
         recipients=(Recipient(role=RecipientRole.OWNER, member="lp"),),
     )
+
+
+def is_booking(key: str) -> bool:
+    """An invitation row: opening ``history()`` books its first core group and review."""
+    return "|invite:" in key
+
+
+def outbox(repository: CaseRepository, reference: str = "BED-0001") -> list[OutboxEntry]:
+    """The case's outbox without the invitations its opening wrote (tested on their own)."""
+    return [e for e in repository.outbox_of(reference) if not is_booking(e.idempotency_key)]
+
+
+def pending(repository: CaseRepository, as_of: datetime) -> list[OutboxEntry]:
+    return [e for e in repository.pending_outbox(as_of) if not is_booking(e.idempotency_key)]

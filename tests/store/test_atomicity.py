@@ -10,7 +10,7 @@ import pytest
 from domain.store import bulk as bulk_module
 from domain.store import repository as repository_module
 from domain.store.repository import CaseRepository
-from tests.store.cases import AS_OF, ICPC_ON, history, visit
+from tests.store.cases import AS_OF, ICPC_ON, history, outbox, visit
 
 LATER = AS_OF + timedelta(days=60)
 
@@ -40,7 +40,7 @@ def test_an_append_that_makes_dispatches_due_enqueues_them_with_the_event(
         "BED-0001", visit(ICPC_ON + timedelta(days=1)),
         expected_seq=1, recorded_by="lp", source="ui", as_of=LATER,
     )  # fmt: skip
-    entries = repository.outbox_of("BED-0001")
+    entries = outbox(repository, "BED-0001")
     assert entries
     assert {e.idempotency_key for e in entries} == {
         d.idempotency_key for d in repository.case_view("BED-0001", LATER).dispatches

@@ -16,7 +16,7 @@ def test_upgrade_creates_the_schema_on_an_empty_database(empty_db_url: str) -> N
     assert current_revision(database) is None
     assert upgrade(database) == head_revision()
     tables = set(inspect(database.engine).get_table_names())
-    assert {"cases", "events", "outbox", "alembic_version"} <= tables
+    assert {"cases", "events", "outbox", "digests", "alembic_version"} <= tables
     database.dispose()
 
 

@@ -10,7 +10,7 @@ from domain.dispatch import Rung
 from domain.store.errors import CaseNotFound, OutboxEntryNotFound
 from domain.store.repository import CaseRepository
 from domain.store.tables import OutboxStatus
-from tests.store.cases import AS_OF, dispatch, history
+from tests.store.cases import AS_OF, dispatch, history, is_booking, outbox, pending
 
 
 @pytest.fixture
@@ -26,13 +26,13 @@ def test_enqueueing_the_same_rung_twice_inserts_it_once(
     assert repository.enqueue([dispatch("BED-0001")]) == 1
     assert repository.enqueue([dispatch("BED-0001"), dispatch("BED-0001", rung=Rung.MISSED)]) == 1
     assert repository.enqueue([dispatch("BED-0001")]) == 0
-    keys = [entry.idempotency_key for entry in repository.outbox_of("BED-0001")]
+    keys = [entry.idempotency_key for entry in outbox(repository, "BED-0001")]
     assert keys == ["BED-0001|R-T5:cg-1|reminder", "BED-0001|R-T5:cg-1|missed"]
 
 
 def test_the_stored_payload_is_the_dispatch_itself(repository_with_case: CaseRepository) -> None:
     repository_with_case.enqueue([dispatch("BED-0001")])
-    [entry] = repository_with_case.pending_outbox(AS_OF)
+    [entry] = pending(repository_with_case, AS_OF)
     assert entry.dispatch == dispatch("BED-0001")
     assert (entry.status, entry.attempts) == (OutboxStatus.PENDING, 0)
 
@@ -45,8 +45,8 @@ def test_a_dispatch_for_an_unknown_case_is_refused(repository_with_case: CaseRep
 def test_pending_entries_wait_for_their_time(repository_with_case: CaseRepository) -> None:
     later = AS_OF + timedelta(days=2)
     repository_with_case.enqueue([dispatch("BED-0001", fires_at=later)])
-    assert repository_with_case.pending_outbox(AS_OF) == []
-    assert len(repository_with_case.pending_outbox(later)) == 1
+    assert pending(repository_with_case, AS_OF) == []
+    assert len(pending(repository_with_case, later)) == 1
 
 
 def test_a_delivered_entry_leaves_the_pending_list_and_stays_delivered(
@@ -57,8 +57,8 @@ def test_a_delivered_entry_leaves_the_pending_list_and_stays_delivered(
     key = "BED-0001|R-T5:cg-1|reminder"
     repository.mark_delivered(key, AS_OF)
     repository.mark_failed(key, "late retry", AS_OF)  # a late retry must not reopen it
-    assert repository.pending_outbox(AS_OF + timedelta(days=1)) == []
-    [entry] = repository.outbox_of("BED-0001")
+    assert pending(repository, AS_OF + timedelta(days=1)) == []
+    [entry] = outbox(repository, "BED-0001")
     assert (entry.status, entry.delivered_at, entry.attempts) == (OutboxStatus.DELIVERED, AS_OF, 1)
 
 
@@ -70,8 +70,8 @@ def test_a_failed_entry_is_retried_at_its_next_attempt_time(
     key = "BED-0001|R-T5:cg-1|reminder"
     retry_at = AS_OF + timedelta(minutes=5)
     repository.mark_failed(key, "smtp refused", retry_at)
-    assert repository.pending_outbox(AS_OF) == []
-    [entry] = repository.pending_outbox(retry_at)
+    assert pending(repository, AS_OF) == []
+    [entry] = pending(repository, retry_at)
     assert (entry.status, entry.attempts, entry.last_error) == (
         OutboxStatus.FAILED, 1, "smtp refused",
     )  # fmt: skip
@@ -83,8 +83,8 @@ def test_an_entry_given_up_stays_visible_but_is_not_retried(
     repository = repository_with_case
     repository.enqueue([dispatch("BED-0001")])
     repository.mark_failed("BED-0001|R-T5:cg-1|reminder", "no route", None)
-    assert repository.pending_outbox(AS_OF + timedelta(days=365)) == []
-    [entry] = repository.outbox_of("BED-0001")
+    assert pending(repository, AS_OF + timedelta(days=365)) == []
+    [entry] = outbox(repository, "BED-0001")
     assert (entry.status, entry.next_attempt_at) == (OutboxStatus.FAILED, None)
 
 
@@ -102,7 +102,7 @@ def test_a_wake_enqueues_what_is_due_once_however_often_it_runs(
     assert expected
     repository.refresh("BED-0001", later)
     again = repository.refresh("BED-0001", later)  # a re-run wake adds nothing new
-    entries = repository.outbox_of("BED-0001")
+    entries = outbox(repository, "BED-0001")
     assert sorted(e.idempotency_key for e in entries) == sorted(d.idempotency_key for d in expected)
     assert len(entries) == len(again.dispatches)
 
@@ -115,6 +115,20 @@ def test_a_partly_delivered_row_remembers_whom_it_reached(
     key = "BED-0001|R-T5:cg-1|reminder"
     repository.record_delivered_to(key, ["endpoint-b", "endpoint-a", "endpoint-a"])
     repository.mark_failed(key, "SMTP down", AS_OF)
-    [entry] = repository.pending_outbox(AS_OF)
+    [entry] = pending(repository, AS_OF)
     assert entry.delivered_to == ("endpoint-a", "endpoint-b")
     assert entry.status is OutboxStatus.FAILED
+
+
+def test_opening_a_case_books_its_first_core_group_and_review_once(
+    repository_with_case: CaseRepository,
+) -> None:
+    repository = repository_with_case
+    repository.refresh("BED-0001", AS_OF)
+    repository.refresh("BED-0001", AS_OF + timedelta(days=1))  # repeated wakes add nothing
+    bookings = [e for e in repository.outbox_of("BED-0001") if is_booking(e.idempotency_key)]
+    invites = {e.dispatch.invite.meeting: e.dispatch.invite for e in bookings if e.dispatch.invite}
+    assert len(bookings) == 2 and set(invites) == {"cg-p0-1", "rcpc-1"}
+    assert invites["cg-p0-1"].on.isoformat() == "2025-03-13"  # first_cg_on, R-T1
+    assert invites["rcpc-1"].on.isoformat() == "2025-06-03"  # 3 months on, R-T7
+    assert {i.revision for i in invites.values()} == {0}

@@ -12,7 +12,15 @@ from domain.events import CoreGroupHeld
 from domain.store.errors import CaseExists, CaseNotFound, ConcurrencyConflict
 from domain.store.repository import CaseRepository
 from domain.store.tables import EventRow
-from tests.store.cases import AS_OF, ICPC_ON, history, icpc, plan_ended, visit
+from tests.store.cases import (
+    AS_OF,
+    ICPC_ON,
+    history,
+    icpc,
+    outbox,
+    plan_ended,
+    visit,
+)
 from tests.store.conftest import RECORDED_AT
 
 
@@ -171,7 +179,7 @@ def test_refresh_moves_the_next_wake_and_enqueues_what_is_now_due(
     later = AS_OF + timedelta(days=120)
     standing = repository.refresh("BED-0001", later)
     assert standing.dispatches
-    keys = {entry.idempotency_key for entry in repository.outbox_of("BED-0001")}
+    keys = {entry.idempotency_key for entry in outbox(repository, "BED-0001")}
     assert keys == {d.idempotency_key for d in standing.dispatches}
     assert repository.load("BED-0001")[1] == 1
 

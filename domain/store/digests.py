@@ -1,0 +1,160 @@
+"""The daily digests: insert-if-absent on ``digest|<team>|<day>``, then at-least-once delivery.
+
+The clock ticks every 15 minutes and every tick after the digest hour asks for the day's
+digests; the unique key lets only the first add a row, so a team manager hears once a day
+however often the clock, a retry or an admin asks (R-E1). The row keeps the digest as it
+was when created (a retry sends the same content) and records whom it reached and when
+(R-G2). The store knows a digest only as a key, a team, a day and a JSON payload: what is
+in it is for notifications/ to say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.store.common import StoreBase
+from domain.store.errors import DigestNotFound
+from domain.store.tables import DigestRow, OutboxStatus
+
+
+class DigestSnapshot(Protocol):
+    """What the store needs of a digest (``notifications.digest.TeamDigest`` has it)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def team(self) -> str: ...
+
+    @property
+    def day(self) -> date: ...
+
+    def model_dump(self, *, mode: str = "python") -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    key: str
+    team: str
+    day: date
+    payload: dict[str, Any]
+    status: OutboxStatus  # the same lifecycle as an outbox row
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+    delivered_to: tuple[str, ...] = ()
+
+
+def _insert_if_absent(dialect: str) -> Insert:
+    conflict = [DigestRow.key]
+    if dialect == "postgresql":
+        return postgresql.insert(DigestRow).on_conflict_do_nothing(index_elements=conflict)
+    if dialect == "sqlite":
+        return sqlite.insert(DigestRow).on_conflict_do_nothing(index_elements=conflict)
+    raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+
+
+def _row(digest: DigestSnapshot, now: datetime, created_at: datetime) -> dict[str, Any]:
+    return {
+        "key": digest.key,
+        "team": digest.team,
+        "day": digest.day,
+        "payload": digest.model_dump(mode="json"),
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": created_at,
+    }
+
+
+def _entry(row: DigestRow) -> DigestEntry:
+    return DigestEntry(
+        key=row.key,
+        team=row.team,
+        day=row.day,
+        payload=dict(row.payload),
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        next_attempt_at=row.next_attempt_at,
+        delivered_at=row.delivered_at,
+        created_at=row.created_at,
+        delivered_to=tuple(row.delivered_to or ()),
+    )
+
+
+class DigestsMixin(StoreBase):
+    def enqueue_digests(self, digests: Iterable[DigestSnapshot], now: datetime) -> int:
+        """Insert-if-absent, due at ``now`` (the tick's ``as_of``); returns how many were new."""
+        rows = [_row(digest, now, self._clock()) for digest in digests]
+        if not rows:
+            return 0
+        with self._db.writing() as session:
+            statement = _insert_if_absent(session.get_bind().dialect.name)
+            # RETURNING yields only the rows actually inserted: the count of new digests.
+            return len(session.execute(statement.returning(DigestRow.id), rows).all())
+
+    def pending_digests(self, as_of: datetime, limit: int = 100) -> list[DigestEntry]:
+        """Digests to attempt now: pending, or failed with a retry time that has come."""
+        query = (
+            select(DigestRow)
+            .where(DigestRow.status.in_([OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]))
+            .where(DigestRow.next_attempt_at <= as_of)
+            .order_by(DigestRow.next_attempt_at, DigestRow.id)
+            .limit(limit)
+        )
+        with self._db.reading() as session:
+            return [_entry(row) for row in session.scalars(query)]
+
+    def digests_of(self, day: date, team: str | None = None) -> list[DigestEntry]:
+        """The digests enqueued for a day (one team's, or every team's), by team."""
+        query = select(DigestRow).where(DigestRow.day == day).order_by(DigestRow.team)
+        if team is not None:
+            query = query.where(DigestRow.team == team)
+        with self._db.reading() as session:
+            return [_entry(row) for row in session.scalars(query)]
+
+    def mark_digest_delivered(self, key: str, delivered_at: datetime | None = None) -> None:
+        self._mark_digest(
+            key,
+            status=OutboxStatus.DELIVERED.value,
+            delivered_at=delivered_at or self._clock(),
+            next_attempt_at=None,
+            attempts=DigestRow.attempts + 1,
+        )
+
+    def mark_digest_failed(self, key: str, error: str, next_attempt_at: datetime | None) -> None:
+        """Record a failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
+        self._mark_digest(
+            key,
+            status=OutboxStatus.FAILED.value,
+            last_error=error[:2000],
+            next_attempt_at=next_attempt_at,
+            attempts=DigestRow.attempts + 1,
+        )
+
+    def record_digest_delivered_to(self, key: str, delivered_to: list[str]) -> None:
+        """Keep the endpoints a digest has reached, so a retry does not send to them again."""
+        self._mark_digest(key, delivered_to=sorted(set(delivered_to)))
+
+    def _mark_digest(self, key: str, **values: Any) -> None:
+        # A delivered digest stays delivered: a late retry must not reopen it.
+        statement = (
+            update(DigestRow)
+            .where(DigestRow.key == key)
+            .where(DigestRow.status != OutboxStatus.DELIVERED.value)
+            .values(**values)
+        )
+        with self._db.writing() as session:
+            if session.execute(statement).rowcount == 0:  # type: ignore[attr-defined]
+                exists = session.scalar(select(DigestRow.id).where(DigestRow.key == key))
+                if exists is None:
+                    raise DigestNotFound(key)

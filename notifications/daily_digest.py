@@ -1,0 +1,232 @@
+"""When the daily digest goes, what is in it, and its delivery from the store.
+
+Once per working day, at ``CPO_DIGEST_HOUR`` (default 08:00 Europe/London), each team
+manager gets one digest of everything overdue in their team (R-E1). The clock asks every
+15 minutes; each ask enqueues the day's digests insert-if-absent, so only the first adds
+a row per team and the rest add nothing.
+
+Choices, and why:
+
+- **Working days** are England's (bank holidays, the default profile's calendar): a
+  digest is a team's morning routine, not a deadline, so one calendar for every team keeps
+  it simple. A team on another nation's profile gets its digest on English working days.
+- **Only teams with something overdue** get a digest. A daily "Nothing overdue." would
+  train managers to ignore the email; a team with nothing overdue hears nothing.
+- **As of the digest moment**: the items are what is overdue at the day's digest hour,
+  whenever the tick that enqueues them runs, so a late tick (or ``cpo digest --send``
+  before the hour) builds the same digest. The row keeps that snapshot; a retry sends it.
+- **Missed days are not caught up**: a day the clock never ran after the hour has no
+  digest; the next working day's digest lists everything still overdue.
+
+Items carry the case reference and what is overdue, never a child's name (R-G1).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from domain.calendar import WorkingDayCalendar
+from domain.ladder import LONDON
+from domain.profiles import load_profile
+from notifications.delivery import RetryPolicy, RowResult, SendProgress, outcome
+from notifications.digest import OverdueItem, TeamDigest, deliver_digest
+from notifications.notifier import Notifier
+
+HOUR_ENV = "CPO_DIGEST_HOUR"
+DEFAULT_HOUR = 8
+
+
+class Overdue(Protocol):
+    """One overdue obligation as the store reports it (``domain.store.OverdueObligation``)."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def team(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def owner_role(self) -> str: ...
+    @property
+    def owner(self) -> str | None: ...
+    @property
+    def due(self) -> date: ...
+    @property
+    def overdue_since(self) -> date: ...
+
+
+class StoredDigest(Protocol):
+    """A digest row (``domain.store.DigestEntry``)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def team(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def delivered_to(self) -> tuple[str, ...]: ...
+
+
+class DigestStore(Protocol):
+    """The store's side (domain/store/reports.py and digests.py)."""
+
+    def open_teams(self) -> Sequence[str]: ...
+
+    def overdue_obligations(
+        self, as_of: datetime, team: str | None = None
+    ) -> Iterable[Overdue]: ...
+
+    def digests_of(self, day: date, team: str | None = None) -> Sequence[StoredDigest]: ...
+
+    def enqueue_digests(self, digests: Iterable[TeamDigest], now: datetime) -> int: ...
+
+    def pending_digests(self, as_of: datetime, limit: int = 100) -> Sequence[StoredDigest]: ...
+
+    def mark_digest_delivered(self, key: str, delivered_at: datetime | None = None) -> None: ...
+
+    def mark_digest_failed(
+        self, key: str, error: str, next_attempt_at: datetime | None
+    ) -> None: ...
+
+    def record_digest_delivered_to(self, key: str, delivered_to: list[str]) -> None: ...
+
+
+def digest_hour(environ: Mapping[str, str] | None = None) -> int:
+    """The hour (0-23, Europe/London) from ``CPO_DIGEST_HOUR``; a bad value is an error."""
+    raw = (os.environ if environ is None else environ).get(HOUR_ENV, "").strip()
+    if not raw:
+        return DEFAULT_HOUR
+    if not raw.isdigit() or not 0 <= int(raw) <= 23:
+        raise ValueError(f"{HOUR_ENV}={raw!r}: give an hour from 0 to 23 (Europe/London)")
+    return int(raw)
+
+
+def working_days() -> WorkingDayCalendar:
+    """England's working days: the default profile's calendar (see the module's choices)."""
+    return load_profile().calendar
+
+
+def digest_day(as_of: datetime, hour: int, calendar: WorkingDayCalendar) -> date | None:
+    """The day whose digest is due at ``as_of``: today once the hour has come on a working
+    day; otherwise None."""
+    local = as_of.astimezone(LONDON)
+    if local.hour < hour or not calendar.is_working_day(local.date()):
+        return None
+    return local.date()
+
+
+def digest_moment(day: date, hour: int) -> datetime:
+    """The moment a day's digest speaks of: its items are what is overdue then."""
+    return datetime.combine(day, time(hour), LONDON)
+
+
+def overdue_item(overdue: Overdue) -> OverdueItem:
+    return OverdueItem(
+        case_reference=overdue.reference,
+        obligation=overdue.key,
+        rule=overdue.rule,
+        title=overdue.title,
+        subject=overdue.subject,
+        owner_role=overdue.owner_role,
+        owner=overdue.owner,
+        due=overdue.due,
+        overdue_since=overdue.overdue_since,
+    )
+
+
+def team_digest(store: DigestStore, team: str, day: date, hour: int) -> TeamDigest:
+    """One team's digest for a day, derived from its open cases as of the digest moment."""
+    found = store.overdue_obligations(digest_moment(day, hour), team)
+    return TeamDigest(team=team, day=day, items=tuple(overdue_item(o) for o in found))
+
+
+def enqueue_due_digests(
+    store: DigestStore,
+    as_of: datetime,
+    *,
+    hour: int | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> int:
+    """Enqueue today's digests if due at ``as_of``; returns how many rows were new.
+
+    Only teams with an open case and no digest yet today are derived: after the day's
+    first tick that is none (or the teams with nothing overdue), so the later ticks cost
+    two small queries."""
+    at = digest_hour() if hour is None else hour
+    day = digest_day(as_of, at, calendar or working_days())
+    if day is None:
+        return 0
+    done = {entry.team for entry in store.digests_of(day)}
+    teams = [team for team in store.open_teams() if team not in done]
+    digests = [team_digest(store, team, day, at) for team in teams]
+    return store.enqueue_digests([d for d in digests if worth_sending(d)], as_of)
+
+
+def worth_sending(digest: TeamDigest) -> bool:
+    """Only a team with something overdue gets a digest (see the module's choices)."""
+    return bool(digest.items)
+
+
+def deliver_stored(
+    notifier: Notifier, row: StoredDigest, now: datetime, policy: RetryPolicy
+) -> RowResult:
+    """Send a stored digest's snapshot; a payload that no longer reads fails this row only."""
+    try:
+        digest = TeamDigest.model_validate(row.payload)
+    except ValidationError as error:
+        failed = SendProgress(list(row.delivered_to), failures=[f"payload: {error}"])
+        return outcome(row.key, row.key, failed, now, row.attempts, policy)
+    return deliver_digest(
+        notifier, digest, now, delivered_to=row.delivered_to, attempts=row.attempts, policy=policy
+    )
+
+
+def record_digest_results(store: DigestStore, results: Iterable[RowResult]) -> int:
+    """Write results to the store, endpoints reached first; returns how many were delivered."""
+    delivered = 0
+    for result in results:
+        if result.delivered_to:
+            store.record_digest_delivered_to(result.idempotency_key, list(result.delivered_to))
+        if result.delivered:
+            store.mark_digest_delivered(result.idempotency_key, result.attempted_at)
+            delivered += 1
+        else:
+            error = result.error or ""
+            store.mark_digest_failed(result.idempotency_key, error, result.next_attempt_at)
+    return delivered
+
+
+def deliver_pending_digests(
+    store: DigestStore,
+    as_of: datetime,
+    limit: int = 100,
+    *,
+    notifier: Notifier | None = None,
+    config: str | Path | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+) -> int:
+    """One batch: digests pending as of ``as_of`` -> delivered or failed in the store.
+
+    At-least-once: a failed digest keeps its error and retry time and is tried again by a
+    later tick, the same snapshot to the endpoints it has not reached yet."""
+    rows = store.pending_digests(as_of, limit)
+    if not rows:
+        return 0
+    active = notifier if notifier is not None else Notifier.from_config(config)
+    results = [deliver_stored(active, row, as_of, policy) for row in rows]
+    return record_digest_results(store, results)
