@@ -2,7 +2,8 @@
 
 Each tick does what the clock and a case wake do, without Prefect: find the cases whose
 next wake has come, re-derive each as of the tick, write what is due to the outbox
-(exactly once by its idempotency key) and move the next wake. By default it works on a
+(exactly once by its idempotency key) and move the next wake; then, on a working day
+from ``CPO_DIGEST_HOUR``, queue each team manager's daily digest (once per team and day). By default it works on a
 copy of a SQLite store, so the real one is untouched.
 """
 
@@ -27,6 +28,7 @@ from sqlalchemy.engine import make_url
 from domain.ladder import LONDON
 from domain.store.database import Database, database_url
 from domain.store.repository import CaseRepository
+from notifications.daily_digest import enqueue_due_digests
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Tick:
     day: date
     woken: int = 0
     sent: list[str] = field(default_factory=list)  # idempotency keys written to the outbox
+    digests: list[str] = field(default_factory=list)  # the day's digests queued by this tick
 
     def by_rung(self) -> Counter[str]:
         return Counter(key.rsplit("|", 1)[1] for key in self.sent)
@@ -57,6 +60,8 @@ def simulate(
             after = [e.idempotency_key for e in repository.outbox_of(due.reference)]
             tick.sent += [key for key in after if key not in before]
             tick.woken += 1
+        if enqueue_due_digests(repository, as_of):
+            tick.digests = [entry.key for entry in repository.digests_of(tick.day)]
         ticks.append(tick)
         progress()
     return ticks
@@ -75,15 +80,16 @@ def scratch_copy(url: str) -> str:
 
 def ticks_table(ticks: list[Tick], verbose: bool) -> Table:
     table = Table(title="Simulated clock ticks")
-    for column in ("day", "cases woken", "notices", "by rung"):
+    for column in ("day", "cases woken", "notices", "by rung", "digests"):
         table.add_column(column)
     if verbose:
         table.add_column("what")
     for tick in ticks:
         rungs = ", ".join(f"{rung} {n}" for rung, n in sorted(tick.by_rung().items()))
         row = [tick.day.isoformat(), str(tick.woken), str(len(tick.sent)), rungs]
+        row.append(str(len(tick.digests)))
         if verbose:
-            row.append("\n".join(tick.sent))
+            row.append("\n".join(tick.sent + tick.digests))
         table.add_row(*row)
     return table
 
@@ -115,8 +121,14 @@ def register(app: typer.Typer) -> None:
             ticks = simulate(repository, first, days, hour, lambda: bar.advance(task))
         database.dispose()
         if as_json:
-            rows = [{"day": t.day.isoformat(), "woken": t.woken, "sent": t.sent} for t in ticks]
+            rows = [
+                {"day": t.day.isoformat(), "woken": t.woken, "sent": t.sent, "digests": t.digests}
+                for t in ticks
+            ]
             typer.echo(json.dumps(rows, indent=2))
             return
         Console().print(ticks_table(ticks, verbose))
-        typer.echo(f"{sum(len(t.sent) for t in ticks)} notices over {days} days")
+        digests = sum(len(t.digests) for t in ticks)
+        typer.echo(
+            f"{sum(len(t.sent) for t in ticks)} notices and {digests} digests over {days} days"
+        )

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 from domain.calendar import WorkingDayCalendar
 from domain.ladder import LONDON
 from domain.profiles import load_profile
-from notifications.delivery import RetryPolicy, RowResult, SendProgress, outcome
+from notifications.delivery import RetryPolicy, RowResult, SendProgress, outcome, record_results
 from notifications.digest import OverdueItem, TeamDigest, deliver_digest
 from notifications.notifier import Notifier
 
@@ -196,19 +196,28 @@ def deliver_stored(
     )
 
 
+class _DigestMarks:
+    """The digests table seen as ``delivery.OutboxStore``, so results are recorded the one way."""
+
+    def __init__(self, store: DigestStore) -> None:
+        self.store = store
+
+    def pending_outbox(self, as_of: datetime, limit: int = 100) -> Sequence[StoredDigest]:
+        return self.store.pending_digests(as_of, limit)
+
+    def mark_delivered(self, key: str, delivered_at: datetime | None = None) -> None:
+        self.store.mark_digest_delivered(key, delivered_at)
+
+    def mark_failed(self, key: str, error: str, next_attempt_at: datetime | None) -> None:
+        self.store.mark_digest_failed(key, error, next_attempt_at)
+
+    def record_delivered_to(self, key: str, delivered_to: list[str]) -> None:
+        self.store.record_digest_delivered_to(key, delivered_to)
+
+
 def record_digest_results(store: DigestStore, results: Iterable[RowResult]) -> int:
     """Write results to the store, endpoints reached first; returns how many were delivered."""
-    delivered = 0
-    for result in results:
-        if result.delivered_to:
-            store.record_digest_delivered_to(result.idempotency_key, list(result.delivered_to))
-        if result.delivered:
-            store.mark_digest_delivered(result.idempotency_key, result.attempted_at)
-            delivered += 1
-        else:
-            error = result.error or ""
-            store.mark_digest_failed(result.idempotency_key, error, result.next_attempt_at)
-    return delivered
+    return record_results(_DigestMarks(store), results)
 
 
 def deliver_pending_digests(
@@ -224,7 +233,8 @@ def deliver_pending_digests(
 
     At-least-once: a failed digest keeps its error and retry time and is tried again by a
     later tick, the same snapshot to the endpoints it has not reached yet."""
-    rows = store.pending_digests(as_of, limit)
+    claim = getattr(store, "claim_digests", None)  # one sender per row (see claim_outbox)
+    rows = claim(as_of, limit) if claim is not None else store.pending_digests(as_of, limit)
     if not rows:
         return 0
     active = notifier if notifier is not None else Notifier.from_config(config)

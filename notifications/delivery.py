@@ -261,8 +261,12 @@ def deliver_pending(
     policy: RetryPolicy = RetryPolicy(),
     attachments_for: AttachmentsFor | None = meeting_attachments,
 ) -> int:
-    """One batch: pending rows as of ``as_of`` -> delivered or failed in the store."""
-    rows = store.pending_outbox(as_of, limit)
+    """One batch: pending rows as of ``as_of`` -> delivered or failed in the store.
+
+    Rows are claimed first where the store can (``claim_outbox``): two wakes delivering at
+    once, on one machine or many, never both send a row."""
+    claim = getattr(store, "claim_outbox", None)
+    rows = claim(as_of, limit) if claim is not None else store.pending_outbox(as_of, limit)
     if not rows:
         return 0
     active = notifier if notifier is not None else Notifier.from_config(config)

@@ -3,19 +3,120 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from domain.events import Event, event_from_dict
 from domain.history import CaseHeader, CaseHistory
 from domain.store.database import Database
 from domain.store.errors import CaseNotFound
 from domain.store.rules import CaseRules, DomainRules
-from domain.store.tables import CaseRow, EventRow
+from domain.store.tables import CaseRow, EventRow, OutboxStatus
 
 Clock = Callable[[], datetime]
+
+# How long a claimed notice is hidden from other senders: longer than one batch's sends.
+CLAIM_LEASE = timedelta(minutes=10)
+RETRYABLE = (OutboxStatus.PENDING.value, OutboxStatus.FAILED.value)
+
+
+def insert_if_absent(
+    session: Session, model: Any, key: InstrumentedAttribute[str], rows: list[dict[str, Any]]
+) -> int:
+    """Insert the rows whose unique ``key`` is not there yet; returns how many were new
+    (RETURNING yields only the rows actually inserted). What makes a rung, or a day's
+    digest, go out once however often it is asked for (R-E1)."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    statement: Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(model).on_conflict_do_nothing(index_elements=[key])
+    elif dialect == "sqlite":
+        statement = sqlite.insert(model).on_conflict_do_nothing(index_elements=[key])
+    else:
+        raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+    return len(session.execute(statement.returning(model.id), rows).all())
+
+
+def delivered(model: Any, at: datetime) -> dict[str, Any]:
+    """The values that record a delivery (one more attempt, nothing left to retry)."""
+    return {
+        "status": OutboxStatus.DELIVERED.value,
+        "delivered_at": at,
+        "next_attempt_at": None,
+        "attempts": model.attempts + 1,
+    }
+
+
+def failed(model: Any, error: str, next_attempt_at: datetime | None) -> dict[str, Any]:
+    """A failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
+    return {
+        "status": OutboxStatus.FAILED.value,
+        "last_error": error[:2000],
+        "next_attempt_at": next_attempt_at,
+        "attempts": model.attempts + 1,
+    }
+
+
+def mark(
+    session: Session,
+    model: Any,
+    key: InstrumentedAttribute[str],
+    value: str,
+    missing: Callable[[str], Exception],
+    **values: Any,
+) -> None:
+    """Update the row keyed ``value``; a delivered row stays delivered (a late retry must
+    not reopen it), and an unknown key raises ``missing(value)``."""
+    statement = (
+        update(model)
+        .where(key == value)
+        .where(model.status != OutboxStatus.DELIVERED.value)
+        .values(**values)
+    )
+    changed = session.execute(statement).rowcount  # type: ignore[attr-defined]
+    if changed == 0 and session.scalar(select(model.id).where(key == value)) is None:
+        raise missing(value)
+
+
+def claim_due(
+    session: Session, model: Any, as_of: datetime, limit: int, lease: timedelta
+) -> list[Any]:
+    """Take the rows due at ``as_of`` for one sender: their next attempt moves to
+    ``as_of + lease``, so a second sender (another wake, worker or machine) skips them.
+
+    The UPDATE re-checks the due condition under the row lock (SQLite serialises writers;
+    PostgreSQL re-evaluates it on a row changed by a concurrent transaction), so two senders
+    never both take a row; ``SKIP LOCKED`` only spares PostgreSQL the wait. The sender
+    records the outcome (delivered, or failed with a retry time); if it dies first, the
+    row is due again when the lease ends: at-least-once, never twice at once.
+    """
+    due = (
+        select(model.id)
+        .where(model.status.in_(RETRYABLE))
+        .where(model.next_attempt_at <= as_of)
+        .order_by(model.next_attempt_at, model.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(due))
+    if not ids:
+        return []
+    taken = (
+        update(model)
+        .where(model.id.in_(ids))
+        .where(model.status.in_(RETRYABLE))
+        .where(model.next_attempt_at <= as_of)
+        .values(next_attempt_at=as_of + lease)
+        .returning(model)
+    )
+    rows = session.scalars(taken, execution_options={"synchronize_session": False}).all()
+    return sorted(rows, key=lambda row: row.id)
 
 
 def wall_clock() -> datetime:

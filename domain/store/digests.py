@@ -12,13 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
-from domain.store.common import StoreBase
+from domain.store.common import (
+    CLAIM_LEASE,
+    StoreBase,
+    claim_due,
+    delivered,
+    failed,
+    insert_if_absent,
+    mark,
+)
 from domain.store.errors import DigestNotFound
 from domain.store.tables import DigestRow, OutboxStatus
 
@@ -51,15 +58,6 @@ class DigestEntry:
     delivered_at: datetime | None
     created_at: datetime
     delivered_to: tuple[str, ...] = ()
-
-
-def _insert_if_absent(dialect: str) -> Insert:
-    conflict = [DigestRow.key]
-    if dialect == "postgresql":
-        return postgresql.insert(DigestRow).on_conflict_do_nothing(index_elements=conflict)
-    if dialect == "sqlite":
-        return sqlite.insert(DigestRow).on_conflict_do_nothing(index_elements=conflict)
-    raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
 
 
 def _row(digest: DigestSnapshot, now: datetime, created_at: datetime) -> dict[str, Any]:
@@ -95,12 +93,8 @@ class DigestsMixin(StoreBase):
     def enqueue_digests(self, digests: Iterable[DigestSnapshot], now: datetime) -> int:
         """Insert-if-absent, due at ``now`` (the tick's ``as_of``); returns how many were new."""
         rows = [_row(digest, now, self._clock()) for digest in digests]
-        if not rows:
-            return 0
         with self._db.writing() as session:
-            statement = _insert_if_absent(session.get_bind().dialect.name)
-            # RETURNING yields only the rows actually inserted: the count of new digests.
-            return len(session.execute(statement.returning(DigestRow.id), rows).all())
+            return insert_if_absent(session, DigestRow, DigestRow.key, rows)
 
     def pending_digests(self, as_of: datetime, limit: int = 100) -> list[DigestEntry]:
         """Digests to attempt now: pending, or failed with a retry time that has come."""
@@ -114,6 +108,13 @@ class DigestsMixin(StoreBase):
         with self._db.reading() as session:
             return [_entry(row) for row in session.scalars(query)]
 
+    def claim_digests(
+        self, as_of: datetime, limit: int = 100, lease: timedelta = CLAIM_LEASE
+    ) -> list[DigestEntry]:
+        """The digests due now, taken for one sender (see ``common.claim_due``)."""
+        with self._db.writing() as session:
+            return [_entry(row) for row in claim_due(session, DigestRow, as_of, limit, lease)]
+
     def digests_of(self, day: date, team: str | None = None) -> list[DigestEntry]:
         """The digests enqueued for a day (one team's, or every team's), by team."""
         query = select(DigestRow).where(DigestRow.day == day).order_by(DigestRow.team)
@@ -123,38 +124,16 @@ class DigestsMixin(StoreBase):
             return [_entry(row) for row in session.scalars(query)]
 
     def mark_digest_delivered(self, key: str, delivered_at: datetime | None = None) -> None:
-        self._mark_digest(
-            key,
-            status=OutboxStatus.DELIVERED.value,
-            delivered_at=delivered_at or self._clock(),
-            next_attempt_at=None,
-            attempts=DigestRow.attempts + 1,
-        )
+        self._mark_digest(key, **delivered(DigestRow, delivered_at or self._clock()))
 
     def mark_digest_failed(self, key: str, error: str, next_attempt_at: datetime | None) -> None:
         """Record a failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
-        self._mark_digest(
-            key,
-            status=OutboxStatus.FAILED.value,
-            last_error=error[:2000],
-            next_attempt_at=next_attempt_at,
-            attempts=DigestRow.attempts + 1,
-        )
+        self._mark_digest(key, **failed(DigestRow, error, next_attempt_at))
 
     def record_digest_delivered_to(self, key: str, delivered_to: list[str]) -> None:
         """Keep the endpoints a digest has reached, so a retry does not send to them again."""
         self._mark_digest(key, delivered_to=sorted(set(delivered_to)))
 
     def _mark_digest(self, key: str, **values: Any) -> None:
-        # A delivered digest stays delivered: a late retry must not reopen it.
-        statement = (
-            update(DigestRow)
-            .where(DigestRow.key == key)
-            .where(DigestRow.status != OutboxStatus.DELIVERED.value)
-            .values(**values)
-        )
         with self._db.writing() as session:
-            if session.execute(statement).rowcount == 0:  # type: ignore[attr-defined]
-                exists = session.scalar(select(DigestRow.id).where(DigestRow.key == key))
-                if exists is None:
-                    raise DigestNotFound(key)
+            mark(session, DigestRow, DigestRow.key, key, DigestNotFound, **values)

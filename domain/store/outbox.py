@@ -8,15 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.dispatch import Dispatch
-from domain.store.common import StoreBase
+from domain.store.common import (
+    CLAIM_LEASE,
+    StoreBase,
+    claim_due,
+    delivered,
+    failed,
+    insert_if_absent,
+    mark,
+)
 from domain.store.errors import CaseNotFound, OutboxEntryNotFound
 from domain.store.tables import CaseRow, OutboxRow, OutboxStatus
 
@@ -39,20 +46,7 @@ def insert_dispatches(
 ) -> int:
     """Add the dispatches not already in the outbox; returns how many were new."""
     rows = [_row(case_ids, dispatch, now) for dispatch in dispatches]
-    if not rows:
-        return 0
-    statement = _insert_if_absent(session.get_bind().dialect.name)
-    # RETURNING yields only the rows actually inserted: the count of new dispatches.
-    return len(session.execute(statement.returning(OutboxRow.id), rows).all())
-
-
-def _insert_if_absent(dialect: str) -> Insert:
-    conflict = [OutboxRow.idempotency_key]
-    if dialect == "postgresql":
-        return postgresql.insert(OutboxRow).on_conflict_do_nothing(index_elements=conflict)
-    if dialect == "sqlite":
-        return sqlite.insert(OutboxRow).on_conflict_do_nothing(index_elements=conflict)
-    raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+    return insert_if_absent(session, OutboxRow, OutboxRow.idempotency_key, rows)
 
 
 def _row(case_ids: Mapping[str, int], dispatch: Dispatch, now: datetime) -> dict[str, Any]:
@@ -109,6 +103,14 @@ class OutboxMixin(StoreBase):
         with self._db.reading() as session:
             return [_entry(row) for row in session.scalars(query)]
 
+    def claim_outbox(
+        self, as_of: datetime, limit: int = 100, lease: timedelta = CLAIM_LEASE
+    ) -> list[OutboxEntry]:
+        """The entries due now, taken for one sender so no concurrent sender takes them too
+        (each rung reaches each recipient once, R-E1, with many workers delivering)."""
+        with self._db.writing() as session:
+            return [_entry(row) for row in claim_due(session, OutboxRow, as_of, limit, lease)]
+
     def outbox_of(self, reference: str) -> list[OutboxEntry]:
         query = (
             select(OutboxRow)
@@ -120,42 +122,21 @@ class OutboxMixin(StoreBase):
             return [_entry(row) for row in session.scalars(query)]
 
     def mark_delivered(self, idempotency_key: str, delivered_at: datetime | None = None) -> None:
-        self._mark(
-            idempotency_key,
-            status=OutboxStatus.DELIVERED.value,
-            delivered_at=delivered_at or self._clock(),
-            next_attempt_at=None,
-            attempts=OutboxRow.attempts + 1,
-        )
+        self._mark(idempotency_key, **delivered(OutboxRow, delivered_at or self._clock()))
 
     def mark_failed(
         self, idempotency_key: str, error: str, next_attempt_at: datetime | None
     ) -> None:
         """Record a failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
-        self._mark(
-            idempotency_key,
-            status=OutboxStatus.FAILED.value,
-            last_error=error[:2000],
-            next_attempt_at=next_attempt_at,
-            attempts=OutboxRow.attempts + 1,
-        )
+        self._mark(idempotency_key, **failed(OutboxRow, error, next_attempt_at))
 
     def record_delivered_to(self, idempotency_key: str, delivered_to: list[str]) -> None:
         """Keep the endpoints a row has reached, so a retry does not send to them again."""
         self._mark(idempotency_key, delivered_to=sorted(set(delivered_to)))
 
     def _mark(self, idempotency_key: str, **values: Any) -> None:
-        # A delivered entry stays delivered: a late retry must not reopen it.
-        statement = (
-            update(OutboxRow)
-            .where(OutboxRow.idempotency_key == idempotency_key)
-            .where(OutboxRow.status != OutboxStatus.DELIVERED.value)
-            .values(**values)
-        )
         with self._db.writing() as session:
-            if session.execute(statement).rowcount == 0:  # type: ignore[attr-defined]
-                exists = session.scalar(
-                    select(OutboxRow.id).where(OutboxRow.idempotency_key == idempotency_key)
-                )
-                if exists is None:
-                    raise OutboxEntryNotFound(idempotency_key)
+            mark(
+                session, OutboxRow, OutboxRow.idempotency_key, idempotency_key,
+                OutboxEntryNotFound, **values,
+            )  # fmt: skip

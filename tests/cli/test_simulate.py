@@ -12,6 +12,7 @@ from cli.simulate_cmds import simulate
 from domain.demo import demo_caseload
 from domain.ladder import LONDON
 from domain.obligations import view
+from domain.profiles import load_profile
 from domain.store.database import Database
 from domain.store.migrate import upgrade
 from domain.store.repository import CaseRepository
@@ -45,6 +46,16 @@ def test_simulating_120_days_sends_what_the_engine_says_was_due_each_once(tmp_pa
             expected |= {d.idempotency_key for d in view(history, as_of).dispatches}
     assert set(sent) == expected - already
     assert len(sent) > 100  # the demo caseload drifts: plenty falls due in 120 days
+
+    # One digest per team with something overdue on each working day, never twice (R-E1).
+    digests = [key for tick in ticks for key in tick.digests]
+    assert len(digests) == len(set(digests)) and digests
+    calendar = load_profile().calendar
+    for tick in ticks:
+        days = {key.rsplit("|", 1)[1] for key in tick.digests}
+        assert days <= {tick.day.isoformat()}
+        if not calendar.is_working_day(tick.day):
+            assert not tick.digests
     database.dispose()
 
 
@@ -67,7 +78,7 @@ def test_the_simulate_command_leaves_the_real_store_untouched(tmp_path):
         env={"COLUMNS": "160"},
     )
     assert result.exit_code == 0, result.output
-    assert "notices over 20 days" in result.output and "escalation" in result.output
+    assert "digests over 20 days" in result.output and "escalation" in result.output
     database = Database.from_url(f"sqlite:///{path}")
     after = sum(len(CaseRepository(database).outbox_of(c.reference)) for c in cases)
     assert after == before

@@ -132,3 +132,14 @@ def test_an_overdue_obligation_says_since_when_whose_and_about_what(
     # Due Monday 17 March 2025: missed from the next working day (R-E1).
     assert (first_cg.due, first_cg.overdue_since) == (date(2025, 3, 17), date(2025, 3, 18))
     assert (first_cg.owner, first_cg.subject) == ("lp", "core group 1 after conference 1")
+
+
+def test_a_claimed_digest_is_hidden_from_a_second_sender_until_its_lease_ends(
+    repository: CaseRepository,
+) -> None:
+    repository.enqueue_digests([digest("north")], AT)
+    [mine] = repository.claim_digests(AT, lease=timedelta(minutes=10))
+    assert mine.key == KEY
+    assert repository.claim_digests(AT + timedelta(minutes=9)) == []
+    [again] = repository.claim_digests(AT + timedelta(minutes=10))  # the sender died
+    assert again.key == KEY and again.attempts == 0

@@ -132,3 +132,24 @@ def test_opening_a_case_books_its_first_core_group_and_review_once(
     assert invites["cg-p0-1"].on.isoformat() == "2025-03-13"  # first_cg_on, R-T1
     assert invites["rcpc-1"].on.isoformat() == "2025-06-03"  # 3 months on, R-T7
     assert {i.revision for i in invites.values()} == {0}
+
+
+def test_a_claimed_entry_is_hidden_from_other_senders_until_its_lease_ends(
+    repository_with_case: CaseRepository,
+) -> None:
+    repository = repository_with_case
+    repository.enqueue([dispatch("BED-0001"), dispatch("BED-0001", obligation="R-T5:cg-2")])
+    mine = [e for e in repository.claim_outbox(AS_OF, lease=timedelta(minutes=10))]
+    assert sorted(e.idempotency_key for e in mine if not is_booking(e.idempotency_key)) == [
+        "BED-0001|R-T5:cg-1|reminder",
+        "BED-0001|R-T5:cg-2|reminder",
+    ]
+    assert repository.claim_outbox(AS_OF) == []  # a second sender gets nothing
+    assert pending(repository, AS_OF + timedelta(minutes=5)) == []
+    repository.mark_delivered("BED-0001|R-T5:cg-1|reminder", AS_OF)
+    # The sender died before recording cg-2: it is due again once the lease has ended.
+    again = repository.claim_outbox(AS_OF + timedelta(minutes=11))
+    assert [e.idempotency_key for e in again if not is_booking(e.idempotency_key)] == [
+        "BED-0001|R-T5:cg-2|reminder"
+    ]
+    assert all(e.attempts == 0 for e in again)  # a claim is not an attempt
