@@ -404,16 +404,18 @@ def invitations(
         rule = "R-T7" if after.period == 0 else "R-T8"
         yield _invitation(clock, index, event, rule, after.review, CONFERENCE)
     if before.open_children and not after.open_children:  # the plan has ended (R-LC2)
-        for ref in _still_to_come(before, event.on):
+        # A conference that ends the plan is the review itself: only later meetings go.
+        review = None if isinstance(event, ConferenceHeld) else before.review
+        for ref in _still_to_come(before, review, event.on):
             yield _cancellation(clock, index, event, ref)
 
 
-def _still_to_come(diary: _Diary, ended_on: date) -> Iterator[Booking]:
+def _still_to_come(diary: _Diary, review: Booking | None, ended_on: date) -> Iterator[Booking]:
     for meeting, ref in diary.entries.items():
         if meeting not in diary.held and not ref.cancelled and ref.on > ended_on:
             yield ref
-    if diary.review is not None and diary.review.on > ended_on:
-        yield diary.review
+    if review is not None and review.on > ended_on:
+        yield review
 
 
 _BOOKING_RULES: dict[type[Event], str] = {

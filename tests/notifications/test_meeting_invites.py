@@ -28,7 +28,7 @@ from notifications.delivery import deliver_pending
 from notifications.invites import contact_emails, meeting_attachments
 from notifications.notifier import Notifier
 from notifications.render import render
-from tests.domain.builders import MEMBERS, at, case, cg, d, icpc
+from tests.domain.builders import MEMBERS, at, case, cg, d, icpc, rcpc
 from tests.notifications.conftest import SmtpReceiver
 
 CANCELLED_AT = datetime(2026, 10, 19, 10, 0, tzinfo=LONDON)
@@ -175,6 +175,20 @@ def test_an_invitation_reaches_a_members_inbox_once_per_change(
         ]
     )
     assert all("Alex" not in m.message.as_string() for m in smtp.to(school))
+
+
+def test_a_review_that_ends_the_plan_early_cancels_only_the_meetings_after_it() -> None:
+    history = case(
+        icpc("2026-10-05", "2026-10-16"),
+        cg("2026-10-16", "cg-p0-1", "2026-11-13", "2026-12-11"),
+        rcpc("2026-12-01", decision="end"),  # before the review's booked date (5 Jan 2027)
+    )
+    cancelled = [
+        (x.invite.meeting, x.invite.on.isoformat())
+        for x in invitations(history)
+        if x.invite and x.invite.cancelled
+    ]
+    assert cancelled == [("cg-p0-1-next-2", "2026-12-11")]  # not rcpc-1: it was just held
 
 
 def test_contact_emails_reads_apprise_mail_urls() -> None:
