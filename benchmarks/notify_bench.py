@@ -166,7 +166,14 @@ CASES = 10
 
 def stored(directory: Path, notices: list[Dispatch]) -> Any:
     """A migrated SQLite store holding the notices' cases and the notices, all pending."""
-    from domain.events import ConferenceDecision, ConferenceHeld, ConferenceKind, Member
+    from domain.events import (
+        Child,
+        ConferenceDecision,
+        ConferenceHeld,
+        ConferenceKind,
+        Member,
+        Outcome,
+    )
     from domain.history import CaseHistory
     from domain.store import CaseRepository, Database, upgrade
 
@@ -178,6 +185,10 @@ def stored(directory: Path, notices: list[Dispatch]) -> Any:
         on=opened,
         kind=ConferenceKind.INITIAL,
         decision=ConferenceDecision.PLAN,
+        chair="chair",
+        children=(Child(id="c1", category="NEG"),),
+        outcomes=(Outcome(id="o1", text="Safe at home"),),
+        first_cg_on=date(2025, 1, 17),
         lead_professional="lp",
         team_manager="tm",
         members=(Member(id="lp", role="lead_professional"), Member(id="tm", role="team_manager")),

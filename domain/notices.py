@@ -91,11 +91,11 @@ def notices(state: CaseState, clock: Clock) -> Iterator[Notice]:
         diary = _diary(state, clock, start)  # the meetings booked so far, kept up as we go
     for index in range(start, len(events)):
         event = events[index]
-        before = diary
+        before, touched = diary, NOTHING_TOUCHED
         if type(event) in _DIARY_TYPES:
             diary = before.copy()
-            _note(state, diary, event)
-        yield from _raised(state, clock, index, event, previous, before, diary)
+            touched = _note(state, diary, event)
+        yield from _raised(state, clock, index, event, previous, before, diary, touched)
         if isinstance(event, VisitMade):
             previous = event
 
@@ -121,9 +121,10 @@ def _raised(
     previous: VisitMade | None,
     before: _Diary,
     after: _Diary,
+    touched: Iterable[str],
 ) -> Iterable[Notice]:
     found = list(_event_notices(state, clock, index, event, previous, before, after))
-    found.extend(invitations(clock, index, event, before, after))
+    found.extend(invitations(clock, index, event, before, after, touched))
     return found
 
 
@@ -330,6 +331,7 @@ _DIARY_EVENTS = (
     PlanEnded,
 )
 _DIARY_TYPES: frozenset[type[Event]] = frozenset(_DIARY_EVENTS)
+NOTHING_TOUCHED: list[str] = []  # never mutated: what a visit or a report books
 
 
 def _diary(state: CaseState, clock: Clock, upto: int) -> _Diary:
@@ -341,31 +343,36 @@ def _diary(state: CaseState, clock: Clock, upto: int) -> _Diary:
     return diary
 
 
-def _booked(entries: dict[str, Booking], meeting: str, kind: MeetingKind, on: date) -> None:
+def _booked(entries: dict[str, Booking], meeting: str, kind: MeetingKind, on: date) -> str:
     known = entries.get(meeting)
     if known is None:
         entries[meeting] = Booking(meeting=meeting, kind=kind, on=on)
     elif known.on != on or known.cancelled:  # booked again: the same entry, updated
         entries[meeting] = replace(known, on=on, revision=known.revision + 1, cancelled=False)
+    return meeting
 
 
-def _note(state: CaseState, diary: _Diary, event: Event) -> None:
+def _note(state: CaseState, diary: _Diary, event: Event) -> list[str]:
+    """Apply one event to the diary; returns the core groups it booked (or booked again)."""
     entries = diary.entries
+    touched: list[str] = []
     if isinstance(event, ConferenceHeld):
         diary.period += 1
         diary.open_children |= {child.id for child in event.children}
         if event.first_cg_on is not None:
-            _booked(entries, f"cg-p{diary.period}-1", MeetingKind.CORE_GROUP, event.first_cg_on)
+            meeting = f"cg-p{diary.period}-1"
+            touched.append(_booked(entries, meeting, MeetingKind.CORE_GROUP, event.first_cg_on))
         diary.review = _next_review(state, diary, event)
         if event.decision is ConferenceDecision.END:
             diary.open_children.clear()
     elif isinstance(event, CoreGroupScheduled):
-        _booked(entries, event.meeting, MeetingKind.CORE_GROUP, event.date)
+        touched.append(_booked(entries, event.meeting, MeetingKind.CORE_GROUP, event.date))
     elif isinstance(event, CoreGroupHeld):
         diary.held.add(event.meeting)
         for n, day in enumerate(event.next_dates, start=1):
             # named as domain.state names them (R-M7)
-            _booked(entries, f"{event.meeting}-next-{n}", MeetingKind.CORE_GROUP, day)
+            meeting = f"{event.meeting}-next-{n}"
+            touched.append(_booked(entries, meeting, MeetingKind.CORE_GROUP, day))
     elif isinstance(event, CoreGroupRescheduled) and event.meeting in entries:
         known = entries[event.meeting]
         entries[event.meeting] = replace(
@@ -379,6 +386,7 @@ def _note(state: CaseState, diary: _Diary, event: Event) -> None:
         diary.review = replace(diary.review, on=event.to, revision=diary.review.revision + 1)
     elif isinstance(event, PlanEnded):
         diary.open_children -= set(event.children) if event.children else diary.open_children
+    return touched
 
 
 def _next_review(state: CaseState, diary: _Diary, event: ConferenceHeld) -> Booking | None:
@@ -392,13 +400,19 @@ def _next_review(state: CaseState, diary: _Diary, event: ConferenceHeld) -> Book
 
 
 def invitations(
-    clock: Clock, index: int, event: Event, before: _Diary, after: _Diary
+    clock: Clock,
+    index: int,
+    event: Event,
+    before: _Diary,
+    after: _Diary,
+    touched: Iterable[str],
 ) -> Iterator[Notice]:
     """Invitations to the meetings this event sets, and cancellations if the plan ends."""
     if not isinstance(event, ConferenceHeld | CoreGroupScheduled | CoreGroupHeld | PlanEnded):
         return  # moves and cancellations go with their own notices (R-M6, R-T16, R-E3)
-    for meeting, ref in after.entries.items():
-        if before.entries.get(meeting) != ref and not ref.cancelled:
+    for meeting in touched:
+        ref = after.entries[meeting]
+        if before.entries.get(meeting) != ref:
             yield _invitation(clock, index, event, _BOOKING_RULES[type(event)], ref, MEMBERS)
     if after.review is not None and after.review != before.review:
         rule = "R-T7" if after.period == 0 else "R-T8"

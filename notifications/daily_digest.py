@@ -34,7 +34,14 @@ from pydantic import ValidationError
 from domain.calendar import WorkingDayCalendar
 from domain.ladder import LONDON
 from domain.profiles import load_profile
-from notifications.delivery import RetryPolicy, RowResult, SendProgress, outcome, record_results
+from notifications.delivery import (
+    RetryPolicy,
+    RowResult,
+    SendProgress,
+    outcome,
+    record_results,
+    recorded,
+)
 from notifications.digest import OverdueItem, TeamDigest, deliver_digest
 from notifications.notifier import Notifier
 
@@ -104,6 +111,8 @@ class DigestStore(Protocol):
     ) -> None: ...
 
     def record_digest_delivered_to(self, key: str, delivered_to: list[str]) -> None: ...
+
+    def record_digest_attempts(self, attempts: list[RowResult]) -> int: ...
 
 
 def digest_hour(environ: Mapping[str, str] | None = None) -> int:
@@ -214,6 +223,9 @@ class _DigestMarks:
     def record_delivered_to(self, key: str, delivered_to: list[str]) -> None:
         self.store.record_digest_delivered_to(key, delivered_to)
 
+    def record_attempts(self, attempts: list[RowResult]) -> int:
+        return self.store.record_digest_attempts(attempts)
+
 
 def record_digest_results(store: DigestStore, results: Iterable[RowResult]) -> int:
     """Write results to the store, endpoints reached first; returns how many were delivered."""
@@ -239,4 +251,4 @@ def deliver_pending_digests(
         return 0
     active = notifier if notifier is not None else Notifier.from_config(config)
     results = [deliver_stored(active, row, as_of, policy) for row in rows]
-    return record_digest_results(store, results)
+    return recorded(lambda: record_digest_results(store, results))

@@ -11,6 +11,7 @@ carries its calendar invitation (.ics) as an attachment by default.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -237,7 +238,11 @@ class OutboxStore(Protocol):
 
 
 def record_results(store: OutboxStore, results: Iterable[RowResult]) -> int:
-    """Write results to the store; returns how many rows were delivered."""
+    """Write results to the store; returns how many rows were delivered. A store that can
+    (``record_attempts``) takes the whole batch in one transaction."""
+    batch = getattr(store, "record_attempts", None)
+    if batch is not None:
+        return int(batch(list(results)))
     keep_progress = getattr(store, "record_delivered_to", None)
     delivered = 0
     for result in results:
@@ -271,4 +276,21 @@ def deliver_pending(
         return 0
     active = notifier if notifier is not None else Notifier.from_config(config)
     results = deliver_batch(rows, active, as_of, policy=policy, attachments_for=attachments_for)
-    return record_results(store, results)
+    return recorded(lambda: record_results(store, results))
+
+
+RECORD_PAUSES = (0.5, 2.0, 5.0)
+
+
+def recorded(record: Callable[[], int], pauses: Sequence[float] = RECORD_PAUSES) -> int:
+    """Record what was just sent, trying again if the store refuses for a moment (a lock
+    timeout): unrecorded rows stay claimed, and are sent again when their lease ends."""
+    for pause in pauses:
+        try:
+            return record()
+        except Exception as error:  # the store's own errors; the last try raises
+            log.warning(
+                "recording a batch failed (%s); again in %.1f s", type(error).__name__, pause
+            )
+            time.sleep(pause)
+    return record()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -82,6 +82,45 @@ def mark(
     changed = session.execute(statement).rowcount  # type: ignore[attr-defined]
     if changed == 0 and session.scalar(select(model.id).where(key == value)) is None:
         raise missing(value)
+
+
+class Attempt(Protocol):
+    """One send attempt's outcome (``notifications.delivery.RowResult`` has these fields)."""
+
+    @property
+    def idempotency_key(self) -> str: ...
+    @property
+    def delivered(self) -> bool: ...
+    @property
+    def attempted_at(self) -> datetime: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def next_attempt_at(self) -> datetime | None: ...
+    @property
+    def delivered_to(self) -> tuple[str, ...]: ...
+
+
+def record_attempts(
+    session: Session,
+    model: Any,
+    key: InstrumentedAttribute[str],
+    missing: Callable[[str], Exception],
+    attempts: Iterable[Attempt],
+) -> int:
+    """A batch of outcomes in one transaction (one commit, not two per row): each row's
+    status and the endpoints it has reached together. Returns how many were delivered."""
+    count = 0
+    for attempt in attempts:
+        if attempt.delivered:
+            values = delivered(model, attempt.attempted_at)
+            count += 1
+        else:
+            values = failed(model, attempt.error or "", attempt.next_attempt_at)
+        if attempt.delivered_to:
+            values["delivered_to"] = sorted(set(attempt.delivered_to))
+        mark(session, model, key, attempt.idempotency_key, missing, **values)
+    return count
 
 
 def claim_due(

@@ -19,12 +19,14 @@ from sqlalchemy import select
 
 from domain.store.common import (
     CLAIM_LEASE,
+    Attempt,
     StoreBase,
     claim_due,
     delivered,
     failed,
     insert_if_absent,
     mark,
+    record_attempts,
 )
 from domain.store.errors import DigestNotFound
 from domain.store.tables import DigestRow, OutboxStatus
@@ -129,6 +131,11 @@ class DigestsMixin(StoreBase):
     def mark_digest_failed(self, key: str, error: str, next_attempt_at: datetime | None) -> None:
         """Record a failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
         self._mark_digest(key, **failed(DigestRow, error, next_attempt_at))
+
+    def record_digest_attempts(self, attempts: Iterable[Attempt]) -> int:
+        """A sender's batch of outcomes, in one transaction; returns how many were delivered."""
+        with self._db.writing() as session:
+            return record_attempts(session, DigestRow, DigestRow.key, DigestNotFound, attempts)
 
     def record_digest_delivered_to(self, key: str, delivered_to: list[str]) -> None:
         """Keep the endpoints a digest has reached, so a retry does not send to them again."""

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from domain.dispatch import Dispatch
 from domain.store.common import (
     CLAIM_LEASE,
+    Attempt,
     StoreBase,
     claim_due,
     delivered,
     failed,
     insert_if_absent,
     mark,
+    record_attempts,
 )
 from domain.store.errors import CaseNotFound, OutboxEntryNotFound
 from domain.store.tables import CaseRow, OutboxRow, OutboxStatus
@@ -129,6 +131,12 @@ class OutboxMixin(StoreBase):
     ) -> None:
         """Record a failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
         self._mark(idempotency_key, **failed(OutboxRow, error, next_attempt_at))
+
+    def record_attempts(self, attempts: Iterable[Attempt]) -> int:
+        """A sender's batch of outcomes, in one transaction; returns how many were delivered."""
+        key = OutboxRow.idempotency_key
+        with self._db.writing() as session:
+            return record_attempts(session, OutboxRow, key, OutboxEntryNotFound, attempts)
 
     def record_delivered_to(self, idempotency_key: str, delivered_to: list[str]) -> None:
         """Keep the endpoints a row has reached, so a retry does not send to them again."""

@@ -283,3 +283,23 @@ def test_two_addresses_on_one_mail_relay_are_two_endpoints(smtp: SmtpReceiver) -
     )
     assert first.id != second.id
     assert first.id == again.id and "x.org" not in first.id
+
+
+def test_a_batch_whose_recording_is_refused_for_a_moment_is_recorded_once() -> None:
+    from notifications.delivery import recorded
+
+    calls: list[int] = []
+
+    def record() -> int:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("database is locked")
+        return 7
+
+    assert recorded(record, pauses=(0.0, 0.0, 0.0)) == 7 and len(calls) == 3
+
+    def refused() -> int:
+        raise RuntimeError("database is locked")
+
+    with pytest.raises(RuntimeError):  # refused every time: the error is not swallowed
+        recorded(refused, pauses=(0.0,))
