@@ -1,4 +1,5 @@
-"""The store's commands: ``db upgrade``, ``import``, ``export``, ``cases``, ``case``, ``overdue``.
+"""The store's commands: ``db upgrade``, ``import``, ``export``, ``cases``, ``case``, ``overdue``,
+``outbox``.
 
 Every command takes ``--database-url`` (or ``CPO_DATABASE_URL``); without either the store
 is a SQLite file in the user's data folder. Output names cases by reference only (R-G1).
@@ -199,6 +200,58 @@ def overdue_report(
     console.print(table)
 
 
+def show_outbox(
+    case: Annotated[str | None, typer.Option("--case", help="One case's notices.")] = None,
+    failed: Annotated[
+        bool, typer.Option("--failed", help="Only notices not delivered (with their error).")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many rows.")] = 200,
+    as_json: AsJson = False,
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """Notices and their delivery: delivered, pending, or failed with the last error (R-E1)."""
+    if case is None and not failed:
+        raise typer.BadParameter("give --case REF, or --failed for every case")
+    with open_store(database_url_option) as repository:
+        if case is None:
+            total, entries = repository.undelivered(limit)
+        else:
+            entries = repository.outbox_of(case)
+            total = len(entries)
+            if failed:
+                entries = [e for e in entries if e.status.value == "failed"]
+    entries = entries[-limit:]
+    if as_json:
+        print_json(
+            [
+                {
+                    "key": e.idempotency_key,
+                    "case": e.dispatch.case_reference,
+                    "rule": e.dispatch.rule,
+                    "rung": e.dispatch.rung.value,
+                    "fires_at": e.dispatch.fires_at.isoformat(),
+                    "status": e.status.value,
+                    "attempts": e.attempts,
+                    "last_error": e.last_error,
+                    "next_attempt_at": e.next_attempt_at.isoformat() if e.next_attempt_at else None,
+                    "delivered_at": e.delivered_at.isoformat() if e.delivered_at else None,
+                }
+                for e in entries
+            ]
+        )
+        return
+    title = f"Notices ({len(entries)} of {total})" if failed and not case else "Notices"
+    table = Table("case", "fires", "rung", "what", "status", "tries", "last error", title=title)
+    for e in entries:
+        d = e.dispatch
+        table.add_row(
+            d.case_reference, f"{d.fires_at:%Y-%m-%d %H:%M}", d.rung.value,
+            f"{d.rule} {d.title} ({d.subject})", e.status.value, str(e.attempts),
+            e.last_error or "",
+        )  # fmt: skip
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     db = typer.Typer(help="The case store's database.", no_args_is_help=True)
@@ -209,3 +262,4 @@ def register(app: typer.Typer) -> None:
     app.command("cases")(list_cases)
     app.command("case")(show_case)
     app.command("overdue")(overdue_report)
+    app.command("outbox")(show_outbox)

@@ -116,7 +116,8 @@ class PrefectCaseSteps:
 
     def publish(self, reference: str, as_of: datetime) -> int:
         view, journal = store.case_view(reference, as_of)
-        publish_case_artifacts(reference, as_of, journal, view.obligations)
+        notices = store.case_notices(reference)
+        publish_case_artifacts(reference, as_of, journal, view.obligations, notices)
         return journal[-1].seq if journal else 0
 
     def suspend(self, key: SuspendKey) -> None:

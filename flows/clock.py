@@ -50,7 +50,8 @@ def clock(
     ]
     counts = wake_due_cases(due + lost, moment, now, concurrency, stale_after)
     if overview:
-        publish_caseload_artifact(moment, store.overdue_by_team(moment))
+        by_team = store.overdue_by_team(moment)
+        publish_caseload_artifact(moment, by_team, store.undelivered_notices())
     if digest:
         counts["digests_queued"] = enqueue_digests(moment)
         counts["digests_sent"] = deliver_digests(moment)

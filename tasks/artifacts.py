@@ -15,7 +15,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from domain.store import JournalEntry
+from domain.store import JournalEntry, OutboxEntry
 
 ARTIFACT_TASK: dict[str, Any] = dict(
     cache_policy=NO_CACHE,
@@ -55,8 +55,47 @@ def obligation_rows(obligations: Iterable[Any]) -> list[dict[str, str]]:
     return sorted(rows, key=lambda r: (SHOWN_STATUSES.index(r["status"]), r["due"], r["rule"]))
 
 
+NOTICES_SHOWN = 15
+
+
+def notice_line(entry: OutboxEntry) -> str:
+    """One notice as staff read it: when, what, to whom (roles), how its delivery stands."""
+    dispatch = entry.dispatch
+    roles = ", ".join(sorted({r.role.value.replace("_", " ") for r in dispatch.recipients}))
+    state = entry.status.value
+    if entry.status.value == "failed":
+        retry = entry.next_attempt_at.strftime("%Y-%m-%d %H:%M") if entry.next_attempt_at else "no"
+        state = f"**not delivered** after {entry.attempts} attempt(s), retry {retry}: "
+        state += (entry.last_error or "")[:300]
+    return (
+        f"| {dispatch.fires_at:%Y-%m-%d %H:%M} | {dispatch.rung.value.replace('_', ' ')} "
+        f"| {dispatch.rule} {dispatch.title} ({dispatch.subject}) | {roles} | {state} |"
+    )
+
+
+def notices_markdown(entries: Sequence[OutboxEntry]) -> list[str]:
+    """Every notice not delivered, then the latest others (R-E1: each rung once)."""
+    failing = [e for e in entries if e.status.value != "delivered"]
+    latest = [e for e in entries if e.status.value == "delivered"][-NOTICES_SHOWN:]
+    shown = sorted(failing + latest, key=lambda e: (e.dispatch.fires_at, e.idempotency_key))
+    if not shown:
+        return []
+    lines = [
+        "",
+        "## Notices",
+        "",
+        "| fires | rung | what | to | delivery |",
+        "|---|---|---|---|---|",
+    ]
+    return lines + [notice_line(e) for e in reversed(shown)]
+
+
 def timeline_markdown(
-    reference: str, as_of: datetime, journal: Sequence[JournalEntry], rows: list[dict[str, str]]
+    reference: str,
+    as_of: datetime,
+    journal: Sequence[JournalEntry],
+    rows: list[dict[str, str]],
+    notices: Sequence[OutboxEntry] = (),
 ) -> str:
     counts = {status: sum(r["status"] == status for r in rows) for status in SHOWN_STATUSES}
     lines = [
@@ -83,12 +122,27 @@ def timeline_markdown(
             f"owner {r['owner']}, rung {r['rung'] or '-'}"
             for r in overdue
         ]
+    lines += notices_markdown(notices)
     return "\n".join(lines) + "\n"
 
 
-def caseload_markdown(as_of: datetime, by_team: Mapping[str, Mapping[str, int]]) -> str:
+def caseload_markdown(
+    as_of: datetime,
+    by_team: Mapping[str, Mapping[str, int]],
+    undelivered: tuple[int, Sequence[OutboxEntry]] = (0, ()),
+) -> str:
     rungs = sorted({rung for counts in by_team.values() for rung in counts})
     lines = [f"# Caseload: overdue obligations as of {as_of:%Y-%m-%d %H:%M}", ""]
+    count, oldest = undelivered
+    if count:  # first: a notice nobody received is drift nobody hears of
+        lines += [
+            f"**{count} notice(s) not delivered** (oldest first; `cpo outbox --failed` lists all):",
+            "",
+            "| case | fires | rung | what | to | delivery |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [f"| {e.dispatch.case_reference} " + notice_line(e) for e in oldest]
+        lines.append("")
     if not by_team:
         return "\n".join(lines + ["Nothing overdue."]) + "\n"
     lines += ["| team | " + " | ".join(rungs) + " | total |"]
@@ -101,14 +155,18 @@ def caseload_markdown(as_of: datetime, by_team: Mapping[str, Mapping[str, int]])
 
 @task(name="publish-case-artifacts", **ARTIFACT_TASK)
 def publish_case_artifacts(
-    reference: str, as_of: datetime, journal: Sequence[JournalEntry], obligations: Sequence[Any]
+    reference: str,
+    as_of: datetime,
+    journal: Sequence[JournalEntry],
+    obligations: Sequence[Any],
+    notices: Sequence[OutboxEntry] = (),
 ) -> None:
     """The case's timeline (markdown) and obligations (table), keyed per case so the UI keeps
     their history across wakes."""
     rows = obligation_rows(obligations)
     create_markdown_artifact(
         key=artifact_key("case", reference, "timeline"),
-        markdown=timeline_markdown(reference, as_of, journal, rows),
+        markdown=timeline_markdown(reference, as_of, journal, rows, notices),
         description=f"Case {reference} as of {as_of:%Y-%m-%d %H:%M}",
     )
     create_table_artifact(
@@ -119,9 +177,13 @@ def publish_case_artifacts(
 
 
 @task(name="publish-caseload-artifact", **ARTIFACT_TASK)
-def publish_caseload_artifact(as_of: datetime, by_team: Mapping[str, Mapping[str, int]]) -> None:
+def publish_caseload_artifact(
+    as_of: datetime,
+    by_team: Mapping[str, Mapping[str, int]],
+    undelivered: tuple[int, Sequence[OutboxEntry]] = (0, ()),
+) -> None:
     create_markdown_artifact(
         key="caseload-overdue",
-        markdown=caseload_markdown(as_of, by_team),
+        markdown=caseload_markdown(as_of, by_team, undelivered),
         description="Overdue obligations by team and escalation rung (R-E1)",
     )

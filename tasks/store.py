@@ -17,7 +17,15 @@ from sqlalchemy.exc import OperationalError
 
 from domain.events import Event
 from domain.history import CaseHistory
-from domain.store import CaseRepository, Database, DueCase, JournalEntry, Source, Standing
+from domain.store import (
+    CaseRepository,
+    Database,
+    DueCase,
+    JournalEntry,
+    OutboxEntry,
+    Source,
+    Standing,
+)
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +107,17 @@ def case_view(reference: str, as_of: datetime) -> tuple[Any, list[JournalEntry]]
     """The domain's view of the case as of ``as_of`` and its journal, for the artifacts."""
     store = repository()
     return store.case_view(reference, as_of), store.journal(reference)
+
+
+@task(name="case-notices", **STORE_TASK)
+def case_notices(reference: str) -> list[OutboxEntry]:
+    """The case's notices and their delivery, for its timeline in the UI."""
+    return repository().outbox_of(reference)
+
+
+@task(name="undelivered-notices", **STORE_TASK)
+def undelivered_notices(limit: int = 20) -> tuple[int, list[OutboxEntry]]:
+    return repository().undelivered(limit)
 
 
 @task(name="overdue-by-team", **STORE_TASK)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.dispatch import Dispatch
@@ -112,6 +112,15 @@ class OutboxMixin(StoreBase):
         (each rung reaches each recipient once, R-E1, with many workers delivering)."""
         with self._db.writing() as session:
             return [_entry(row) for row in claim_due(session, OutboxRow, as_of, limit, lease)]
+
+    def undelivered(self, limit: int = 50) -> tuple[int, list[OutboxEntry]]:
+        """Notices that failed at least once and are not delivered yet: how many, and the
+        oldest ``limit`` of them with their last error (for operations staff to act on)."""
+        failing = OutboxRow.status == OutboxStatus.FAILED.value
+        query = select(OutboxRow).where(failing).order_by(OutboxRow.created_at, OutboxRow.id)
+        with self._db.reading() as session:
+            count = session.scalar(select(func.count()).select_from(OutboxRow).where(failing))
+            return int(count or 0), [_entry(row) for row in session.scalars(query.limit(limit))]
 
     def outbox_of(self, reference: str) -> list[OutboxEntry]:
         query = (

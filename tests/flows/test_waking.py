@@ -101,3 +101,34 @@ def test_the_clock_replaces_a_cases_current_run_that_is_gone_or_lost_even_if_not
         ("CP-3", str(stuck.id)),
     ]
     assert replaced == [stuck_replaced.id]  # a gone run that was replaced is left alone
+
+
+def test_staff_see_every_notice_not_delivered_with_its_error() -> None:
+    from datetime import UTC
+
+    from domain.dispatch import Dispatch, Recipient, RecipientRole, Rung
+    from domain.store import OutboxEntry
+    from domain.store.tables import OutboxStatus
+    from tasks.artifacts import timeline_markdown
+
+    def entry(n: int, status: OutboxStatus, error: str | None = None) -> OutboxEntry:
+        dispatch = Dispatch(
+            case_reference="CP-1", team="north", profile="england", obligation=f"R-T5:cg-{n}",
+            rule="R-T5", rung=Rung.MISSED, template="missed", title="Minutes circulated",
+            subject=f"core group cg-{n}", owner_role="lead_professional", owner="sw",
+            due=date(2025, 3, 3), overdue_since=date(2025, 3, 4),
+            fires_at=datetime(2025, 3, 4, 8, tzinfo=UTC), action="Circulate",
+            recipients=(Recipient(role=RecipientRole.TEAM_MANAGER),),
+        )  # fmt: skip
+        return OutboxEntry(
+            dispatch.idempotency_key, dispatch, status, 1, error, None, None,
+            datetime(2025, 3, 4, 8, tzinfo=UTC),
+        )  # fmt: skip
+
+    failing = entry(1, OutboxStatus.FAILED, "team_manager:north: no valid endpoint")
+    delivered = [entry(n, OutboxStatus.DELIVERED) for n in range(2, 40)]
+    text = timeline_markdown("CP-1", NOW, [], [], [failing, *delivered])
+    assert "**not delivered** after 1 attempt(s), retry no: team_manager:north" in text
+    assert text.count("| delivered |") == 15  # the latest delivered ones, not all 38
+    overview = caseload_markdown(NOW, {}, (3, [failing]))
+    assert "**3 notice(s) not delivered**" in overview and "| CP-1 |" in overview

@@ -115,3 +115,32 @@ def test_a_bad_file_fails_the_import_and_is_named(
     result = run(cpo, db_url, "import", str(tmp_path / "bad.json"))
     assert result.exit_code == 1
     assert "bad.json: event 0" in result.output
+
+
+def test_outbox_lists_a_cases_notices_and_every_failed_one_with_its_error(
+    cpo: typer.Typer, db_url: str, imported: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from domain.store.database import Database
+    from domain.store.repository import CaseRepository
+
+    store = CaseRepository(Database.from_url(db_url))
+    keys = [e.idempotency_key for e in store.outbox_of("BED/1")]
+    assert keys  # importing booked the case's first core group and review
+    store.mark_failed(keys[0], "member:hv: no route", datetime(2025, 3, 5, tzinfo=UTC))
+    store.mark_delivered(keys[1])
+    store.database.dispose()
+
+    shown = json.loads(run(cpo, db_url, "outbox", "--case", "BED/1", "--json").stdout)
+    assert [(n["key"], n["status"]) for n in shown][:2] == [
+        (keys[0], "failed"),
+        (keys[1], "delivered"),
+    ]
+    failed = json.loads(run(cpo, db_url, "outbox", "--failed", "--json").stdout)
+    assert [(n["key"], n["attempts"], n["last_error"]) for n in failed] == [
+        (keys[0], 1, "member:hv: no route")
+    ]
+    table = run(cpo, db_url, "outbox", "--failed")
+    assert table.exit_code == 0 and "no route" in table.stdout and "1 of 1" in table.stdout
+    assert run(cpo, db_url, "outbox").exit_code != 0  # neither --case nor --failed
