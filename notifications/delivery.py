@@ -274,7 +274,16 @@ def deliver_pending(
     rows = claim(as_of, limit) if claim is not None else store.pending_outbox(as_of, limit)
     if not rows:
         return 0
-    active = notifier if notifier is not None else Notifier.from_config(config)
+    try:
+        active = notifier if notifier is not None else Notifier.from_config(config)
+    except Exception as error:  # a broken routing file: each claimed row says so, and retries
+        gap = SendProgress([], failures=[f"{type(error).__name__}: {error}"])
+        failed = [
+            outcome(row.idempotency_key, row.idempotency_key, gap, as_of, row.attempts, policy)
+            for row in rows
+        ]
+        recorded(lambda: record_results(store, failed))
+        raise
     results = deliver_batch(rows, active, as_of, policy=policy, attachments_for=attachments_for)
     return recorded(lambda: record_results(store, results))
 

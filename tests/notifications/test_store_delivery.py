@@ -65,3 +65,23 @@ def test_each_rung_reaches_each_recipient_once_across_a_partial_failure(
 def entries_of(store: CaseRepository, key: str) -> list[OutboxEntry]:
     """The test's own row: opening the case also books its meetings (invitations)."""
     return [e for e in store.outbox_of("CP-2025-0012") if e.idempotency_key == key]
+
+
+def test_a_broken_routing_file_fails_the_claimed_rows_visibly_and_they_retry(
+    database: Database, tmp_path: Path, make_dispatch: DispatchFactory
+) -> None:
+    import pytest
+
+    from notifications.routing import RoutingError
+
+    store = CaseRepository(database, clock=lambda: NOW)
+    store.open_case(history("CP-2025-0012"), recorded_by="admin", source="import", as_of=NOW)
+    notice = make_dispatch(fires_at=NOW)
+    store.enqueue([notice])
+    broken = tmp_path / "moved-away.yaml"  # the file the deployment names is gone
+    with pytest.raises(RoutingError):
+        deliver_pending(store, NOW, config=broken)
+    [entry] = entries_of(store, notice.idempotency_key)
+    assert entry.status is OutboxStatus.FAILED and entry.attempts == 1
+    assert entry.last_error and "RoutingError" in entry.last_error
+    assert entry.next_attempt_at is not None and entry.next_attempt_at > NOW
