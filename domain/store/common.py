@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import Insert, Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -123,6 +123,18 @@ def record_attempts(
     return count
 
 
+def due(column: Any, model: Any, as_of: datetime, limit: int) -> Select[Any]:
+    """Rows to attempt at ``as_of``: pending, or failed with a retry time that has come;
+    oldest first."""
+    return (
+        select(column)
+        .where(model.status.in_(RETRYABLE))
+        .where(model.next_attempt_at <= as_of)
+        .order_by(model.next_attempt_at, model.id)
+        .limit(limit)
+    )
+
+
 def claim_due(
     session: Session, model: Any, as_of: datetime, limit: int, lease: timedelta
 ) -> list[Any]:
@@ -135,15 +147,9 @@ def claim_due(
     records the outcome (delivered, or failed with a retry time); if it dies first, the
     row is due again when the lease ends: at-least-once, never twice at once.
     """
-    due = (
-        select(model.id)
-        .where(model.status.in_(RETRYABLE))
-        .where(model.next_attempt_at <= as_of)
-        .order_by(model.next_attempt_at, model.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    ids = list(
+        session.scalars(due(model.id, model, as_of, limit).with_for_update(skip_locked=True))
     )
-    ids = list(session.scalars(due))
     if not ids:
         return []
     taken = (

@@ -23,6 +23,7 @@ from domain.store.common import (
     StoreBase,
     claim_due,
     delivered,
+    due,
     failed,
     insert_if_absent,
     mark,
@@ -100,15 +101,8 @@ class DigestsMixin(StoreBase):
 
     def pending_digests(self, as_of: datetime, limit: int = 100) -> list[DigestEntry]:
         """Digests to attempt now: pending, or failed with a retry time that has come."""
-        query = (
-            select(DigestRow)
-            .where(DigestRow.status.in_([OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]))
-            .where(DigestRow.next_attempt_at <= as_of)
-            .order_by(DigestRow.next_attempt_at, DigestRow.id)
-            .limit(limit)
-        )
         with self._db.reading() as session:
-            return [_entry(row) for row in session.scalars(query)]
+            return [_entry(row) for row in session.scalars(due(DigestRow, DigestRow, as_of, limit))]
 
     def claim_digests(
         self, as_of: datetime, limit: int = 100, lease: timedelta = CLAIM_LEASE

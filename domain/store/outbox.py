@@ -21,6 +21,7 @@ from domain.store.common import (
     StoreBase,
     claim_due,
     delivered,
+    due,
     failed,
     insert_if_absent,
     mark,
@@ -95,15 +96,8 @@ class OutboxMixin(StoreBase):
 
     def pending_outbox(self, as_of: datetime, limit: int = 100) -> list[OutboxEntry]:
         """Entries to attempt now: pending, or failed with a retry time that has come."""
-        query = (
-            select(OutboxRow)
-            .where(OutboxRow.status.in_([OutboxStatus.PENDING.value, OutboxStatus.FAILED.value]))
-            .where(OutboxRow.next_attempt_at <= as_of)
-            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
-            .limit(limit)
-        )
         with self._db.reading() as session:
-            return [_entry(row) for row in session.scalars(query)]
+            return [_entry(row) for row in session.scalars(due(OutboxRow, OutboxRow, as_of, limit))]
 
     def claim_outbox(
         self, as_of: datetime, limit: int = 100, lease: timedelta = CLAIM_LEASE
