@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from notifications.daily_digest import deliver_pending_digests, digest_hour, enqueue_due_digests
-from tasks.store import STORE_TASK, repository, transient
+from tasks.delivery import DELIVERY_TASK
+from tasks.store import STORE_TASK, repository
 
 
 @task(name="enqueue-digests", **STORE_TASK)
@@ -27,15 +27,7 @@ def enqueue_digests(as_of: datetime) -> int:
     return enqueue_due_digests(repository(), as_of, hour=digest_hour())
 
 
-@task(
-    name="deliver-digests",
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    retries=2,
-    retry_delay_seconds=[1, 5],
-    retry_condition_fn=transient,
-    timeout_seconds=300,
-)
+@task(name="deliver-digests", **DELIVERY_TASK)
 def deliver_digests(as_of: datetime, limit: int = 100) -> int:
     """Send the digests pending as of ``as_of``; returns how many were delivered."""
     return deliver_pending_digests(repository(), as_of, limit)

@@ -16,6 +16,7 @@ import pytest
 
 from domain.store.database import Database
 from domain.store.migrate import upgrade
+from tests.notifications.conftest import SmtpReceiver
 from tests.store.pg_server import PostgresServer, start_server
 
 TEMPLATE = "cpo_template"
@@ -85,3 +86,12 @@ def database(db_url: str) -> Iterator[Database]:
     database = Database.from_url(db_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) for the notification tests."""
+    receiver = SmtpReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()

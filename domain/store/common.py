@@ -43,6 +43,29 @@ def insert_if_absent(
     return len(session.execute(statement.returning(model.id), rows).all())
 
 
+def pending_fields(next_attempt_at: datetime, created_at: datetime) -> dict[str, Any]:
+    """A new row's delivery state: pending, never tried, due at ``next_attempt_at``."""
+    return {
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": next_attempt_at,
+        "created_at": created_at,
+    }
+
+
+def delivery_state(row: Any) -> dict[str, Any]:
+    """A row's delivery state as its entry shows it (the outbox's and the digests' alike)."""
+    return {
+        "status": OutboxStatus(row.status),
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "next_attempt_at": row.next_attempt_at,
+        "delivered_at": row.delivered_at,
+        "created_at": row.created_at,
+        "delivered_to": tuple(row.delivered_to or ()),
+    }
+
+
 def delivered(model: Any, at: datetime) -> dict[str, Any]:
     """The values that record a delivery (one more attempt, nothing left to retry)."""
     return {

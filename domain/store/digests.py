@@ -23,10 +23,12 @@ from domain.store.common import (
     StoreBase,
     claim_due,
     delivered,
+    delivery_state,
     due,
     failed,
     insert_if_absent,
     mark,
+    pending_fields,
     record_attempts,
 )
 from domain.store.errors import DigestNotFound
@@ -69,10 +71,7 @@ def _row(digest: DigestSnapshot, now: datetime, created_at: datetime) -> dict[st
         "team": digest.team,
         "day": digest.day,
         "payload": digest.model_dump(mode="json"),
-        "status": OutboxStatus.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": created_at,
+        **pending_fields(now, created_at),
     }
 
 
@@ -82,13 +81,7 @@ def _entry(row: DigestRow) -> DigestEntry:
         team=row.team,
         day=row.day,
         payload=dict(row.payload),
-        status=OutboxStatus(row.status),
-        attempts=row.attempts,
-        last_error=row.last_error,
-        next_attempt_at=row.next_attempt_at,
-        delivered_at=row.delivered_at,
-        created_at=row.created_at,
-        delivered_to=tuple(row.delivered_to or ()),
+        **delivery_state(row),
     )
 
 

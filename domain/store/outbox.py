@@ -21,10 +21,12 @@ from domain.store.common import (
     StoreBase,
     claim_due,
     delivered,
+    delivery_state,
     due,
     failed,
     insert_if_absent,
     mark,
+    pending_fields,
     record_attempts,
 )
 from domain.store.errors import CaseNotFound, OutboxEntryNotFound
@@ -61,10 +63,7 @@ def _row(case_ids: Mapping[str, int], dispatch: Dispatch, now: datetime) -> dict
         "obligation": dispatch.obligation,
         "rung": dispatch.rung.value,
         "payload": dispatch.model_dump(mode="json"),
-        "status": OutboxStatus.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": dispatch.fires_at,
-        "created_at": now,
+        **pending_fields(dispatch.fires_at, now),
     }
 
 
@@ -72,13 +71,7 @@ def _entry(row: OutboxRow) -> OutboxEntry:
     return OutboxEntry(
         idempotency_key=row.idempotency_key,
         dispatch=Dispatch.model_validate(row.payload),
-        status=OutboxStatus(row.status),
-        attempts=row.attempts,
-        last_error=row.last_error,
-        next_attempt_at=row.next_attempt_at,
-        delivered_at=row.delivered_at,
-        created_at=row.created_at,
-        delivered_to=tuple(row.delivered_to or ()),
+        **delivery_state(row),
     )
 
 

@@ -32,14 +32,6 @@ def at(hour: int, minute: int = 0, day: date = THURSDAY) -> datetime:
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    receiver = SmtpReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: SmtpReceiver
 ) -> Iterator[CaseRepository]:
