@@ -17,6 +17,8 @@ Settings applied to every server started here, and why:
   and 200 concurrent runs failed ~40% with HTTP 503 "database is locked"; a bounded pool
   queues the rest as Scheduled and runs them all. PostgreSQL (``--database-url``) takes a
   higher limit. The worker gets no ``--limit`` of its own (see ``start_worker``).
+- The server starts through ``scripts/prefect_server.py``: on SQLite its transactions take
+  the write lock up front, so a UI request waits for a busy writer instead of failing 503.
 - The scheduler is on (the clock's 15-minute schedule) except in tests, which drive time.
 """
 
@@ -107,7 +109,7 @@ class Stack:
         self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "server.log", "ab")  # noqa: SIM115 - owned by the child
         self.server = subprocess.Popen(
-            [str(BIN / "prefect"), "server", "start"],
+            [sys.executable, "-m", "scripts.prefect_server", "server", "start"],
             env=self.env,
             cwd=REPO,
             stdout=log,

@@ -164,7 +164,7 @@ def _overdue(history: CaseHistory, obligation: Obligation, since: date) -> Overd
     )
 
 
-def _cases_query(team: str | None, status: str | None) -> Select[CaseRow]:
+def _cases_query(team: str | None, status: str | None) -> Select[tuple[CaseRow]]:
     query = select(CaseRow).order_by(CaseRow.reference)
     if team is not None:
         query = query.where(CaseRow.team == team)

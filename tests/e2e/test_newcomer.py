@@ -122,6 +122,28 @@ def test_the_run_command_starts_the_server_with_the_demo_cases_as_flow_runs(demo
     assert (demo.clone / ".cpo" / "inbox.jsonl").stat().st_size > 0  # notices were delivered
 
 
+def test_the_clock_is_scheduled_every_quarter_hour(demo: Demo) -> None:
+    # The server's scheduler puts the clock's next runs on the calendar (it loops every
+    # 60 s); with SQLAlchemy 2.1 its insert failed and the clock never ticked by itself.
+    clock = demo.deployment_id("clock")
+    deadline = time.monotonic() + 180
+    upcoming: list[dict[str, object]] = []
+    while time.monotonic() < deadline and not upcoming:
+        upcoming = demo.post(
+            "/flow_runs/filter",
+            {
+                "deployments": {"id": {"any_": [clock]}},
+                "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+                "limit": 50,
+            },
+        )
+        time.sleep(0 if upcoming else 5)
+    assert upcoming, "the clock deployment has no scheduled run"
+    assert all(run["auto_scheduled"] for run in upcoming)
+    minutes = sorted({str(run["expected_start_time"])[14:16] for run in upcoming})
+    assert set(minutes) <= {"00", "15", "30", "45"}, minutes
+
+
 def test_the_ui_shows_case_runs_their_timeline_and_takes_a_manual_step(demo: Demo) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -165,8 +187,24 @@ def test_the_ui_shows_case_runs_their_timeline_and_takes_a_manual_step(demo: Dem
         }
         page.locator("textarea.p-code-input__textarea").first.fill(json.dumps(report, indent=2))
         page.screenshot(path=str(SHOTS / "5-manual-step-form.png"), full_page=True)
+        refused: list[str] = []
+        page.on(
+            "response",
+            lambda r: (
+                refused.append(f"{r.status} {r.request.method} {r.url}")
+                if r.status >= 400
+                else None
+            ),
+        )
         page.get_by_role("button", name="Submit").click()
-        page.wait_for_url(re.compile(r".*(tab=Runs|/flow-run/).*"))
+        try:
+            page.wait_for_url(re.compile(r".*(tab=Runs|/flow-run/).*"))
+        except Exception as error:
+            page.screenshot(path=str(SHOTS / "6-not-submitted.png"), full_page=True)
+            raise AssertionError(
+                f"the run form did not submit; the server refused: {refused}"
+            ) from error
+        assert not refused, refused
         page.screenshot(path=str(SHOTS / "6-submitted.png"))
         browser.close()
 

@@ -1,0 +1,56 @@
+"""``prefect server start`` for the embedded default (SQLite), with writers that wait their turn.
+
+Run as ``python -m scripts.prefect_server server start`` (any ``prefect`` arguments work).
+
+Prefect 3.8.8 opens most of its server transactions on SQLite as ``BEGIN DEFERRED``: the
+transaction reads first and asks for the write lock at its first write. When another
+connection has written in between, SQLite refuses the upgrade at once with
+``database is locked`` (``SQLITE_BUSY_SNAPSHOT``), without waiting on the 60 s
+``busy_timeout`` Prefect sets, and the API answers 503. Prefect's own clients retry a 503;
+the UI does not. An admin who submitted a manual step from the UI while case runs were
+waking saw "Something went wrong" and nothing was recorded (measured: 2 of 10, then 1 of
+20 form submissions on the demo stack).
+
+Here every transaction the server opens takes the write lock up front (``BEGIN IMMEDIATE``),
+as this project's own store does on SQLite (``domain/store/database.py``): writers queue on
+the busy timeout instead of failing. Reads outside a transaction are unchanged. On
+PostgreSQL nothing changes: only Prefect's SQLite configuration is touched.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+
+def take_write_lock_up_front() -> None:
+    from prefect.server.database import configurations
+
+    sqlite = configurations.AioSqliteConfiguration
+    if getattr(sqlite.begin_transaction, "immediate", False):
+        return
+    original = sqlite.begin_transaction
+
+    @asynccontextmanager
+    async def begin_transaction(
+        self: Any, session: Any, with_for_update: bool = False
+    ) -> AsyncGenerator[Any, None]:
+        async with original(self, session, with_for_update=True) as transaction:
+            yield transaction
+
+    begin_transaction.immediate = True  # type: ignore[attr-defined]
+    sqlite.begin_transaction = begin_transaction  # type: ignore[method-assign,assignment]
+
+
+def main() -> None:
+    take_write_lock_up_front()
+    from prefect.cli import app
+
+    sys.argv[0] = "prefect"
+    sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The embedded Prefect server's SQLite transactions (``scripts/prefect_server.py``).
+
+Two transactions that each read then write, interleaved as a UI request and a waking case
+run are on the demo stack: as Prefect ships (``BEGIN DEFERRED``), the one that read first
+fails at once with "database is locked" (the API's 503); with the write lock taken up
+front, the second waits its turn and both are written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from prefect.server.database import configurations
+
+from scripts.prefect_server import take_write_lock_up_front
+
+
+async def interleaved(url: str) -> list[BaseException | None]:
+    config = configurations.AioSqliteConfiguration(connection_url=url)
+    engine = await config.engine()
+    async with engine.begin() as connection:
+        await connection.execute(sa.text("CREATE TABLE IF NOT EXISTS runs (name TEXT)"))
+    first_read = asyncio.Event()
+    second_done = asyncio.Event()
+
+    async def first() -> None:
+        session = await config.session(engine)
+        async with session, config.begin_transaction(session):
+            await session.execute(sa.text("SELECT count(*) FROM runs"))
+            first_read.set()
+            # The other writer commits here, or is made to wait for this one.
+            with_timeout = asyncio.wait_for(second_done.wait(), timeout=0.5)
+            await asyncio.gather(with_timeout, return_exceptions=True)
+            await session.execute(sa.text("INSERT INTO runs VALUES ('ui')"))
+
+    async def second() -> None:
+        await first_read.wait()
+        session = await config.session(engine)
+        try:
+            async with session, config.begin_transaction(session):
+                await session.execute(sa.text("SELECT count(*) FROM runs"))
+                await session.execute(sa.text("INSERT INTO runs VALUES ('wake')"))
+        finally:
+            second_done.set()
+
+    outcomes = await asyncio.gather(first(), second(), return_exceptions=True)
+    async with engine.connect() as connection:
+        written = (await connection.execute(sa.text("SELECT count(*) FROM runs"))).scalar()
+    await engine.dispose()
+    assert written == sum(outcome is None for outcome in outcomes)
+    return [outcome if isinstance(outcome, BaseException) else None for outcome in outcomes]
+
+
+def test_as_prefect_ships_the_transaction_that_read_first_fails_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        configurations.AioSqliteConfiguration,
+        "begin_transaction",
+        configurations.AioSqliteConfiguration.begin_transaction,
+    )
+    outcomes = asyncio.run(interleaved(f"sqlite+aiosqlite:///{tmp_path / 'prefect.db'}"))
+    assert outcomes[1] is None
+    assert "database is locked" in str(outcomes[0])
+
+
+def test_with_the_write_lock_up_front_both_transactions_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # monkeypatch restores the class after the test; the launcher patches it for good.
+    monkeypatch.setattr(
+        configurations.AioSqliteConfiguration,
+        "begin_transaction",
+        configurations.AioSqliteConfiguration.begin_transaction,
+    )
+    take_write_lock_up_front()
+    take_write_lock_up_front()  # twice is once
+    outcomes = asyncio.run(interleaved(f"sqlite+aiosqlite:///{tmp_path / 'prefect.db'}"))
+    assert outcomes == [None, None]
