@@ -1,11 +1,16 @@
 """Wake benchmark: a case wake against a trivial 3-task flow run, on one local server + worker.
 
-    .venv/bin/python -m benchmarks.wake_bench [--rounds 5] [--burst 100]
+    .venv/bin/python -m benchmarks.wake_bench [--rounds 5] [--burst 100] [--server both]
 
 Prints: the trivial run's and the case wake's wall time (resume -> obligations -> outbox ->
 suspended again), their ratio (target <= 1.5), wakes per hour with one worker (from the
 burst), the server's and worker's RSS, and whether a burst of due cases completed with no
 failed run on a SQLite server with the clock's bounded concurrency and the pool's limit.
+
+``--server both`` runs everything twice, each on a fresh stack in its own process: first on
+``prefect server start`` as shipped, then on ``scripts/prefect_server.py`` (SQLite write
+locks taken up front), and prints the burst times' ratio and each server's count of
+"database is locked" errors.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from __future__ import annotations
 import argparse
 import inspect
 import os
+import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
@@ -130,11 +138,33 @@ def _settle(size: int, moment: datetime) -> tuple[int, int]:
         time.sleep(2)
 
 
+def compare_servers(args: argparse.Namespace) -> None:
+    """The whole benchmark on each server, in a process of its own (each with its own store
+    and settings), as shipped first."""
+    took: dict[str, list[float]] = {}
+    for server in ("shipped", "launcher"):
+        command = [sys.executable, "-m", "benchmarks.wake_bench", "--server", server]
+        command += ["--rounds", str(args.rounds), "--burst", str(args.burst)]
+        output = subprocess.run(
+            command, cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout
+        print(f"== Prefect server: {server}\n{output}", flush=True)
+        took[server] = [float(t) for t in re.findall(r"due cases \(\w+\): (\d+) s", output)]
+    for label, shipped, launcher in zip(
+        ("start", "resume"), took["shipped"], took["launcher"], strict=False
+    ):
+        print(f"burst {label}: launcher / as shipped = {launcher / shipped:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--burst", type=int, default=100, help="at most 190 (one API page)")
+    parser.add_argument("--server", choices=("launcher", "shipped", "both"), default="launcher")
     args = parser.parse_args()
+    if args.server == "both":
+        compare_servers(args)
+        return
     home = Path(tempfile.mkdtemp(prefix="cpo-bench-"))
     env = stack_env(home / "prefect", free_port(), scheduler=False, worker_poll_seconds=1.0)
     env["CPO_DATABASE_URL"] = f"sqlite:///{home / 'cases.sqlite3'}"
@@ -149,17 +179,20 @@ def main() -> None:
 
     upgrade(Database.from_url(env["CPO_DATABASE_URL"]))
     stack = Stack(home / "prefect", int(env["PREFECT_SERVER_API_PORT"]), env)
+    stack.write_lock_up_front = args.server == "launcher"
     try:
         stack.start_server()
         stack.create_pool()
         stack.deploy()
         worker = stack.start_worker()
         with temporary_settings(updates={PREFECT_API_URL: stack.api_url}):
-            plains, wakes = timed_pairs(args.rounds)
-            plain, wake = statistics.median(plains), statistics.median(wakes)
-            print(
-                f"trivial 3-task run: {plain:.1f} s   case wake: {wake:.1f} s   ratio {wake / plain:.2f}"
-            )
+            if args.rounds:
+                plains, wakes = timed_pairs(args.rounds)
+                plain, wake = statistics.median(plains), statistics.median(wakes)
+                print(
+                    f"trivial 3-task run: {plain:.1f} s   case wake: {wake:.1f} s   "
+                    f"ratio {wake / plain:.2f}"
+                )
             assert stack.server is not None
             print(
                 f"RSS server {rss_mb(stack.server.pid):.0f} MB, worker {rss_mb(worker.pid):.0f} MB"
@@ -168,6 +201,8 @@ def main() -> None:
                 print(f"work pool limit {stack.pool_limit}, clock concurrency 2 (SQLite)")
                 for line in burst(args.burst):
                     print(line)
+            log = (stack.home / "server.log").read_text(errors="replace")
+            print(f'server log: {log.count("database is locked")} "database is locked"')
     finally:
         stack.stop()
         stop_webhook()
