@@ -54,29 +54,22 @@ async def interleaved(url: str) -> list[BaseException | None]:
     return [outcome if isinstance(outcome, BaseException) else None for outcome in outcomes]
 
 
-def test_as_prefect_ships_the_transaction_that_read_first_fails_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(
-        configurations.AioSqliteConfiguration,
-        "begin_transaction",
-        configurations.AioSqliteConfiguration.begin_transaction,
-    )
-    outcomes = asyncio.run(interleaved(f"sqlite+aiosqlite:///{tmp_path / 'prefect.db'}"))
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite file, and Prefect's SQLite configuration as shipped again after the test
+    (the launcher patches the class for good)."""
+    sqlite = configurations.AioSqliteConfiguration
+    monkeypatch.setattr(sqlite, "begin_transaction", sqlite.begin_transaction)
+    return f"sqlite+aiosqlite:///{tmp_path / 'prefect.db'}"
+
+
+def test_as_prefect_ships_the_transaction_that_read_first_fails_at_once(database: str) -> None:
+    outcomes = asyncio.run(interleaved(database))
     assert outcomes[1] is None
     assert "database is locked" in str(outcomes[0])
 
 
-def test_with_the_write_lock_up_front_both_transactions_are_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # monkeypatch restores the class after the test; the launcher patches it for good.
-    monkeypatch.setattr(
-        configurations.AioSqliteConfiguration,
-        "begin_transaction",
-        configurations.AioSqliteConfiguration.begin_transaction,
-    )
+def test_with_the_write_lock_up_front_both_transactions_are_written(database: str) -> None:
     take_write_lock_up_front()
     take_write_lock_up_front()  # twice is once
-    outcomes = asyncio.run(interleaved(f"sqlite+aiosqlite:///{tmp_path / 'prefect.db'}"))
-    assert outcomes == [None, None]
+    assert asyncio.run(interleaved(database)) == [None, None]
