@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Insert, Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,13 +15,14 @@ from domain.history import CaseHeader, CaseHistory
 from domain.store.database import Database
 from domain.store.errors import CaseNotFound
 from domain.store.rules import CaseRules, DomainRules
-from domain.store.tables import CaseRow, EventRow, OutboxStatus
+from domain.store.tables import CaseRow, Delivery, EventRow, OutboxStatus
 
 Clock = Callable[[], datetime]
 
 # How long a claimed notice is hidden from other senders: longer than one batch's sends.
 CLAIM_LEASE = timedelta(minutes=10)
 RETRYABLE = (OutboxStatus.PENDING.value, OutboxStatus.FAILED.value)
+Row = TypeVar("Row", bound=Delivery)
 
 
 def insert_if_absent(
@@ -53,7 +54,7 @@ def pending_fields(next_attempt_at: datetime, created_at: datetime) -> dict[str,
     }
 
 
-def delivery_state(row: Any) -> dict[str, Any]:
+def delivery_state(row: Delivery) -> dict[str, Any]:
     """A row's delivery state as its entry shows it (the outbox's and the digests' alike)."""
     return {
         "status": OutboxStatus(row.status),
@@ -66,7 +67,7 @@ def delivery_state(row: Any) -> dict[str, Any]:
     }
 
 
-def delivered(model: Any, at: datetime) -> dict[str, Any]:
+def delivered(model: type[Delivery], at: datetime) -> dict[str, Any]:
     """The values that record a delivery (one more attempt, nothing left to retry)."""
     return {
         "status": OutboxStatus.DELIVERED.value,
@@ -76,7 +77,7 @@ def delivered(model: Any, at: datetime) -> dict[str, Any]:
     }
 
 
-def failed(model: Any, error: str, next_attempt_at: datetime | None) -> dict[str, Any]:
+def failed(model: type[Delivery], error: str, next_attempt_at: datetime | None) -> dict[str, Any]:
     """A failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
     return {
         "status": OutboxStatus.FAILED.value,
@@ -88,7 +89,7 @@ def failed(model: Any, error: str, next_attempt_at: datetime | None) -> dict[str
 
 def mark(
     session: Session,
-    model: Any,
+    model: type[Delivery],
     key: InstrumentedAttribute[str],
     value: str,
     missing: Callable[[str], Exception],
@@ -126,7 +127,7 @@ class Attempt(Protocol):
 
 def record_attempts(
     session: Session,
-    model: Any,
+    model: type[Delivery],
     key: InstrumentedAttribute[str],
     missing: Callable[[str], Exception],
     attempts: Iterable[Attempt],
@@ -146,7 +147,7 @@ def record_attempts(
     return count
 
 
-def due(column: Any, model: Any, as_of: datetime, limit: int) -> Select[Any]:
+def due(column: Any, model: type[Delivery], as_of: datetime, limit: int) -> Select[Any]:
     """Rows to attempt at ``as_of``: pending, or failed with a retry time that has come;
     oldest first."""
     return (
@@ -159,8 +160,8 @@ def due(column: Any, model: Any, as_of: datetime, limit: int) -> Select[Any]:
 
 
 def claim_due(
-    session: Session, model: Any, as_of: datetime, limit: int, lease: timedelta
-) -> list[Any]:
+    session: Session, model: type[Row], as_of: datetime, limit: int, lease: timedelta
+) -> list[Row]:
     """Take the rows due at ``as_of`` for one sender: their next attempt moves to
     ``as_of + lease``, so a second sender (another wake, worker or machine) skips them.
 

@@ -119,18 +119,11 @@ class EventRow(Base):
     source: Mapped[str] = mapped_column(String(16))
 
 
-class OutboxRow(Base):
-    """A dispatch waiting for (or past) delivery; its unique key fires each rung once (R-E1)."""
+class Delivery:
+    """The delivery state the outbox and the digests share, on which ``common.py`` claims,
+    marks and reads rows alike (R-E1)."""
 
-    __tablename__ = "outbox"
-    __table_args__ = (Index(None, "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    obligation: Mapped[str] = mapped_column(String(128))
-    rung: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -138,11 +131,24 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    # Endpoint ids a partly delivered row already reached: a retry skips them (R-E1).
+    # Endpoint ids a partly delivered row already reached: a retry skips them.
     delivered_to: Mapped[list[str] | None] = mapped_column(JsonPayload)
 
 
-class DigestRow(Base):
+class OutboxRow(Delivery, Base):
+    """A dispatch waiting for (or past) delivery; its unique key fires each rung once (R-E1)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index(None, "status", "next_attempt_at"),)
+
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    obligation: Mapped[str] = mapped_column(String(128))
+    rung: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+
+
+class DigestRow(Delivery, Base):
     """One team's daily digest (R-E1): its unique key ``digest|<team>|<day>`` sends it once.
 
     A digest belongs to a team, not a case, so it has its own table rather than outbox rows.
@@ -153,17 +159,7 @@ class DigestRow(Base):
     __tablename__ = "digests"
     __table_args__ = (Index(None, "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)
     team: Mapped[str] = mapped_column(String(128))
     day: Mapped[date] = mapped_column(Date, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
-    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    # None once delivered, or when delivery has been given up (the row stays visible).
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Endpoint ids a partly delivered digest already reached: a retry skips them.
-    delivered_to: Mapped[list[str] | None] = mapped_column(JsonPayload)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
