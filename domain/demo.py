@@ -17,9 +17,9 @@ from domain.events import (
     Event,
 )
 from domain.history import CaseHistory
-from domain.obligations import add_months
 from domain.profiles import calendar_for, load_profile, profile_names
 from domain.synthetic import TEAMS, synthetic_history
+from domain.timescales import add_months
 
 STAGES = ("new", "mid_plan", "overdue_minutes", "reports_missing", "unacknowledged", "ended")
 

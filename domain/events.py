@@ -116,6 +116,7 @@ class ConferenceHeld(_Event):
     cg_every_weeks: int | None = Field(default=None, ge=1, le=12)
     strategy_discussion_on: date | None = None  # R-T0 (transfer-in: the day it was accepted)
     visiting_matrix: tuple[VisitLine, ...] = ()
+    review_on: date | None = None  # the next review conference, if booked here (R-T7, R-T8)
 
 
 class CoreGroupScheduled(_Event):
@@ -254,6 +255,17 @@ class ReviewBroughtForward(_Event):
     reason: str = Field(min_length=1)
 
 
+class ReviewBooked(_Event):
+    """R-T7 / R-T8: the next review conference booked, or booked again, on a day inside its
+    timescale. Reports (R-T9), their chase (R-T10), the core groups owed first (R-T2) and
+    the last core group's recommendation (R-T17) count back from this day; the deadline
+    stays the outer bound. Booking inside the timescale needs no authorisation (R-E3 is for
+    bringing the deadline itself forward)."""
+
+    type: Literal["review_booked"] = "review_booked"
+    date: date
+
+
 class EscalationAcknowledged(_Event):
     """R-E6: stops the ladder climbing for that obligation."""
 
@@ -317,6 +329,7 @@ Event = Annotated[
     | ActionSet
     | ActionDone
     | ReviewBroughtForward
+    | ReviewBooked
     | EscalationAcknowledged
     | CoverStarted
     | CoverEnded

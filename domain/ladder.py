@@ -1,8 +1,9 @@
 """Obligations and their escalation ladders (R-E1, R-E6, R-T10).
 
-An ``Obligation`` is a value: what is due, by whom, by when, its status and the
-rung of its ladder reached as of ``as_of``. Everything day-based falls at the
-start of the business day (the profile's ``business_day_starts_hour``, Europe/London),
+An ``Obligation`` is a value: what is due, by whom, by when, its status and the rung of its
+ladder reached as of ``as_of``, and the whole schedule of rungs still able to fire (the
+read model stores it, so a caseload view "as of T" is a query). Everything day-based falls
+at the start of the business day (the profile's ``business_day_starts_hour``, London time),
 so a rung "on" a day is reached from that hour.
 """
 
@@ -12,13 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from domain.calendar import WorkingDayCalendar
 from domain.dispatch import Rung
 from domain.profiles import PolicyProfile
+from domain.timescales import LONDON
 
-LONDON = ZoneInfo("Europe/London")
+__all__ = ["LONDON", "OPEN", "Clock", "Obligation", "Spec", "Status", "settle", "thresholds"]
 
 
 class Status(StrEnum):
@@ -30,6 +31,7 @@ class Status(StrEnum):
 
 
 OPEN = frozenset({Status.UPCOMING, Status.DUE, Status.OVERDUE})
+RungTime = tuple[Rung, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class Obligation:
     rung: Rung | None
     rung_at: datetime | None  # when the rung reached fell
     next_rung_at: datetime | None
+    schedule: tuple[RungTime, ...] = ()  # every rung that fires unless an event stops it
 
     @property
     def late(self) -> bool:
@@ -99,8 +102,8 @@ class Clock:
             self._moments[key] = found
         return found
 
-    def standard_rungs(self, due: date, arose: date) -> Iterator[tuple[Rung, datetime]]:
-        """Lazily, in time order: the caller stops at the first rung still to come."""
+    def standard_rungs(self, due: date, arose: date) -> Iterator[RungTime]:
+        """In time order: remind before, missed after, then the TM and the final rung."""
         cal, ladder = self.calendar, self.ladder
         if ladder.remind_before_wd:
             remind = max(cal.subtract(due, ladder.remind_before_wd), arose)
@@ -109,18 +112,23 @@ class Clock:
         missed = cal.add(due, 1)
         yield from self._after_missed(missed, self.moment(missed))
 
-    def hourly_rungs(self, due_at: datetime) -> Iterator[tuple[Rung, datetime]]:
+    def hourly_rungs(self, due_at: datetime) -> Iterator[RungTime]:
         missed_day = self.calendar.previous_working_day(due_at.astimezone(LONDON).date())
         return self._after_missed(missed_day, due_at)
 
-    def chase_rungs(self, chase_day: date) -> Iterator[tuple[Rung, datetime]]:
+    def chase_rungs(self, chase_day: date) -> Iterator[RungTime]:
         """R-T10: chase the missing report, then the TM after C WD, then the final rung."""
         yield Rung.CHASE, self.moment(chase_day)
         tm = self.calendar.add(chase_day, self.profile.chase_escalate_after_wd)
         yield Rung.ESCALATION_TM, self.moment(tm)
         yield Rung.ESCALATION_FINAL, self.moment(self.calendar.add(tm, self.ladder.final_after_wd))
 
-    def _after_missed(self, missed: date, at: datetime) -> Iterator[tuple[Rung, datetime]]:
+    def missed_rung(self, due: date) -> Iterator[RungTime]:
+        """A booked day that passed (R-T7, R-T8): the owner and LP hear at once; the
+        deadline's own obligation is what escalates."""
+        yield Rung.MISSED, self.moment(self.calendar.add(due, 1))
+
+    def _after_missed(self, missed: date, at: datetime) -> Iterator[RungTime]:
         cal, ladder = self.calendar, self.ladder
         yield Rung.MISSED, at
         tm = cal.add(missed, ladder.tm_after_wd) if ladder.tm_after_wd else missed
@@ -147,25 +155,20 @@ class Spec:
     due_at: datetime | None = None
     met_at: datetime | None = None
     chase_on: date | None = None  # R-T10: the chase ladder replaces the standard one
+    missed_only: bool = False  # a booked day: the missed rung alone
     acknowledged_on: date | None = None  # R-E6: stops the final rung
 
 
 def settle(spec: Spec, clock: Clock) -> Obligation:
-    """The obligation as of ``clock.as_of``: its status, rung reached and next rung."""
-    closed_at = _closed_at(spec, clock)
-    acknowledged = clock.moment(spec.acknowledged_on) if spec.acknowledged_on else None
-    reached: Rung | None = None
-    reached_at: datetime | None = None
+    """The obligation as of ``clock.as_of``: its status, rung reached and rungs to come."""
+    schedule = _schedule(spec, clock)
+    reached: RungTime | None = None
     pending: datetime | None = None
-    for rung, moment in _rungs(spec, clock):
-        if closed_at is not None and moment >= closed_at:
-            break  # met or discharged first: no later rung ever fires
-        if rung is Rung.ESCALATION_FINAL and acknowledged is not None and moment >= acknowledged:
-            break  # R-E6: an acknowledged escalation does not climb
+    for rung, moment in schedule:
         if moment > clock.as_of:
             pending = moment
             break
-        reached, reached_at = rung, moment
+        reached = (rung, moment)
     return Obligation(
         key=spec.key,
         rule=spec.rule,
@@ -179,10 +182,26 @@ def settle(spec: Spec, clock: Clock) -> Obligation:
         met_on=spec.met_on,
         discharged_on=spec.discharged_on,
         status=_status(spec, clock, reached is not None),
-        rung=reached,
-        rung_at=reached_at,
+        rung=reached[0] if reached else None,
+        rung_at=reached[1] if reached else None,
         next_rung_at=pending,
+        schedule=schedule,
     )
+
+
+def _schedule(spec: Spec, clock: Clock) -> tuple[RungTime, ...]:
+    """The rungs that fire: up to the moment the obligation is met or discharged, and never
+    the final rung once the TM has acknowledged the escalation (R-E6)."""
+    closed_at = _closed_at(spec, clock)
+    acknowledged = clock.moment(spec.acknowledged_on) if spec.acknowledged_on else None
+    found: list[RungTime] = []
+    for rung, moment in _rungs(spec, clock):
+        if closed_at is not None and moment >= closed_at:
+            break
+        if rung is Rung.ESCALATION_FINAL and acknowledged is not None and moment >= acknowledged:
+            break
+        found.append((rung, moment))
+    return tuple(found)
 
 
 def _closed_at(spec: Spec, clock: Clock) -> datetime | None:
@@ -196,9 +215,11 @@ def _closed_at(spec: Spec, clock: Clock) -> datetime | None:
     return min(moments) if moments else None
 
 
-def _rungs(spec: Spec, clock: Clock) -> Iterator[tuple[Rung, datetime]]:
+def _rungs(spec: Spec, clock: Clock) -> Iterator[RungTime]:
     if spec.chase_on is not None:
         return clock.chase_rungs(spec.chase_on)
+    if spec.missed_only:
+        return clock.missed_rung(spec.due)
     if spec.due_at is not None:
         return clock.hourly_rungs(spec.due_at)
     return clock.standard_rungs(spec.due, spec.arose)
@@ -219,14 +240,16 @@ def _status(spec: Spec, clock: Clock, any_rung_reached: bool) -> Status:
     return Status.UPCOMING
 
 
-def add_months(day: date, months: int) -> date:
-    """Calendar months, clamped to the month's end (as pendulum's ``add(months=...)``)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+TICK = timedelta(microseconds=1)
 
 
-def add_weeks(calendar: WorkingDayCalendar, day: date, weeks: int) -> date:
-    """A deadline in weeks never stretches onto a non-working day (RULES.md §2)."""
-    return calendar.previous_working_day(day + timedelta(weeks=weeks))
+def thresholds(obligation: Obligation) -> tuple[datetime | None, datetime]:
+    """When an open obligation becomes due (None: it is due already) and overdue: the
+    status at any later moment, until the next event, without deriving again (what the
+    read model stores; ``_status`` is the same rule, as of one moment)."""
+    if obligation.due_at is not None:
+        return None, obligation.due_at + TICK  # overdue strictly after the hour
+    day_starts = datetime.combine(obligation.due, time(0), LONDON)
+    first_rung = obligation.schedule[0][1] if obligation.schedule else day_starts
+    overdue = datetime.combine(obligation.due + timedelta(days=1), time(0), LONDON)
+    return min(day_starts, first_rung), overdue

@@ -1,56 +1,19 @@
-"""Who hears of each rung (R-E1) and how an obligation becomes an outbox dispatch.
+"""Who hears of each rung and notice (R-E1), and how each becomes an outbox dispatch.
 
-The LP's notices go to the cover worker while cover is in force (R-E5). A
-dispatch carries member ids and their own contact URLs, never names (R-G1).
+The LP's notices go to the cover worker while cover is in force (R-E5). A dispatch carries
+member ids and their own contact URLs, never names (R-G1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from domain.calendar import WorkingDayCalendar
+from domain.case import Booking, CaseState
 from domain.dispatch import Dispatch, Recipient, RecipientRole, Rung
 from domain.ladder import Clock, Obligation, Status
-from domain.state import CaseState
-
-RUNG_RECIPIENTS: dict[Rung, tuple[RecipientRole, ...]] = {
-    Rung.REMINDER: (RecipientRole.OWNER,),
-    Rung.CHASE: (RecipientRole.OWNER, RecipientRole.LEAD_PROFESSIONAL),
-    Rung.MISSED: (RecipientRole.OWNER, RecipientRole.LEAD_PROFESSIONAL),
-    Rung.ESCALATION_TM: (RecipientRole.TEAM_MANAGER, RecipientRole.LEAD_PROFESSIONAL),
-    Rung.ESCALATION_FINAL: (RecipientRole.TEAM_MANAGER,),  # plus the profile's final recipient
-}
-
-RUNG_TEMPLATES: dict[Rung, str] = {
-    Rung.REMINDER: "reminder",
-    Rung.CHASE: "chase",
-    Rung.MISSED: "missed",
-    Rung.ESCALATION_TM: "escalation",
-    Rung.ESCALATION_FINAL: "unacknowledged",  # R-E6: the TM has not acknowledged it
-}
-
-ACTIONS: dict[str, str] = {
-    "R-T0": "Record why the initial conference was late",
-    "R-T1": "Hold the first core group and record it",
-    "R-T2": "Hold the core groups owed before the first review",
-    "R-T3": "Hold the next core group and record it",
-    "R-T4": "Hold the next core group and record it",
-    "R-T5": "Circulate the minutes and updated plan to all members",
-    "R-T6": "Return the signed written agreement",
-    "R-T7": "Hold the first review conference",
-    "R-T8": "Hold the review conference",
-    "R-T9": "Send the agency's written report to the lead professional",
-    "R-T11": "Visit and see the child",
-    "R-T12": "Visit and see the child alone",
-    "R-T13": "See the child's bedroom on a visit",
-    "R-T14": "Complete the assessment",
-    "R-T15": "Confirm the concern in writing to the lead professional",
-    "R-T16": "Set a new core group date through the team manager",
-    "R-T17": "Record the core group's recommendation to the review",
-    "R-P2": "Complete the plan action or record why not",
-    "R-P3": "Make the visit set in the visiting matrix",
-}
+from domain.rulebook import OBLIGATIONS, RUNG_RECIPIENTS, RUNG_TEMPLATES
 
 
 def recipients(
@@ -96,6 +59,7 @@ def obligation_dispatch(state: CaseState, obligation: Obligation, clock: Clock) 
     roles = RUNG_RECIPIENTS[rung]
     if rung is Rung.ESCALATION_FINAL:
         roles = (RecipientRole(clock.ladder.final_recipient), *roles)
+    entry = OBLIGATIONS.get(obligation.rule)
     return Dispatch(
         case_reference=state.reference,
         team=state.team,
@@ -111,8 +75,45 @@ def obligation_dispatch(state: CaseState, obligation: Obligation, clock: Clock) 
         due=obligation.due,
         overdue_since=overdue_since(obligation, clock.calendar),
         fires_at=obligation.rung_at or clock.as_of,
-        action=ACTIONS.get(obligation.rule, "See the case in the Prefect UI"),
+        action=entry.action if entry else "See the case in the Prefect UI",
         recipients=recipients(state, roles, obligation.owner),
+    )
+
+
+def notice_dispatch(
+    state: CaseState,
+    *,
+    key: str,
+    rule: str,
+    template: str,
+    title: str,
+    subject: str,
+    action: str,
+    fires_at: datetime,
+    roles: tuple[RecipientRole, ...],
+    meeting_date: date | None = None,
+    invite: Booking | None = None,
+) -> Dispatch:
+    """A one-off notice (R-T16, R-M6, R-V2, ...) as the outbox holds it."""
+    return Dispatch(
+        case_reference=state.reference,
+        team=state.team,
+        profile=state.profile,
+        obligation=key,
+        rule=rule,
+        rung=Rung.NOTICE,
+        template=template,
+        title=title,
+        subject=subject,
+        owner_role="lead_professional",
+        owner=state.lead_professional,
+        due=None,
+        overdue_since=None,
+        fires_at=fires_at,
+        action=action,
+        recipients=recipients(state, roles, state.lead_professional),
+        meeting_date=meeting_date,
+        invite=invite.ref() if invite else None,
     )
 
 
@@ -122,4 +123,9 @@ def overdue_since(obligation: Obligation, calendar: WorkingDayCalendar) -> date 
     reports all say "overdue since" this day (R-E1)."""
     if obligation.status is not Status.OVERDUE:
         return None
+    return missed_day(obligation, calendar)
+
+
+def missed_day(obligation: Obligation, calendar: WorkingDayCalendar) -> date:
+    """The day ``overdue_since`` names once the obligation is overdue (whatever its status)."""
     return calendar.add(obligation.due, 1) if obligation.due_at is None else obligation.due

@@ -1,29 +1,36 @@
-"""The case state: a fold of its events.
+"""The case state as a fold of its events.
 
-``apply`` validates an event against the state first and only then builds the
-new state, so a rejected event changes nothing (R-G3). Validation rules live in
-``domain.validation``; this module only records what happened.
+``apply`` validates an event against the state first and only then builds the new state,
+so a rejected event changes nothing (R-G3). The rules of validation live in
+``domain.validation``; this module only records what happened, including what each event
+did to the members' calendars (``CaseState.booking_changes``), which the notices and the
+invitations read instead of replaying the events again.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, TypeVar
+from dataclasses import replace
+from datetime import date
+from typing import Any
 
-from pydantic import BaseModel
-
+from domain.case import (
+    Booking,
+    BookingChange,
+    CaseState,
+    ChildRecord,
+    Conference,
+    Meeting,
+    agreed_core_group,
+    first_core_group,
+    review_conference,
+)
+from domain.dispatch import MeetingKind
 from domain.events import (
     ActionDone,
-    ActionItem,
     ActionSet,
-    AgencyReportReceived,
-    AgreementSigned,
     AssessmentCompleted,
     AssessmentStarted,
-    CategoryOfAbuse,
     ConcernConfirmed,
     ConcernRaised,
     ConferenceDecision,
@@ -36,151 +43,41 @@ from domain.events import (
     CoverStarted,
     EscalationAcknowledged,
     Event,
-    Member,
     MemberJoined,
     MemberWithdrew,
     MinutesCirculated,
-    Outcome,
     PlanEnded,
+    ReviewBooked,
     ReviewBroughtForward,
-    VisitLine,
     VisitMade,
 )
 from domain.history import CaseHeader, CaseHistory
 from domain.profiles import PolicyProfile, load_profile
+from domain.validation import validate
 
-E = TypeVar("E", bound=BaseModel)
-
-
-@dataclass
-class ChildRecord:
-    id: str
-    initial_category: CategoryOfAbuse
-    latest_category: CategoryOfAbuse
-    plan_start: date
-    seen_every_weeks: int | None = None
-    plan_end: date | None = None
-    end_reason: str | None = None
-    name: str = ""  # kept for R-G1's secure channels only; never in an ordinary notice
+__all__ = ["CaseState", "apply", "fold", "open_state", "to_history"]
 
 
-@dataclass
-class Meeting:
-    id: str
-    period: int
-    scheduled_for: date | None = None
-    held_on: date | None = None
-    chair: str | None = None
-    minute_taker: str | None = None
-    cancelled_at: datetime | None = None
-    minutes_on: date | None = None
-    copied_to: tuple[str, ...] = ()
-    recommendation: str | None = None
-    reschedules: int = 0  # the calendar invite's SEQUENCE
-
-
-@dataclass
-class Conference:
-    on: date
-    kind: str
-    decision: ConferenceDecision
-    chair: str
-
-
-@dataclass
-class CaseState:
-    reference: str
-    team: str
-    profile: str
-    events: list[Event] = field(default_factory=list)
-    by_type: dict[str, list[Event]] = field(default_factory=dict)  # events of each type, in order
-    conferences: list[Conference] = field(default_factory=list)
-    lead_professional: str | None = None
-    team_manager: str | None = None
-    members: dict[str, Member] = field(default_factory=dict)
-    former_members: dict[str, Member] = field(default_factory=dict)
-    children: dict[str, ChildRecord] = field(default_factory=dict)
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    cg_every_weeks: int | None = None
-    meetings: dict[str, Meeting] = field(default_factory=dict)
-    visiting_matrix: dict[str, VisitLine] = field(default_factory=dict)
-    actions: dict[str, tuple[ActionItem, date, date | None]] = field(default_factory=dict)
-    assessments: dict[str, tuple[str, date, date | None]] = field(default_factory=dict)
-    concerns: dict[str, tuple[str, datetime, datetime | None]] = field(default_factory=dict)
-    acknowledged: dict[str, date] = field(default_factory=dict)
-    brought_forward: dict[int, date] = field(default_factory=dict)  # period -> new review date
-    held: dict[int, list[str]] = field(default_factory=dict)  # period -> meetings held, in order
-    seen: dict[str, list[date]] = field(default_factory=dict)  # child -> days seen (R-T11)
-    seen_alone: dict[str, list[date]] = field(default_factory=dict)  # child -> days (R-T12)
-    cover: Member | None = None
-    closed_on: date | None = None
-    close_reason: str | None = None
-
-    @property
-    def opened(self) -> bool:
-        return bool(self.conferences)
-
-    @property
-    def closed(self) -> bool:
-        return self.closed_on is not None
-
-    @property
-    def period(self) -> int:
-        """Index of the current conference period (0 = since the ICPC)."""
-        return len(self.conferences) - 1
-
-    @property
-    def last_event_on(self) -> date | None:
-        return self.events[-1].on if self.events else None
-
-    @property
-    def header(self) -> CaseHeader:
-        return CaseHeader(reference=self.reference, profile=self.profile, team=self.team)
-
-    @property
-    def policy(self) -> PolicyProfile:
-        return load_profile(self.profile)
-
-    def of(self, event_type: type[E]) -> list[E]:
-        """The events of one type, in the order they happened."""
-        name = event_type.model_fields["type"].default
-        return self.by_type.get(name, [])  # type: ignore[return-value]
-
-    def copy(self) -> CaseState:
-        clone = copy.copy(self)
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if isinstance(value, dict | list):
-                setattr(clone, name, copy.copy(value))
-        clone.by_type = {k: list(v) for k, v in self.by_type.items()}
-        clone.held = {k: list(v) for k, v in self.held.items()}
-        clone.seen = {k: list(v) for k, v in self.seen.items()}
-        clone.seen_alone = {k: list(v) for k, v in self.seen_alone.items()}
-        clone.meetings = {k: copy.copy(m) for k, m in self.meetings.items()}
-        clone.children = {k: copy.copy(c) for k, c in self.children.items()}
-        return clone
-
-
-def open_state(header: CaseHeader) -> CaseState:
-    load_profile(header.profile)  # an unknown profile fails here, not at the first deadline
-    return CaseState(reference=header.reference, team=header.team, profile=header.profile)
+def open_state(header: CaseHeader, policy: PolicyProfile | None = None) -> CaseState:
+    """An empty case. The profile is loaded by name here, at the edge, and passed down from
+    then on; an unknown profile fails now, not at the first deadline."""
+    profile = policy or load_profile(header.profile)
+    return CaseState(
+        reference=header.reference, team=header.team, profile=header.profile, policy=profile
+    )
 
 
 def apply(state: CaseState, event: Event, index: int | None = None) -> CaseState:
     """The state after ``event``; raises RejectedEvent and leaves ``state`` untouched."""
-    from domain.validation import validate
-
     validate(state, event, index)
     new = state.copy()
     _record(new, event)
     return new
 
 
-def fold(history: CaseHistory) -> CaseState:
+def fold(history: CaseHistory, policy: PolicyProfile | None = None) -> CaseState:
     """The state of a whole history; a bad event raises RejectedEvent naming its index."""
-    from domain.validation import validate
-
-    state = open_state(history.header)
+    state = open_state(history.header, policy)
     for index, event in enumerate(history.events):
         validate(state, event, index)
         _record(state, event)  # in place: fold owns ``state``
@@ -197,14 +94,41 @@ def to_history(state: CaseState) -> CaseHistory:
 
 
 def _record(state: CaseState, event: Event) -> None:
+    index = len(state.events)
     state.events.append(event)
     state.by_type.setdefault(event.type, []).append(event)
     handler = _HANDLERS.get(type(event))
     if handler is not None:
-        handler(state, event)
+        handler(state, event, index)
 
 
-def _conference(state: CaseState, event: ConferenceHeld) -> None:
+def _changed(state: CaseState, index: int, before: Booking | None, after: Booking) -> None:
+    if before != after:
+        state.booking_changes.setdefault(index, []).append(BookingChange(before, after))
+
+
+def _book_core_group(state: CaseState, index: int, meeting: str, on: date) -> None:
+    before = state.bookings.get(meeting)
+    after = before.moved(on) if before else Booking(meeting, MeetingKind.CORE_GROUP, on)
+    state.bookings[meeting] = after
+    _changed(state, index, before, after)
+
+
+def _book_review(state: CaseState, index: int) -> None:
+    """The review the current period leads to, on its booked day or else its deadline."""
+    period = state.period
+    on = state.review_date(period)
+    before = state.reviews.get(period)
+    after = (
+        before.moved(on)
+        if before
+        else Booking(review_conference(period), MeetingKind.REVIEW_CONFERENCE, on)
+    )
+    state.reviews[period] = after
+    _changed(state, index, before, after)
+
+
+def _conference(state: CaseState, event: ConferenceHeld, index: int) -> None:
     state.conferences.append(Conference(event.on, event.kind, event.decision, event.chair))
     for member in event.members:
         state.members[member.id] = member
@@ -214,13 +138,9 @@ def _conference(state: CaseState, event: ConferenceHeld) -> None:
         known = state.children.get(child.id)
         if known is None:
             state.children[child.id] = ChildRecord(
-                child.id,
-                child.category,
-                child.category,
-                event.on,
-                child.seen_every_weeks,
+                child.id, child.category, child.category, event.on, child.seen_every_weeks,
                 name=child.name,
-            )
+            )  # fmt: skip
         else:
             known.latest_category = child.category
             known.name = child.name or known.name
@@ -231,27 +151,59 @@ def _conference(state: CaseState, event: ConferenceHeld) -> None:
     for line in event.visiting_matrix:
         state.visiting_matrix[line.member] = line
     if event.first_cg_on is not None:
-        meeting_id = f"cg-p{state.period}-1"
+        meeting_id = first_core_group(state.period)
         state.meetings[meeting_id] = Meeting(meeting_id, state.period, event.first_cg_on)
+        _book_core_group(state, index, meeting_id, event.first_cg_on)
     if event.decision is ConferenceDecision.END:
-        _close(state, event.on, "conference")
+        _close(state, event.on, "conference", index)
+        return
+    if event.review_on is not None:
+        state.review_booked[state.period] = event.review_on
+    _book_review(state, index)
 
 
-def _close(state: CaseState, on: date, reason: str, children: tuple[str, ...] = ()) -> None:
+def _close(
+    state: CaseState, on: date, reason: str, index: int, children: tuple[str, ...] = ()
+) -> None:
     for child in state.children.values():
         if child.plan_end is None and (not children or child.id in children):
             child.plan_end, child.end_reason = on, reason
     if all(child.plan_end is not None for child in state.children.values()):
         state.closed_on, state.close_reason = on, reason
+        _cancel_meetings_to_come(state, on, index)
 
 
-def _scheduled(state: CaseState, event: CoreGroupScheduled) -> None:
+def _cancel_meetings_to_come(state: CaseState, ended_on: date, index: int) -> None:
+    """R-LC2: the plan has ended, so every meeting still to come is cancelled. A conference
+    that ends the plan is the review itself: only the meetings after it go."""
+    to_come = [
+        booking
+        for meeting, booking in state.bookings.items()
+        if state.meetings[meeting].held_on is None
+        and not booking.cancelled
+        and booking.on > ended_on
+    ]
+    review = state.reviews.get(state.period)
+    if review is not None and not isinstance(state.events[index], ConferenceHeld):
+        to_come += [review] if review.on > ended_on and not review.cancelled else []
+    for booking in to_come:
+        after = replace(booking, cancelled=True)
+        if booking.kind is MeetingKind.CORE_GROUP:
+            state.bookings[booking.meeting] = after
+        else:
+            state.reviews[state.period] = after
+        _changed(state, index, booking, after)
+
+
+def _scheduled(state: CaseState, event: CoreGroupScheduled, index: int) -> None:
     state.meetings[event.meeting] = Meeting(event.meeting, state.period, event.date)
+    _book_core_group(state, index, event.meeting, event.date)
 
 
-def _held(state: CaseState, event: CoreGroupHeld) -> None:
+def _held(state: CaseState, event: CoreGroupHeld, index: int) -> None:
     meeting = state.meetings.setdefault(event.meeting, Meeting(event.meeting, state.period))
-    meeting.held_on, meeting.chair, meeting.minute_taker = event.on, event.chair, event.minute_taker
+    meeting.held_on, meeting.held_index = event.on, index
+    meeting.chair, meeting.minute_taker = event.chair, event.minute_taker
     state.held.setdefault(meeting.period, []).append(meeting.id)  # events come in date order
     meeting.recommendation = event.recommendation
     for outcome in event.outcomes:
@@ -261,92 +213,110 @@ def _held(state: CaseState, event: CoreGroupHeld) -> None:
     for line in event.visiting_matrix:
         state.visiting_matrix[line.member] = line
     for n, day in enumerate(event.next_dates, start=1):
-        meeting_id = f"{event.meeting}-next-{n}"
+        meeting_id = agreed_core_group(event.meeting, n)
         state.meetings[meeting_id] = Meeting(meeting_id, state.period, day)
+        _book_core_group(state, index, meeting_id, day)
 
 
-def _cancelled(state: CaseState, event: CoreGroupCancelled) -> None:
+def _cancelled(state: CaseState, event: CoreGroupCancelled, index: int) -> None:
     state.meetings[event.meeting].cancelled_at = event.at
+    before = state.bookings.get(event.meeting)
+    if before is not None:
+        # The CANCEL goes out above this SEQUENCE; a new date must go higher still.
+        after = replace(before, revision=before.revision + 1, cancelled=True)
+        state.bookings[event.meeting] = after
+        _changed(state, index, before, after)
 
 
-def _rescheduled(state: CaseState, event: CoreGroupRescheduled) -> None:
+def _rescheduled(state: CaseState, event: CoreGroupRescheduled, index: int) -> None:
     meeting = state.meetings[event.meeting]
     meeting.scheduled_for, meeting.cancelled_at = event.date, None
     meeting.reschedules += 1
+    before = state.bookings.get(event.meeting)
+    if before is not None:  # R-M6: the same entry, SEQUENCE up
+        after = replace(before, on=event.date, revision=before.revision + 1, cancelled=False)
+        state.bookings[event.meeting] = after
+        _changed(state, index, before, after)
 
 
-def _minutes(state: CaseState, event: MinutesCirculated) -> None:
+def _minutes(state: CaseState, event: MinutesCirculated, index: int) -> None:
     meeting = state.meetings[event.meeting]
     meeting.minutes_on, meeting.copied_to = event.on, event.copied_to
 
 
-def _action_set(state: CaseState, event: ActionSet) -> None:
+def _action_set(state: CaseState, event: ActionSet, index: int) -> None:
     state.actions[event.action.id] = (event.action, event.on, None)
 
 
-def _action_done(state: CaseState, event: ActionDone) -> None:
+def _action_done(state: CaseState, event: ActionDone, index: int) -> None:
     action, set_on, _ = state.actions[event.action]
     state.actions[event.action] = (action, set_on, event.on)
 
 
-def _assessment_started(state: CaseState, event: AssessmentStarted) -> None:
+def _assessment_started(state: CaseState, event: AssessmentStarted, index: int) -> None:
     state.assessments[event.assessment] = (event.child, event.on, None)
 
 
-def _assessment_completed(state: CaseState, event: AssessmentCompleted) -> None:
+def _assessment_completed(state: CaseState, event: AssessmentCompleted, index: int) -> None:
     child, started, _ = state.assessments[event.assessment]
     state.assessments[event.assessment] = (child, started, event.on)
 
 
-def _concern_raised(state: CaseState, event: ConcernRaised) -> None:
+def _concern_raised(state: CaseState, event: ConcernRaised, index: int) -> None:
     state.concerns[event.concern] = (event.member, event.at, None)
 
 
-def _concern_confirmed(state: CaseState, event: ConcernConfirmed) -> None:
+def _concern_confirmed(state: CaseState, event: ConcernConfirmed, index: int) -> None:
     member, raised, _ = state.concerns[event.concern]
     state.concerns[event.concern] = (member, raised, event.at)
 
 
-def _brought_forward(state: CaseState, event: ReviewBroughtForward) -> None:
+def _brought_forward(state: CaseState, event: ReviewBroughtForward, index: int) -> None:
+    # R-E3: the deadline itself moves, and the review with it.
     state.brought_forward[state.period] = event.to
+    state.review_booked.pop(state.period, None)
+    _book_review(state, index)
 
 
-def _acknowledged(state: CaseState, event: EscalationAcknowledged) -> None:
+def _review_booked(state: CaseState, event: ReviewBooked, index: int) -> None:
+    state.review_booked[state.period] = event.date
+    _book_review(state, index)
+
+
+def _acknowledged(state: CaseState, event: EscalationAcknowledged, index: int) -> None:
     state.acknowledged.setdefault(event.obligation, event.on)
 
 
-def _cover_started(state: CaseState, event: CoverStarted) -> None:
+def _cover_started(state: CaseState, event: CoverStarted, index: int) -> None:
     state.cover = event.cover
 
 
-def _cover_ended(state: CaseState, event: CoverEnded) -> None:
+def _cover_ended(state: CaseState, event: CoverEnded, index: int) -> None:
     state.cover = None
 
 
-def _joined(state: CaseState, event: MemberJoined) -> None:
+def _joined(state: CaseState, event: MemberJoined, index: int) -> None:
     state.members[event.member.id] = event.member
 
 
-def _withdrew(state: CaseState, event: MemberWithdrew) -> None:
+def _withdrew(state: CaseState, event: MemberWithdrew, index: int) -> None:
     state.former_members[event.member] = state.members.pop(event.member)
 
 
-def _plan_ended(state: CaseState, event: PlanEnded) -> None:
-    _close(state, event.on, event.reason.value, event.children)
+def _plan_ended(state: CaseState, event: PlanEnded, index: int) -> None:
+    _close(state, event.on, event.reason.value, index, event.children)
 
 
-def _visit(state: CaseState, event: VisitMade) -> None:
+def _visit(state: CaseState, event: VisitMade, index: int) -> None:
     for child in event.children_seen:
         state.seen.setdefault(child, []).append(event.on)
     for child in event.seen_alone:
         state.seen_alone.setdefault(child, []).append(event.on)
 
 
-def _ignore(state: CaseState, event: Event) -> None:
-    """Facts kept in ``state.events`` and read by the obligations engine directly."""
-
-
-_HANDLERS: dict[type, Callable[[CaseState, Any], None]] = {
+# Events not listed (agency reports, agreements, risks) are kept in ``state.events`` and
+# ``state.by_type`` and read there by the obligations engine and the notices.
+_HANDLERS: dict[type, Callable[[CaseState, Any, int], None]] = {
     ConferenceHeld: _conference,
     CoreGroupScheduled: _scheduled,
     CoreGroupHeld: _held,
@@ -360,6 +330,7 @@ _HANDLERS: dict[type, Callable[[CaseState, Any], None]] = {
     ConcernRaised: _concern_raised,
     ConcernConfirmed: _concern_confirmed,
     ReviewBroughtForward: _brought_forward,
+    ReviewBooked: _review_booked,
     EscalationAcknowledged: _acknowledged,
     CoverStarted: _cover_started,
     CoverEnded: _cover_ended,
@@ -367,6 +338,4 @@ _HANDLERS: dict[type, Callable[[CaseState, Any], None]] = {
     MemberWithdrew: _withdrew,
     PlanEnded: _plan_ended,
     VisitMade: _visit,
-    AgencyReportReceived: _ignore,
-    AgreementSigned: _ignore,
 }

@@ -28,8 +28,8 @@ from domain.events import (
 )
 from domain.history import CaseHistory
 from domain.ladder import LONDON
-from domain.obligations import add_months
 from domain.profiles import PolicyProfile, calendar_for, load_profile
+from domain.timescales import add_months
 
 PROFILE_MIX = (
     ("england", 40),

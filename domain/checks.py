@@ -1,0 +1,211 @@
+"""Checks of one event against the case state (R-G3), for the events outside the meetings.
+
+Each check raises ``RejectedEvent(field, rule, message)``: the admin sees which field is
+wrong and which rule it breaks. Nothing here changes the state. ``domain.validation``
+holds the entry point, the conferences and the core groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from domain.case import CaseState, Meeting
+from domain.errors import RejectedEvent
+from domain.events import (
+    PROFESSIONAL_ROLES,
+    ActionDone,
+    ActionItem,
+    ActionSet,
+    AgencyReportReceived,
+    AgreementSigned,
+    AssessmentCompleted,
+    AssessmentStarted,
+    ConcernConfirmed,
+    ConcernRaised,
+    CoverEnded,
+    CoverStarted,
+    EscalationAcknowledged,
+    MemberJoined,
+    MemberWithdrew,
+    PlanEnded,
+    PlanEndReason,
+    ReviewBooked,
+    ReviewBroughtForward,
+    RiskRaised,
+    VisitMade,
+)
+from domain.timescales import review_rule
+
+
+class Check:
+    """One event's checks: the state it is checked against and where it is in the history."""
+
+    def __init__(self, state: CaseState, index: int | None) -> None:
+        self.state = state
+        self.index = index
+
+    def fail(self, field: str, rule: str, message: str) -> RejectedEvent:
+        return RejectedEvent(field, rule, message, self.index)
+
+    def member(self, field: str, member_id: str, rule: str = "R-G3") -> None:
+        if member_id not in self.state.members:
+            raise self.fail(field, rule, f"unknown member {member_id!r}")
+
+    def members(self, field: str, member_ids: Iterable[str]) -> None:
+        for member_id in member_ids:
+            self.member(field, member_id)
+
+    def meeting(self, field: str, meeting_id: str) -> Meeting:
+        meeting = self.state.meetings.get(meeting_id)
+        if meeting is None:
+            raise self.fail(field, "R-G3", f"unknown core group {meeting_id!r}")
+        return meeting
+
+    def team_manager(self, field: str, member_id: str, rule: str) -> None:
+        if member_id != self.state.team_manager:
+            raise self.fail(field, rule, f"{member_id!r} is not the case's team manager")
+
+    def child(self, field: str, child_id: str, rule: str) -> None:
+        if child_id not in self.state.children:
+            raise self.fail(field, rule, f"unknown child {child_id!r}")
+
+
+def agreement(check: Check, event: AgreementSigned) -> None:
+    check.member("member", event.member, "R-T6")
+    if check.meeting("meeting", event.meeting).minutes_on is None:
+        raise check.fail("meeting", "R-T6", "an agreement is signed after the plan is circulated")
+
+
+def visit(check: Check, event: VisitMade) -> None:
+    check.member("visitor", event.visitor, "R-V1")
+    for name in ("children_seen", "seen_alone", "bedroom_seen"):
+        for child in getattr(event, name):
+            check.child(name, child, "R-V1")
+    if event.no_access and event.children_seen:
+        raise check.fail("children_seen", "R-V1", "a no-access visit sees no child")
+    if not set(event.seen_alone) <= set(event.children_seen):
+        raise check.fail("seen_alone", "R-V1", "a child seen alone is also a child seen")
+
+
+def report(check: Check, event: AgencyReportReceived) -> None:
+    check.member("member", event.member, "R-T9")
+    if check.state.members[event.member].role not in PROFESSIONAL_ROLES:
+        raise check.fail("member", "R-T9", "agency reports come from professional members")
+
+
+def assessment_started(check: Check, event: AssessmentStarted) -> None:
+    check.child("child", event.child, "R-T14")
+    if event.assessment in check.state.assessments:
+        raise check.fail("assessment", "R-T14", f"assessment {event.assessment!r} already started")
+
+
+def assessment_completed(check: Check, event: AssessmentCompleted) -> None:
+    found = check.state.assessments.get(event.assessment)
+    if found is None:
+        raise check.fail("assessment", "R-T14", f"unknown assessment {event.assessment!r}")
+    if found[2] is not None:
+        raise check.fail("assessment", "R-T14", "that assessment is already complete")
+
+
+def concern_raised(check: Check, event: ConcernRaised) -> None:
+    check.member("member", event.member, "R-T15")
+    if event.concern in check.state.concerns:
+        raise check.fail("concern", "R-T15", f"concern {event.concern!r} already raised")
+    if event.at.date() != event.on:
+        raise check.fail("at", "R-G3", "the time raised must fall on the day recorded")
+
+
+def concern_confirmed(check: Check, event: ConcernConfirmed) -> None:
+    found = check.state.concerns.get(event.concern)
+    if found is None:
+        raise check.fail("concern", "R-T15", f"unknown concern {event.concern!r}")
+    if event.at < found[1]:
+        raise check.fail("at", "R-T15", "a concern is confirmed after it was raised")
+
+
+def action(check: Check, item: ActionItem, on: date) -> None:
+    check.member("actions.owner", item.owner, "R-P2")
+    if item.id in check.state.actions:
+        raise check.fail("actions.id", "R-P2", f"action {item.id!r} already exists")
+    if item.due < on:
+        raise check.fail(
+            "actions.due", "R-P2", "an action's due date cannot precede the day it was set"
+        )
+
+
+def action_set(check: Check, event: ActionSet) -> None:
+    action(check, event.action, event.on)
+
+
+def action_done(check: Check, event: ActionDone) -> None:
+    found = check.state.actions.get(event.action)
+    if found is None:
+        raise check.fail("action", "R-P2", f"unknown action {event.action!r}")
+    if found[2] is not None:
+        raise check.fail("action", "R-P2", "that action is already done")
+
+
+def brought_forward(check: Check, event: ReviewBroughtForward) -> None:
+    check.team_manager("authorised_by", event.authorised_by, "R-E3")
+    if event.to < event.on:
+        raise check.fail("to", "R-E3", "a review cannot be brought forward into the past")
+    state = check.state
+    day = state.review_date(state.period)
+    if event.to >= day:
+        raise check.fail("to", "R-E3", f"the review is already due by {day}; bring it forward")
+
+
+def review_booked(check: Check, event: ReviewBooked) -> None:
+    """R-T7 / R-T8: a booking inside the timescale needs no authorisation; past it, none."""
+    state = check.state
+    if event.date < event.on:
+        raise check.fail("date", "R-G3", "a review conference cannot be booked in the past")
+    deadline = state.review_deadline(state.period)
+    if event.date > deadline:
+        raise check.fail(
+            "date",
+            review_rule(state.period),
+            f"the review conference is due by {deadline}; book it on or before that day",
+        )
+
+
+def acknowledged(check: Check, event: EscalationAcknowledged) -> None:
+    check.member("by", event.by, "R-E6")
+    if not event.obligation:
+        raise check.fail("obligation", "R-E6", "name the obligation acknowledged")
+
+
+def cover_started(check: Check, event: CoverStarted) -> None:
+    if event.cover.id == check.state.lead_professional:
+        raise check.fail("cover", "R-E5", "the cover worker is not the lead professional")
+
+
+def cover_ended(check: Check, event: CoverEnded) -> None:
+    if check.state.cover is None:
+        raise check.fail("type", "R-E5", "no cover is in force")
+
+
+def joined(check: Check, event: MemberJoined) -> None:
+    if event.member.id in check.state.members:
+        raise check.fail("member.id", "R-G3", f"member {event.member.id!r} is already a member")
+
+
+def withdrew(check: Check, event: MemberWithdrew) -> None:
+    check.member("member", event.member)
+    if event.member in (check.state.lead_professional, check.state.team_manager):
+        raise check.fail("member", "R-G3", "the LP and TM cannot withdraw; record a change instead")
+
+
+def risk(check: Check, event: RiskRaised) -> None:
+    check.member("member", event.member, "R-E2")
+
+
+def plan_ended(check: Check, event: PlanEnded) -> None:
+    check.team_manager("recorded_by", event.recorded_by, "R-LC2a")
+    if event.reason is PlanEndReason.CONFERENCE:
+        raise check.fail("reason", "R-LC2", "a conference ends a plan by its decision")
+    for child in event.children:
+        check.child("children", child, "R-LC2a")
+        if check.state.children[child].plan_end is not None:
+            raise check.fail("children", "R-LC2a", f"the plan of {child!r} has already ended")
