@@ -3,8 +3,8 @@
 Prints figures; not a timed test. Run: .venv/bin/python benchmarks/notify_bench.py
 
 - batch: ``deliver_batch`` with one Notifier (one apprise object) for all rows;
-- from the store: the same rows in a real SQLite outbox, through ``deliver_pending`` in
-  batches of 100 (claim, send, record each row's outcome), as a wake delivers them;
+- from the store: the same rows in a real SQLite outbox, through
+  ``services.delivery.deliver_notices`` in batches of 100 (claim, send, record each row's outcome), as a wake delivers them;
 - fresh, deferred TLS: a fresh apprise object per notice, sent one by one;
 - fresh, as shipped: the same with apprise's email plugin untouched (it builds a TLS
   context per email; see notifications/smtp_tls.py).
@@ -67,10 +67,25 @@ def serve(port: int, count: Synchronized[int], stop: Event) -> None:
 
 @dataclass(frozen=True)
 class Row:
+    """An outbox row as the queue hands it out."""
+
     id: int
-    idempotency_key: str
-    payload: dict[str, Any]
+    key: str
+    dispatch: Dispatch
     attempts: int = 0
+    delivered_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A delivery outcome as the queue's ``record`` takes it."""
+
+    idempotency_key: str
+    delivered: bool
+    attempted_at: datetime
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    delivered_to: tuple[str, ...] = ()
 
 
 def wait_for(port: int, attempts: int = 100) -> None:
@@ -198,15 +213,15 @@ def stored(directory: Path, notices: list[Dispatch]) -> Any:
         for reference, team in sorted({(d.case_reference, d.team) for d in notices})
     ]
     store.open_cases(histories, recorded_by="bench", source="import", as_of=NOW)
-    for entry in store.pending_outbox(NOW, limit=100_000):  # the cases' own overdue rungs
-        store.mark_delivered(entry.idempotency_key, NOW)
+    own = store.outbox.claim(NOW, limit=100_000)  # the cases' own overdue rungs: not timed
+    store.outbox.record([Sent(entry.key, True, NOW) for entry in own])
     if store.enqueue(notices) != len(notices):
         raise RuntimeError("store: not every notice enqueued")
     return store
 
 
 def compare(config: Path, notices: list[Dispatch], counter: Counter, workers: int) -> None:
-    rows = [Row(n, d.idempotency_key, d.model_dump(mode="json")) for n, d in enumerate(notices)]
+    rows = [Row(n, d.idempotency_key, d) for n, d in enumerate(notices)]
 
     def batch() -> None:
         results = deliver_batch(rows, Notifier.from_config(config), NOW, workers=workers)
@@ -216,14 +231,14 @@ def compare(config: Path, notices: list[Dispatch], counter: Counter, workers: in
     def fresh() -> None:
         one_by_one(config, notices)
 
-    from notifications.delivery import deliver_pending
+    from services.delivery import deliver_notices
 
     with tempfile.TemporaryDirectory() as directory:
         store = stored(Path(directory), notices)
 
         def from_store() -> None:
             notifier, delivered = Notifier.from_config(config), 0
-            while batch_count := deliver_pending(store, NOW, limit=100, notifier=notifier):
+            while batch_count := deliver_notices(store, NOW, limit=100, notifier=notifier):
                 delivered += batch_count
             if delivered != len(notices):
                 raise RuntimeError(f"store: {delivered} of {len(notices)} delivered")

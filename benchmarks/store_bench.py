@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> None:
     if args.backend in ("postgres", "both"):
         url = args.postgres_url
         if url is None:
-            from tests.store.pg_server import start_server
+            from scripts.pg_server import start_server
 
             server = start_server(durable=True)
             url = server.create_database("cpo_bench")

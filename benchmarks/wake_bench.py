@@ -64,16 +64,18 @@ def timed_pairs(rounds: int) -> tuple[list[float], list[float]]:
     the machine is doing weighs on both alike."""
     from prefect.deployments import run_deployment
 
-    from flows import recording
+    from cli.record_cmds import open_and_start
+    from flows.clock_source import as_of_moment
+    from scripts.driver import icpc, wait_for_state
+    from tasks.run_control import wake_after_recording
     from tasks.store import repository
-    from tests.e2e.driver import icpc, wait_for_state
 
     source = trivial.from_source(source=str(REPO), entrypoint="benchmarks/wake_bench.py:trivial")
     assert not inspect.isawaitable(source)  # the sync variant, outside an event loop
     source.deploy(name="trivial", work_pool_name=POOL, print_next_steps=False)
     store = repository()
     opening = icpc(date(2025, 1, 6), date(2025, 1, 17))
-    recording.open_case("BENCH-1", "team-north", "england", opening, "bench", "2025-01-06")
+    open_and_start("BENCH-1", "team-north", "england", opening, "bench", as_of_moment("2025-01-06"))
     wait_for_state(store, "BENCH-1", {"Suspended"}, timeout=300)
     plain, wakes = [], []
     for n in range(rounds):
@@ -82,7 +84,8 @@ def timed_pairs(rounds: int) -> tuple[list[float], list[float]]:
         assert run.state and run.state.is_completed(), run.state  # type: ignore[union-attr]
         plain.append(time.perf_counter() - started)
         started = time.perf_counter()
-        recording.wake("BENCH-1", (date(2025, 1, 7) + timedelta(days=n)).isoformat(), wait=0)
+        day = as_of_moment(date(2025, 1, 7) + timedelta(days=n))
+        wake_after_recording("BENCH-1", day, day, wait=0)
         time.sleep(0.2)  # the run leaves Suspended at once; then wait for it to sleep again
         wait_for_state(store, "BENCH-1", {"Suspended"}, timeout=300)
         wakes.append(time.perf_counter() - started)
@@ -94,8 +97,8 @@ def burst(size: int) -> list[str]:
     one each), then all suspended (the clock resumes each). Counts woken and failed runs."""
     from flows.clock import clock
     from flows.clock_source import as_of_moment
+    from scripts.driver import icpc
     from tasks.store import repository
-    from tests.e2e.driver import icpc
 
     store = repository()
     opening = icpc(date(2025, 1, 6), date(2025, 1, 17))
@@ -168,7 +171,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="cpo-bench-"))
     env = stack_env(home / "prefect", free_port(), scheduler=False, worker_poll_seconds=1.0)
     env["CPO_DATABASE_URL"] = f"sqlite:///{home / 'cases.sqlite3'}"
-    from tests.e2e.driver import start_webhook, write_notify_config
+    from scripts.driver import start_webhook, write_notify_config
 
     webhook, stop_webhook = start_webhook()  # notifications really delivered, to 127.0.0.1
     env["CPO_NOTIFY_CONFIG"] = str(write_notify_config(home, webhook))

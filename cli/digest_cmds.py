@@ -22,14 +22,10 @@ from cli.store_cmds import AsJson, AsOf, DatabaseUrl, console, errors, open_stor
 from domain.ladder import LONDON
 from domain.store.digests import DigestEntry
 from domain.store.repository import CaseRepository
-from notifications.daily_digest import (
-    deliver_pending_digests,
-    digest_hour,
-    team_digest,
-    worth_sending,
-)
+from notifications.daily_digest import digest_hour, team_digest, worth_sending
 from notifications.digest import TeamDigest, render_digest
 from notifications.routing import CONFIG_ENV, RoutingError
+from services.delivery import deliver_digests
 
 Team = Annotated[str | None, typer.Option(help="Only this team (default: every open team).")]
 Send = Annotated[
@@ -75,7 +71,7 @@ def send(store: CaseRepository, shown: list[Shown], as_of: datetime, config: Pat
     fresh = [s.digest for s in shown if s.entry is None and worth_sending(s.digest)]
     store.enqueue_digests(fresh, as_of)
     try:
-        return deliver_pending_digests(store, as_of, config=config)
+        return deliver_digests(store, as_of, config=config)
     except RoutingError as error:
         errors.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error

@@ -1,19 +1,25 @@
 """``cpo record ...``: every manual step from the command line.
 
-The same code as the manual-step deployments (flows/recording.py): validate through the
-domain, append via the store, wake the case's run. Each step takes the event as JSON, in the
+The same use cases as the manual-step deployments (``services.cases``: the domain validates,
+the store appends), then the case's run is woken. Each step takes the event as JSON, in the
 same shape as the deployment's form (``--json '{...}'`` or ``--file event.json``); the
 ``type`` field may be left out where the step has one kind of event.
-Prefect and the flows are imported only when a step runs, so other ``cpo`` commands stay quick.
+
+Exit codes: 0 recorded (even if the case's run could not be woken: the next clock tick
+wakes it); 1 rejected (one line naming the field and the rule; nothing written); 2 a bad
+command line. Prefect is imported only to wake the run, so the rest stays quick.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
+
+from cli.as_of import parse_as_of
 
 # step -> (event type(s) accepted, default "type" when the JSON leaves it out)
 STEPS: dict[str, tuple[str, str | None]] = {
@@ -22,6 +28,7 @@ STEPS: dict[str, tuple[str, str | None]] = {
     "minutes": ("MinutesCirculated", "minutes_circulated"),
     "visit": ("VisitMade", "visit_made"),
     "agency-report": ("AgencyReportReceived", "agency_report_received"),
+    "book-review": ("ReviewBooked", "review_booked"),
     "review-forward": ("ReviewBroughtForward", "review_brought_forward"),
     "acknowledge": ("EscalationAcknowledged", "escalation_acknowledged"),
     "cover": ("Cover", None),
@@ -36,35 +43,94 @@ ByOption = typer.Option(..., "--recorded-by", help="Who is recording this (R-G2)
 AsOfOption = typer.Option(None, "--as-of", help="ISO date or date-time; default now")
 
 
+class Refused(Exception):
+    """Input the command refuses before anything is written: one line for the admin."""
+
+
 def _payload(text: str | None, file: Path | None, default_type: str | None) -> dict[str, Any]:
     if (text is None) == (file is None):
         raise typer.BadParameter("give the event with exactly one of --json or --file")
-    raw = text if text is not None else Path(file).read_text(encoding="utf-8")  # type: ignore[arg-type]
-    payload = json.loads(raw)
-    if default_type and isinstance(payload, dict):
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise Refused(f"--file: cannot read {file}: {error}") from error
+    try:
+        payload = json.loads(text or "")
+    except json.JSONDecodeError as error:
+        raise Refused(f"event: not valid JSON ({error.msg}, line {error.lineno})") from error
+    if not isinstance(payload, dict):
+        raise Refused('event: give a JSON object, such as {"on": "2026-12-01", ...}')
+    if default_type:
         payload.setdefault("type", default_type)
-    return dict(payload)
+    return payload
 
 
 def _event(type_name: str, payload: dict[str, Any]) -> Any:
-    from pydantic import TypeAdapter
+    from pydantic import TypeAdapter, ValidationError
 
     from domain import events
     from flows import manual_steps
 
     model = getattr(manual_steps, type_name, None) or getattr(events, type_name)
-    return TypeAdapter(model).validate_python(payload)
+    try:
+        return TypeAdapter(model).validate_python(payload)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"] if not str(part).endswith("_held"))
+        raise Refused(f"{where or 'event'}: {first['msg']} (R-G3)") from error
+
+
+def _wake(reference: str, moment: datetime) -> str:
+    """Wake the case's run; if Prefect cannot be reached, the next clock tick will."""
+    try:
+        from flows.clock_source import now_london
+        from tasks.run_control import wake_after_recording
+
+        return f"its run: {wake_after_recording(reference, moment, now_london()).action.value}"
+    except Exception as error:  # Prefect down or refusing: the event is safely recorded
+        from domain.store import CaseRepository, Database
+
+        CaseRepository(Database.from_url()).wake_soon(reference, moment)
+        return f"the case run wakes at the next clock tick ({type(error).__name__})"
+
+
+def record_and_wake(reference: str, event: Any, recorded_by: str, moment: datetime) -> str:
+    """What ``cpo record`` does: record through the use case, then wake the case's run."""
+    from cli.store_cmds import open_store
+    from domain.store import Source
+    from services.cases import record_event
+
+    with open_store(None) as store:
+        recorded = record_event(
+            store, reference, event, recorded_by=recorded_by, source=Source.CLI, as_of=moment
+        )
+    return f"{recorded}; {_wake(reference, moment)}"
+
+
+def open_and_start(
+    reference: str, team: str, profile: str, conference: Any, recorded_by: str, moment: datetime
+) -> str:
+    """What ``cpo record open-case`` does: open the case, then start its run."""
+    from cli.store_cmds import open_store
+    from domain.store import Source
+    from services import cases
+
+    with open_store(None) as store:
+        recorded = cases.open_case(
+            store, reference, team, profile, conference,
+            recorded_by=recorded_by, source=Source.CLI, as_of=moment,
+        )  # fmt: skip
+    return f"{recorded}; {_start(reference, moment)}"
 
 
 def _run(action: Any) -> None:
-    """Run a step; a rejection prints its field, rule and message (R-G3) and exits 1."""
-    from pydantic import ValidationError
-
+    """Run a step; a refusal prints one line naming the field and rule (R-G3) and exits 1."""
     from domain.errors import DomainError
 
     try:
-        typer.echo(str(action()))
-    except (DomainError, ValidationError) as error:
+        action()
+    except (DomainError, Refused) as error:
         typer.echo(f"rejected: {error}", err=True)
         raise typer.Exit(code=1) from error
 
@@ -77,12 +143,11 @@ def _step_command(step: str, type_name: str, default_type: str | None) -> None:
         recorded_by: str = ByOption,
         as_of: str | None = AsOfOption,
     ) -> None:
-        from domain.store import Source
-        from flows import recording
+        moment = parse_as_of(as_of)
 
-        def action() -> Any:
+        def action() -> None:
             event = _event(type_name, _payload(text, file, default_type))
-            return recording.record(reference, event, recorded_by, as_of, Source.CLI)
+            typer.echo(record_and_wake(reference, event, recorded_by, moment))
 
         _run(action)
 
@@ -101,16 +166,26 @@ def open_case(
     as_of: str | None = AsOfOption,
 ) -> None:
     """Open a case from its ICPC record (R-LC1) and start its run."""
-    from domain.store import Source
-    from flows import recording
+    moment = parse_as_of(as_of)
 
-    def action() -> Any:
+    def action() -> None:
         conference = _event("ConferenceHeld", _payload(text, file, "conference_held"))
-        return recording.open_case(
-            reference, team, profile, conference, recorded_by, as_of, Source.CLI
-        )
+        typer.echo(open_and_start(reference, team, profile, conference, recorded_by, moment))
 
     _run(action)
+
+
+def _start(reference: str, moment: datetime) -> str:
+    try:
+        from tasks.run_control import start_case_run
+
+        start_case_run(reference, moment, previous=None)
+        return "its run: start"
+    except Exception as error:
+        from domain.store import CaseRepository, Database
+
+        CaseRepository(Database.from_url()).wake_soon(reference, moment)
+        return f"the case run starts at the next clock tick ({type(error).__name__})"
 
 
 for _step, (_type_name, _default) in STEPS.items():

@@ -1,15 +1,16 @@
 """``cpo simulate --days N``: advance virtual time by clock ticks and show what was sent each day.
 
-Each tick does what the clock and a case wake do, without Prefect: find the cases whose
-next wake has come, re-derive each as of the tick, write what is due to the outbox
-(exactly once by its idempotency key) and move the next wake; then, on a working day
-from ``CPO_DIGEST_HOUR``, queue each team manager's daily digest (once per team and day). By default it works on a
-copy of a SQLite store, so the real one is untouched.
+Simulate is just another driver of the clock: each day's tick is ``services.clock.tick``,
+the very use case the clock flow runs (wake the due cases, queue each due rung exactly once
+by its key, move their next wakes, queue the day's digests), without Prefect. By default it
+works on a copy of a SQLite store, so the real one is untouched.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 import tempfile
 from collections import Counter
@@ -23,12 +24,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from domain.ladder import LONDON
-from domain.store.database import Database, database_url
+from domain.store.database import Database, database_url, sqlite_file
 from domain.store.repository import CaseRepository
-from notifications.daily_digest import enqueue_due_digests
+from services import clock
 
 
 @dataclass
@@ -52,30 +52,26 @@ def simulate(
     """One tick a day at ``hour`` Europe/London, for ``days`` days from ``start``."""
     ticks = []
     for offset in range(days):
-        tick = Tick(start + timedelta(days=offset))
-        as_of = datetime.combine(tick.day, time(hour), LONDON)
-        for due in repository.due_cases(as_of, limit=100_000):
-            before = {e.idempotency_key for e in repository.outbox_of(due.reference)}
-            repository.refresh(due.reference, as_of)
-            after = [e.idempotency_key for e in repository.outbox_of(due.reference)]
-            tick.sent += [key for key in after if key not in before]
-            tick.woken += 1
-        if enqueue_due_digests(repository, as_of):
-            tick.digests = [entry.key for entry in repository.digests_of(tick.day)]
-        ticks.append(tick)
+        day = start + timedelta(days=offset)
+        ticked = clock.tick(repository, datetime.combine(day, time(hour), LONDON), limit=100_000)
+        queued = [entry.key for entry in repository.digests_of(day)] if ticked.digests else []
+        ticks.append(Tick(day, len(ticked.woken), list(ticked.queued), queued))
         progress()
     return ticks
 
 
-def scratch_copy(url: str) -> str:
-    """A private copy of a SQLite store (the backup API copies a live database safely)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+def scratch_copy(url: str) -> tuple[str, Path]:
+    """A private copy of a SQLite store (the backup API copies a live database safely), in a
+    folder only this user can read; the caller removes it."""
+    source_file = sqlite_file(url)
+    if source_file is None:
         raise typer.BadParameter("--in-place is needed for a store that is not a SQLite file")
-    target = Path(tempfile.mkdtemp(prefix="cpo-simulate-")) / "cases.sqlite3"
-    with sqlite3.connect(parsed.database) as source, sqlite3.connect(target) as copy:
+    folder = Path(tempfile.mkdtemp(prefix="cpo-simulate-"))
+    target = folder / "cases.sqlite3"
+    with sqlite3.connect(source_file) as source, sqlite3.connect(target) as copy:
         source.backup(copy)
-    return f"sqlite:///{target}"
+    os.chmod(target, 0o600)
+    return f"sqlite:///{target}", folder
 
 
 def ticks_table(ticks: list[Tick], verbose: bool) -> Table:
@@ -113,13 +109,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Advance virtual time by daily clock ticks; show what was sent each day."""
         first = date.fromisoformat(start) if start else datetime.now(LONDON).date()
-        target = database_url(url) if in_place else scratch_copy(database_url(url))
+        target, scratch = (database_url(url), None) if in_place else scratch_copy(database_url(url))
         database = Database.from_url(target)
-        repository = CaseRepository(database)
-        with Progress(console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("ticking", total=days)
-            ticks = simulate(repository, first, days, hour, lambda: bar.advance(task))
-        database.dispose()
+        try:
+            with Progress(console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("ticking", total=days)
+                ticks = simulate(
+                    CaseRepository(database), first, days, hour, lambda: bar.advance(task)
+                )
+        finally:
+            database.dispose()
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
         if as_json:
             rows = [
                 {"day": t.day.isoformat(), "woken": t.woken, "sent": t.sent, "digests": t.digests}

@@ -20,11 +20,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from cli.as_of import parse_as_of
+from domain.dispatch import RUNG_ORDER
 from domain.errors import DomainError
-from domain.store.database import ENV_VAR, Database, database_url
+from domain.store.database import ENV_VAR, Database, database_url, shown_url
 from domain.store.migrate import current_revision, head_revision, upgrade
 from domain.store.repository import CaseRepository
 from domain.store.transfer import ImportStatus, export_all, export_text, history_files, import_file
@@ -43,17 +43,13 @@ AsOf = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def shown(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
 @contextmanager
 def open_store(url: str | None) -> Iterator[CaseRepository]:
     """A repository on a migrated store; a store error ends the command with its message."""
     database = Database.from_url(database_url(url))
     try:
         if current_revision(database) != head_revision():
-            errors.print(f"The store at {shown(database_url(url))} needs: cpo db upgrade")
+            errors.print(f"The store at {shown_url(database_url(url))} needs: cpo db upgrade")
             raise typer.Exit(2)
         yield CaseRepository(database)
     except DomainError as error:
@@ -73,9 +69,33 @@ def db_upgrade(database_url_option: DatabaseUrl = None) -> None:
     database = Database.from_url(url)
     try:
         revision = upgrade(database)
+        missing = CaseRepository(database).missing_summaries()
     finally:
         database.dispose()
-    console.print(f"{shown(url)} is at revision {revision}")
+    console.print(f"{shown_url(url)} is at revision {revision}")
+    if missing:
+        console.print(f"{missing} case(s) have no read model yet: run cpo db rebuild-summaries")
+
+
+def db_rebuild_summaries(
+    as_of: AsOf = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Start again rather than resume a stopped rebuild.")
+    ] = False,
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """Rebuild the read model (each case's summary and open obligations) from the journal.
+
+    A batch of cases per transaction; a rebuild stopped half-way resumes where it stopped.
+    Nothing is sent and no case's next wake moves."""
+    with open_store(database_url_option) as repository, Progress(console=errors) as progress:
+        task = progress.add_task("Rebuilding summaries", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        done = repository.rebuild_summaries(parse_as_of(as_of), restart=restart, progress=advance)
+    console.print(f"{done} case(s) summarised")
 
 
 def import_cases(
@@ -134,9 +154,7 @@ def list_cases(
     with open_store(database_url_option) as repository:
         cases = repository.list_cases(team=team, status=status)
         if overdue:
-            late: dict[str, int] = {}
-            for obligation in repository.overdue_obligations(parse_as_of(as_of), team):
-                late[obligation.reference] = late.get(obligation.reference, 0) + 1
+            late = {c.reference for c in repository.overdue_cases(parse_as_of(as_of), team)}
             cases = [case for case in cases if case.reference in late]
     if as_json:
         print_json([dataclasses.asdict(case) for case in cases])
@@ -158,11 +176,13 @@ def show_case(
     """A case's timeline (who recorded what, when, from where) and its obligations."""
     with open_store(database_url_option) as repository:
         timeline = repository.journal(reference)
-        obligations = repository.case_view(reference, parse_as_of(as_of)).obligations
+        found = repository.case_view(reference, parse_as_of(as_of))
+    obligations, review = found.obligations, found.review
     if as_json:
         print_json(
             {
                 "reference": reference,
+                "review": dataclasses.asdict(review) if review else None,
                 "timeline": [dataclasses.asdict(entry) for entry in timeline],
                 "obligations": [dataclasses.asdict(item) for item in obligations],
             }
@@ -179,6 +199,9 @@ def show_case(
         status, rung = str(item.status.value), item.rung.value if item.rung else "-"
         duties.add_row(item.title, item.rule, owner, str(item.due), status, rung)
     console.print(events, duties)
+    if review is not None:
+        booked = review.booked.isoformat() if review.booked else "not booked"
+        console.print(f"Next review conference: {booked} (deadline {review.deadline.isoformat()})")
 
 
 def overdue_report(
@@ -192,7 +215,8 @@ def overdue_report(
     if as_json:
         print_json(counts)
         return
-    rungs = sorted({rung for by_rung in counts.values() for rung in by_rung})
+    present = {rung for by_rung in counts.values() for rung in by_rung}
+    rungs = [rung for rung in ("none", *(r.value for r in RUNG_ORDER)) if rung in present]
     table = Table("team", *rungs, "total", title="Overdue obligations")
     for team, by_rung in counts.items():
         cells = [str(by_rung.get(rung, 0)) for rung in rungs]
@@ -256,6 +280,7 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     db = typer.Typer(help="The case store's database.", no_args_is_help=True)
     db.command("upgrade")(db_upgrade)
+    db.command("rebuild-summaries")(db_rebuild_summaries)
     app.add_typer(db, name="db")
     app.command("import")(import_cases)
     app.command("export")(export_cases)

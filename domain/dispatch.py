@@ -26,6 +26,16 @@ class Rung(StrEnum):
     NOTICE = "notice"  # a one-off notice raised by an event (R-T16, R-M6, R-V2, ...)
 
 
+# The ladder's order (R-E1, R-T10): the later in this list, the worse the drift.
+RUNG_ORDER: tuple[Rung, ...] = (
+    Rung.REMINDER,
+    Rung.CHASE,
+    Rung.MISSED,
+    Rung.ESCALATION_TM,
+    Rung.ESCALATION_FINAL,
+)
+
+
 class RecipientRole(StrEnum):
     OWNER = "owner"
     LEAD_PROFESSIONAL = "lead_professional"  # the cover worker while cover is in force (R-E5)

@@ -24,12 +24,11 @@ from pydantic import Field
 
 from domain.events import Event
 from domain.store import Source, Standing
-from flows import recording
 from flows.clock_source import as_of_moment
 from flows.suspend_keys import FIRST, SuspendKey, latest
 from tasks import store
 from tasks.artifacts import publish_case_artifacts
-from tasks.delivery import deliver_outbox
+from tasks.delivery import deliver_notices
 
 
 class CaseWake(RunInput):
@@ -55,7 +54,7 @@ class CaseSteps(Protocol):
 
     def resumed_with(self, key: SuspendKey) -> CaseWake: ...
     def adopt(self, reference: str) -> None: ...
-    def record(self, reference: str, wake: CaseWake) -> None: ...
+    def record(self, reference: str, wake: CaseWake, as_of: datetime) -> None: ...
     def refresh(self, reference: str, as_of: datetime) -> Standing: ...
     def deliver(self, as_of: datetime) -> int: ...
     def publish(self, reference: str, as_of: datetime) -> int: ...
@@ -70,7 +69,7 @@ def wake_cycle(reference: str, as_of: str | None, fired: set[str], steps: CaseSt
     if resumed_from is None:
         steps.adopt(reference)  # a first or healed run: the store points here from now on
     if wake.event is not None:
-        steps.record(reference, wake)
+        steps.record(reference, wake, moment)
     standing = steps.refresh(reference, moment)
     steps.deliver(moment)
     seq = steps.publish(reference, moment)
@@ -92,14 +91,14 @@ class PrefectCaseSteps:
         return suspend_flow_run(wait_for_input=CaseWake, key=str(key))
 
     def adopt(self, reference: str) -> None:
-        store.set_flow_run(reference, self.flow_run_id)
+        store.adopt_run(reference, self.flow_run_id)
 
-    def record(self, reference: str, wake: CaseWake) -> None:
+    def record(self, reference: str, wake: CaseWake, as_of: datetime) -> None:
         assert wake.event is not None
-        recording.append(reference, wake.event, wake.recorded_by or "ui", Source.UI, wake.as_of)
+        store.record_event(reference, wake.event, wake.recorded_by or "ui", Source.UI, as_of)
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:
-        standing = store.refresh_case(reference, as_of)
+        standing = store.wake_case(reference, as_of)
         # Fault injection for the end-to-end tests only: hold the wake here, outbox written
         # and nothing delivered, so a test can kill the worker mid-wake deterministically.
         time.sleep(float(os.environ.get("CPO_FAULT_HOLD_WAKE_SECONDS", "0")))
@@ -108,15 +107,15 @@ class PrefectCaseSteps:
     def deliver(self, as_of: datetime) -> int:
         # At-least-once from the outbox: a failed delivery leaves its rows pending and
         # visible for the next wake; it must not stop this case from going back to sleep.
-        state = deliver_outbox(as_of, return_state=True)
+        state = deliver_notices(as_of, return_state=True)
         if not state.is_completed():
             get_run_logger().warning("Delivery failed; outbox rows stay pending")
             return 0
         return int(state.result())
 
     def publish(self, reference: str, as_of: datetime) -> int:
-        view, journal = store.case_view(reference, as_of)
-        notices = store.case_notices(reference)
+        view, journal = store.read_case(reference, as_of)
+        notices = store.read_case_notices(reference)
         publish_case_artifacts(reference, as_of, journal, view.obligations, notices)
         return journal[-1].seq if journal else 0
 

@@ -1,16 +1,16 @@
-"""The clock: every 15 minutes (prefect.yaml, Europe/London) wake the cases that are due.
+"""The clock: every 15 minutes (prefect.yaml, Europe/London) one tick of virtual or real time.
 
-It resumes each due case's suspended run with the tick's ``as_of``; a case whose run is
-missing, failed, crashed, cancelled (a runner shut down just after a suspend cancels it) or
-lost mid-wake gets a new run that carries on from the store. Then it publishes the caseload
-overview: overdue obligations by team and escalation rung (R-E1), and, once per working day
-after ``CPO_DIGEST_HOUR``, each team manager's digest of what is overdue in their team
-(insert-if-absent per team and day, so every later tick that day adds nothing).
+1. In this one process, wake every case that is due: queue each due rung exactly once by its
+   key (R-E1), move its next wake, write its read model (``services.clock.tick``); and, once
+   per working day after ``CPO_DIGEST_HOUR``, queue each team manager's digest.
+2. Deliver at once: notices do not wait for the case runs.
+3. Resume those cases' runs (and replace any run that failed, crashed, was cancelled or was
+   lost mid-wake) so they refresh what people see, at the pace the work pool allows.
+4. Publish the caseload overview from the read model.
 
 Bounded on purpose: at most ``limit`` cases per tick (the rest are still due at the next
-tick) and ``concurrency`` API calls in flight. The runs themselves are bounded by the work
-pool's concurrency limit; on a SQLite Prefect server an unbounded burst fails with HTTP 503
-"database is locked" (measured: 200 concurrent runs, ~40% failed).
+tick) and ``concurrency`` API calls in flight; on a SQLite Prefect server an unbounded burst
+fails with HTTP 503 "database is locked" (measured: 200 concurrent runs, ~40% failed).
 """
 
 from __future__ import annotations
@@ -18,15 +18,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
 
 from flows.clock_source import as_of_moment, now_london
 from tasks import store
 from tasks.artifacts import publish_caseload_artifact
-from tasks.digest import deliver_digests, enqueue_digests
-from tasks.run_control import lost_case_runs, wake_due_cases
+from tasks.delivery import deliver_digests, deliver_notices
+from tasks.run_control import find_lost_case_runs, retire_replaced_runs, wake_case_runs
+
+DELIVERY_BATCHES = 50  # x 100 rows: what one tick sends before the next tick carries on
 
 
-@flow(name="clock", persist_result=False)
+def tick_name() -> str:
+    """Clock runs are named by the moment they tick at: ``tick-2026-12-01-0815``."""
+    moment = as_of_moment(flow_run.parameters.get("as_of"))
+    return f"tick-{moment:%Y-%m-%d-%H%M}"
+
+
+@flow(name="clock", flow_run_name=tick_name, persist_result=False)
 def clock(
     as_of: str | None = None,
     limit: int = 500,
@@ -37,25 +46,39 @@ def clock(
 ) -> dict[str, int]:
     """One tick. ``as_of`` (ISO date or date-time, Europe/London) lets tests drive virtual
     time; empty means now. ``stale_after_minutes``: a run RUNNING or PENDING that long is
-    taken as lost with its worker and replaced. ``digest``: enqueue and deliver the team
-    managers' daily digests (after the wakes, which are the time-critical part)."""
+    taken as lost with its worker and replaced."""
     moment = as_of_moment(as_of)
     now = now_london()  # staleness is real time, whatever virtual time the tick runs at
+    logger = get_run_logger()
+    ticked = store.tick(moment, limit)
+    sent = 0
+    for _ in range(DELIVERY_BATCHES):
+        batch = deliver_notices(moment)
+        sent += batch
+        if not batch:
+            break
+    digests_sent = deliver_digests(moment) if digest else 0
     stale_after = timedelta(minutes=stale_after_minutes)
-    due = store.due_cases(moment, limit)
-    lost = [
-        case
-        for case in lost_case_runs(now, stale_after)
-        if case.reference not in {d.reference for d in due}
-    ]
-    counts = wake_due_cases(due + lost, moment, now, concurrency, stale_after)
+    lost = find_lost_case_runs(now, stale_after)
+    if lost.retire:
+        retire_replaced_runs(lost.retire)
+    woken = {case.reference for case in ticked.woken}
+    runs = ticked.woken + [case for case in lost.cases if case.reference not in woken]
+    counts = wake_case_runs(runs, moment, now, concurrency, stale_after)
     if overview:
-        by_team = store.overdue_by_team(moment)
-        publish_caseload_artifact(moment, by_team, store.undelivered_notices())
-    if digest:
-        counts["digests_queued"] = enqueue_digests(moment)
-        counts["digests_sent"] = deliver_digests(moment)
-    get_run_logger().info(
-        "Tick as of %s: %d due, %d lost, %s", moment.isoformat(), len(due), len(lost), counts
-    )
-    return counts
+        publish_caseload_artifact(store.read_caseload(moment))
+    logger.info(
+        "Tick as of %s: %d case(s) woken, %d notice(s) queued and %d sent, %d digest(s) queued "
+        "and %d sent, %d run(s) replaced.",
+        f"{moment:%Y-%m-%d %H:%M}", len(ticked.woken), len(ticked.queued), sent,
+        ticked.digests, digests_sent, len(lost.cases),
+    )  # fmt: skip
+    return {
+        **counts,
+        "woken": len(ticked.woken),
+        "queued": len(ticked.queued),
+        "sent": sent,
+        "digests_queued": ticked.digests,
+        "digests_sent": digests_sent,
+        "failed": len(ticked.failed),
+    }

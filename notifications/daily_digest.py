@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -34,14 +33,7 @@ from pydantic import ValidationError
 from domain.calendar import WorkingDayCalendar
 from domain.ladder import LONDON
 from domain.profiles import load_profile
-from notifications.delivery import (
-    RetryPolicy,
-    RowResult,
-    SendProgress,
-    outcome,
-    record_results,
-    recorded,
-)
+from notifications.delivery import RetryPolicy, RowResult, SendProgress, outcome
 from notifications.digest import OverdueItem, TeamDigest, deliver_digest
 from notifications.notifier import Notifier
 
@@ -75,7 +67,7 @@ class Overdue(Protocol):
 
 
 class StoredDigest(Protocol):
-    """A digest row (``domain.store.DigestEntry``)."""
+    """A digest row as the digests queue hands it out (``domain.store.DigestEntry``)."""
 
     @property
     def key(self) -> str: ...
@@ -90,7 +82,8 @@ class StoredDigest(Protocol):
 
 
 class DigestStore(Protocol):
-    """The store's side (domain/store/reports.py and digests.py)."""
+    """What a digest needs of the store: the teams, what is overdue in one (the read model),
+    and the day's digests (domain/store/summaries.py and digests.py)."""
 
     def open_teams(self) -> Sequence[str]: ...
 
@@ -98,21 +91,9 @@ class DigestStore(Protocol):
         self, as_of: datetime, team: str | None = None
     ) -> Iterable[Overdue]: ...
 
-    def digests_of(self, day: date, team: str | None = None) -> Sequence[StoredDigest]: ...
+    def digests_of(self, day: date, team: str | None = None) -> Sequence[Any]: ...
 
     def enqueue_digests(self, digests: Iterable[TeamDigest], now: datetime) -> int: ...
-
-    def pending_digests(self, as_of: datetime, limit: int = 100) -> Sequence[StoredDigest]: ...
-
-    def mark_digest_delivered(self, key: str, delivered_at: datetime | None = None) -> None: ...
-
-    def mark_digest_failed(
-        self, key: str, error: str, next_attempt_at: datetime | None
-    ) -> None: ...
-
-    def record_digest_delivered_to(self, key: str, delivered_to: list[str]) -> None: ...
-
-    def record_digest_attempts(self, attempts: list[RowResult]) -> int: ...
 
 
 def digest_hour(environ: Mapping[str, str] | None = None) -> int:
@@ -191,10 +172,12 @@ def worth_sending(digest: TeamDigest) -> bool:
     return bool(digest.items)
 
 
-def deliver_stored(
-    notifier: Notifier, row: StoredDigest, now: datetime, policy: RetryPolicy
+def send_digest(
+    row: StoredDigest, notifier: Notifier, now: datetime, policy: RetryPolicy
 ) -> RowResult:
-    """Send a stored digest's snapshot; a payload that no longer reads fails this row only."""
+    """How a stored digest is sent (``deliver_due``'s ``send`` for the digests): its
+    snapshot, to the endpoints it has not reached yet. A payload that no longer reads fails
+    this row only. At-least-once: a failed digest keeps its error and retry time."""
     try:
         digest = TeamDigest.model_validate(row.payload)
     except ValidationError as error:
@@ -203,52 +186,3 @@ def deliver_stored(
     return deliver_digest(
         notifier, digest, now, delivered_to=row.delivered_to, attempts=row.attempts, policy=policy
     )
-
-
-class _DigestMarks:
-    """The digests table seen as ``delivery.OutboxStore``, so results are recorded the one way."""
-
-    def __init__(self, store: DigestStore) -> None:
-        self.store = store
-
-    def pending_outbox(self, as_of: datetime, limit: int = 100) -> Sequence[StoredDigest]:
-        return self.store.pending_digests(as_of, limit)
-
-    def mark_delivered(self, key: str, delivered_at: datetime | None = None) -> None:
-        self.store.mark_digest_delivered(key, delivered_at)
-
-    def mark_failed(self, key: str, error: str, next_attempt_at: datetime | None) -> None:
-        self.store.mark_digest_failed(key, error, next_attempt_at)
-
-    def record_delivered_to(self, key: str, delivered_to: list[str]) -> None:
-        self.store.record_digest_delivered_to(key, delivered_to)
-
-    def record_attempts(self, attempts: list[RowResult]) -> int:
-        return self.store.record_digest_attempts(attempts)
-
-
-def record_digest_results(store: DigestStore, results: Iterable[RowResult]) -> int:
-    """Write results to the store, endpoints reached first; returns how many were delivered."""
-    return record_results(_DigestMarks(store), results)
-
-
-def deliver_pending_digests(
-    store: DigestStore,
-    as_of: datetime,
-    limit: int = 100,
-    *,
-    notifier: Notifier | None = None,
-    config: str | Path | None = None,
-    policy: RetryPolicy = RetryPolicy(),
-) -> int:
-    """One batch: digests pending as of ``as_of`` -> delivered or failed in the store.
-
-    At-least-once: a failed digest keeps its error and retry time and is tried again by a
-    later tick, the same snapshot to the endpoints it has not reached yet."""
-    claim = getattr(store, "claim_digests", None)  # one sender per row (see claim_outbox)
-    rows = claim(as_of, limit) if claim is not None else store.pending_digests(as_of, limit)
-    if not rows:
-        return 0
-    active = notifier if notifier is not None else Notifier.from_config(config)
-    results = [deliver_stored(active, row, as_of, policy) for row in rows]
-    return recorded(lambda: record_digest_results(store, results))

@@ -1,6 +1,6 @@
 """Deliver outbox rows: render, route, send; report per row what the store should record.
 
-At-least-once with exponential backoff (ARCHITECTURE.md): a failed row gets an error
+At-least-once with exponential backoff (docs/architecture.md): a failed row gets an error
 and a next attempt time and stays in the outbox. One failing row never blocks the
 rest. Exactly once per recipient per rung (R-E1): the outbox key dedups rows, and
 ``delivered_to`` (endpoint ids already reached) makes a retry skip the endpoints a
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from domain.dispatch import Dispatch
 from notifications.invites import meeting_attachments
@@ -31,18 +31,37 @@ log = logging.getLogger(__name__)
 AttachmentsFor = Callable[[Dispatch], Sequence[Attachment]]
 
 
-class OutboxRow(Protocol):
-    """What delivery reads from a row: the store's entry, or any object with these fields.
-
-    The dispatch comes from ``dispatch`` if the row has it, else from ``payload``
-    (``Dispatch.model_dump(mode="json")``, optionally with a ``delivered_to`` list).
-    """
+class Queued(Protocol):
+    """A row a delivery queue hands out: its key, how often it was tried, and the endpoints
+    a partly delivered row already reached (a retry skips them)."""
 
     @property
-    def idempotency_key(self) -> str: ...
+    def key(self) -> str: ...
 
     @property
     def attempts(self) -> int: ...
+
+    @property
+    def delivered_to(self) -> tuple[str, ...]: ...
+
+
+class QueuedNotice(Queued, Protocol):
+    """An outbox row (``domain.store.OutboxEntry``): a rung or notice of one case."""
+
+    @property
+    def dispatch(self) -> Dispatch: ...
+
+
+Item = TypeVar("Item", bound=Queued, covariant=True)
+
+
+class DeliveryQueue(Protocol[Item]):
+    """The outbox or the digests (``domain.store.queues.DeliveryQueue``): the one interface
+    delivery uses, whichever table the rows come from."""
+
+    def claim(self, as_of: datetime, limit: int = 100) -> Sequence[Item]: ...
+
+    def record(self, attempts: Sequence[RowResult]) -> int: ...
 
 
 class Status(StrEnum):
@@ -87,21 +106,6 @@ class SendProgress:
     delivered_to: list[str]
     sent_to: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-
-
-def row_dispatch(row: OutboxRow) -> Dispatch:
-    dispatch = getattr(row, "dispatch", None)
-    if isinstance(dispatch, Dispatch):
-        return dispatch
-    payload: Mapping[str, Any] = getattr(row, "payload", {})
-    return Dispatch.model_validate({k: v for k, v in payload.items() if k != "delivered_to"})
-
-
-def row_delivered_to(row: OutboxRow) -> tuple[str, ...]:
-    kept = getattr(row, "delivered_to", None)
-    if kept is None:
-        kept = getattr(row, "payload", {}).get("delivered_to", ())
-    return tuple(kept or ())
 
 
 @dataclass(frozen=True)
@@ -164,16 +168,16 @@ def routes_for(notifier: Notifier, dispatch: Dispatch) -> tuple[list[Route], lis
 
 
 def deliver_row(
-    row: OutboxRow,
+    row: QueuedNotice,
     notifier: Notifier,
     now: datetime,
     policy: RetryPolicy = RetryPolicy(),
     attachments_for: AttachmentsFor | None = meeting_attachments,
 ) -> RowResult:
-    """Deliver one row; any error becomes a failed result with a retry time."""
-    done = row_delivered_to(row)
+    """Deliver one outbox row; any error becomes a failed result with a retry time."""
+    done = tuple(row.delivered_to)
     try:
-        dispatch = row_dispatch(row)
+        dispatch = row.dispatch
         attachments = attachments_for(dispatch) if attachments_for else ()
         routes, gaps = routes_for(notifier, dispatch)
         secure = secure_notice(dispatch)
@@ -181,8 +185,7 @@ def deliver_row(
         progress.failures[:0] = gaps
     except Exception as error:  # bad payload, template or route: fail this row, keep going
         progress = SendProgress(list(done), failures=[f"{type(error).__name__}: {error}"])
-    row_id = getattr(row, "id", row.idempotency_key)
-    return outcome(row_id, row.idempotency_key, progress, now, row.attempts, policy)
+    return outcome(row.key, row.key, progress, now, row.attempts, policy)
 
 
 def outcome(
@@ -205,7 +208,7 @@ def outcome(
 
 
 def deliver_batch(
-    rows: Iterable[OutboxRow],
+    rows: Iterable[QueuedNotice],
     notifier: Notifier,
     now: datetime,
     *,
@@ -223,69 +226,49 @@ def deliver_batch(
         )
 
 
-class OutboxStore(Protocol):
-    """The store's side (domain/store/outbox.py). ``record_delivered_to`` is optional."""
-
-    def pending_outbox(self, as_of: datetime, limit: int = 100) -> Sequence[Any]: ...
-
-    def mark_delivered(
-        self, idempotency_key: str, delivered_at: datetime | None = None
-    ) -> None: ...
-
-    def mark_failed(
-        self, idempotency_key: str, error: str, next_attempt_at: datetime | None
-    ) -> None: ...
+Sender = Callable[[Any, Notifier, datetime, RetryPolicy], RowResult]
 
 
-def record_results(store: OutboxStore, results: Iterable[RowResult]) -> int:
-    """Write results to the store; returns how many rows were delivered. A store that can
-    (``record_attempts``) takes the whole batch in one transaction."""
-    batch = getattr(store, "record_attempts", None)
-    if batch is not None:
-        return int(batch(list(results)))
-    keep_progress = getattr(store, "record_delivered_to", None)
-    delivered = 0
-    for result in results:
-        if keep_progress is not None and result.delivered_to:
-            keep_progress(result.idempotency_key, list(result.delivered_to))
-        if result.delivered:
-            store.mark_delivered(result.idempotency_key, result.attempted_at)
-            delivered += 1
-        else:
-            store.mark_failed(result.idempotency_key, result.error or "", result.next_attempt_at)
-    return delivered
-
-
-def deliver_pending(
-    store: OutboxStore,
+def deliver_due(
+    queue: DeliveryQueue[Any],
+    send: Sender,
     as_of: datetime,
     limit: int = 100,
     *,
     notifier: Notifier | None = None,
     config: str | Path | None = None,
     policy: RetryPolicy = RetryPolicy(),
-    attachments_for: AttachmentsFor | None = meeting_attachments,
+    workers: int = 8,
 ) -> int:
-    """One batch: pending rows as of ``as_of`` -> delivered or failed in the store.
-
-    Rows are claimed first where the store can (``claim_outbox``): two wakes delivering at
-    once, on one machine or many, never both send a row."""
-    claim = getattr(store, "claim_outbox", None)
-    rows = claim(as_of, limit) if claim is not None else store.pending_outbox(as_of, limit)
+    """The one delivery loop: claim the queue's due rows (so two senders, on one machine or
+    many, never both send a row), send each, record every outcome in one transaction.
+    Returns how many were delivered. A broken routing file fails each claimed row visibly
+    (its error and a retry time) and is raised."""
+    rows = queue.claim(as_of, limit)
     if not rows:
         return 0
     try:
         active = notifier if notifier is not None else Notifier.from_config(config)
-    except Exception as error:  # a broken routing file: each claimed row says so, and retries
-        gap = SendProgress([], failures=[f"{type(error).__name__}: {error}"])
+    except Exception as error:
+        gap = [f"{type(error).__name__}: {error}"]
         failed = [
-            outcome(row.idempotency_key, row.idempotency_key, gap, as_of, row.attempts, policy)
+            outcome(row.key, row.key, SendProgress(list(row.delivered_to), failures=gap), as_of,
+                    row.attempts, policy)
             for row in rows
-        ]
-        recorded(lambda: record_results(store, failed))
+        ]  # fmt: skip
+        recorded(lambda: queue.record(failed))
         raise
-    results = deliver_batch(rows, active, as_of, policy=policy, attachments_for=attachments_for)
-    return recorded(lambda: record_results(store, results))
+    size = max(1, min(workers, len(rows)))
+    with ThreadPoolExecutor(max_workers=size) as pool:
+        results = list(pool.map(lambda row: send(row, active, as_of, policy), rows))
+    return recorded(lambda: queue.record(results))
+
+
+def send_dispatch(
+    row: QueuedNotice, notifier: Notifier, now: datetime, policy: RetryPolicy
+) -> RowResult:
+    """How an outbox row is sent (``deliver_due``'s ``send`` for the outbox)."""
+    return deliver_row(row, notifier, now, policy)
 
 
 RECORD_PAUSES = (0.5, 2.0, 5.0)

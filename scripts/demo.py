@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,7 +101,7 @@ def wait_settled(references: list[str], now: datetime, timeout: float = 600) -> 
     clock heals a case that falls due."""
     from prefect.client.orchestration import get_client
 
-    from flows import recording
+    from tasks.run_control import wake_case_run
     from tasks.store import repository
 
     deadline = time.monotonic() + timeout
@@ -113,7 +113,7 @@ def wait_settled(references: list[str], now: datetime, timeout: float = 600) -> 
                 run = client.read_flow_run(run_id) if run_id else None
                 states[reference] = run.state.type.value if run and run.state else "NONE"
                 if states[reference] in GONE:
-                    recording.wake(reference, now.isoformat(), wait=0)
+                    wake_case_run(reference, now, run_id, now, timedelta(minutes=30))
             if all(state in SETTLED for state in states.values()):
                 break
             time.sleep(2)
@@ -122,12 +122,12 @@ def wait_settled(references: list[str], now: datetime, timeout: float = 600) -> 
 
 def end_plans(ended: list[str], now: datetime) -> None:
     """Record each ended plan's final review through the same code as the manual step."""
+    from cli.record_cmds import record_and_wake
     from domain.demo import demo_caseload
-    from flows import recording
 
     finals = {c.reference: c.events[-1] for c in demo_caseload(now.date()) if c.reference in ended}
     for reference, conference in finals.items():
-        recording.record(reference, conference, "demo", now.isoformat())
+        record_and_wake(reference, conference, "demo", now)
 
 
 def up(_args: argparse.Namespace) -> None:

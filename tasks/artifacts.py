@@ -7,7 +7,7 @@ date of birth, address or category (R-G1). The builders are pure; the tasks publ
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,9 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from domain.dispatch import RUNG_ORDER
 from domain.store import JournalEntry, OutboxEntry
+from services.clock import Caseload
 
 ARTIFACT_TASK: dict[str, Any] = dict(
     cache_policy=NO_CACHE,
@@ -25,6 +27,8 @@ ARTIFACT_TASK: dict[str, Any] = dict(
     timeout_seconds=60,
 )
 SHOWN_STATUSES = ("overdue", "due", "upcoming", "met")
+LADDER_ORDER = ["none", *(rung.value for rung in RUNG_ORDER)]
+CASES_SHOWN = 50
 
 
 def artifact_key(*parts: str) -> str:
@@ -126,30 +130,45 @@ def timeline_markdown(
     return "\n".join(lines) + "\n"
 
 
-def caseload_markdown(
-    as_of: datetime,
-    by_team: Mapping[str, Mapping[str, int]],
-    undelivered: tuple[int, Sequence[OutboxEntry]] = (0, ()),
-) -> str:
-    rungs = sorted({rung for counts in by_team.values() for rung in counts})
+def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str:
+    """The caseload from the read model: notices not delivered first (drift nobody hears
+    of), then overdue obligations by team and rung in the ladder's order, then the cases
+    with something overdue, oldest first."""
+    as_of = caseload.as_of
     lines = [f"# Caseload: overdue obligations as of {as_of:%Y-%m-%d %H:%M}", ""]
-    count, oldest = undelivered
-    if count:  # first: a notice nobody received is drift nobody hears of
+    if caseload.undelivered:
         lines += [
-            f"**{count} notice(s) not delivered** (oldest first; `cpo outbox --failed` lists all):",
+            f"**{caseload.undelivered} notice(s) not delivered** (oldest first; "
+            "`cpo outbox --failed` lists all):",
             "",
             "| case | fires | rung | what | to | delivery |",
             "|---|---|---|---|---|---|",
         ]
-        lines += [f"| {e.dispatch.case_reference} " + notice_line(e) for e in oldest]
+        lines += [f"| {e.dispatch.case_reference} " + notice_line(e) for e in caseload.failing]
         lines.append("")
+    by_team = caseload.by_team
     if not by_team:
         return "\n".join(lines + ["Nothing overdue."]) + "\n"
-    lines += ["| team | " + " | ".join(rungs) + " | total |"]
+    present = {rung for counts in by_team.values() for rung in counts}
+    rungs = [r for r in LADDER_ORDER if r in present] + sorted(present - set(LADDER_ORDER))
+    lines += ["| team | " + " | ".join(r.replace("_", " ") for r in rungs) + " | total |"]
     lines += ["|---" * (len(rungs) + 2) + "|"]
     for team, counts in sorted(by_team.items()):
         cells = [str(counts.get(rung, 0)) for rung in rungs]
         lines.append(f"| {team} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
+    shown = caseload.cases[:cases_shown]
+    lines += [
+        "",
+        f"## Cases with something overdue ({len(caseload.cases)}; the oldest {len(shown)})",
+        "",
+        "| case | team | overdue | since | worst rung |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {c.reference} | {c.team} | {c.overdue} | {c.oldest_overdue.isoformat()} "
+        f"| {(c.worst_rung or '-').replace('_', ' ')} |"
+        for c in shown
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -177,13 +196,9 @@ def publish_case_artifacts(
 
 
 @task(name="publish-caseload-artifact", **ARTIFACT_TASK)
-def publish_caseload_artifact(
-    as_of: datetime,
-    by_team: Mapping[str, Mapping[str, int]],
-    undelivered: tuple[int, Sequence[OutboxEntry]] = (0, ()),
-) -> None:
+def publish_caseload_artifact(caseload: Caseload) -> None:
     create_markdown_artifact(
         key="caseload-overdue",
-        markdown=caseload_markdown(as_of, by_team, undelivered),
+        markdown=caseload_markdown(caseload),
         description="Overdue obligations by team and escalation rung (R-E1)",
     )

@@ -1,8 +1,8 @@
-"""Delivering the outbox: the notifications package renders and sends; this task only calls it.
+"""Delivering from the store's two queues: ``services.delivery`` claims, sends, records.
 
-Delivery is at-least-once from the outbox (ARCHITECTURE.md): a failed send stays pending and
-visible, and the next wake (or the clock) tries again. Exactly-once belongs to the outbox's
-unique keys, which the wake has already written before this runs.
+Delivery is at-least-once from the queue (docs/architecture.md): a failed send stays there,
+visible, with its error and retry time, and a later wake or tick tries again. Exactly-once
+belongs to the queue's unique keys, written before this runs.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from prefect import get_run_logger, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from services import delivery
 from tasks.store import repository, transient
 
-# Sending from a store (the outbox, the digests): a locked store is worth retrying; a
-# routing or configuration error is not: the rows stay pending and a later wake tries again.
+# A locked store is worth retrying; a routing or configuration error is not: the rows keep
+# their error and retry time, and a later wake tries again.
 DELIVERY_TASK: dict[str, Any] = dict(
     cache_policy=NO_CACHE,
     persist_result=False,
@@ -27,12 +28,13 @@ DELIVERY_TASK: dict[str, Any] = dict(
 )
 
 
-@task(name="deliver-outbox", **DELIVERY_TASK)
-def deliver_outbox(as_of: datetime, limit: int = 100) -> int:
-    """Send what is pending in the outbox as of ``as_of``; returns how many were delivered."""
-    try:
-        from notifications.delivery import deliver_pending
-    except ImportError:  # notifications not installed in this deployment: rows stay pending
-        get_run_logger().warning("notifications.delivery unavailable; outbox left pending")
-        return 0
-    return int(deliver_pending(repository(), as_of=as_of, limit=limit))
+@task(name="deliver-notices", **DELIVERY_TASK)
+def deliver_notices(as_of: datetime, limit: int = 100) -> int:
+    """Send one batch of the outbox due as of ``as_of``; returns how many were delivered."""
+    return delivery.deliver_notices(repository(), as_of, limit)
+
+
+@task(name="deliver-digests", **DELIVERY_TASK)
+def deliver_digests(as_of: datetime, limit: int = 100) -> int:
+    """Send the team managers' digests due as of ``as_of``; returns how many were delivered."""
+    return delivery.deliver_digests(repository(), as_of, limit)

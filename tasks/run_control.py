@@ -1,8 +1,7 @@
-"""Waking a case's flow run: resume it if it sleeps, start a new one if it is gone.
-
-``decide`` is the pure decision (tested directly); ``wake_case`` carries it out through the
-Prefect API. A new run carries on from the store (the store is the truth), so healing a
-failed, crashed, cancelled or lost run never replays or loses anything.
+"""Waking a case's flow run through the Prefect API: resume it if it sleeps, start a new one
+if it is gone (the decisions are ``tasks/run_policy.py``'s). A new run carries on from the
+store (the store is the truth), so healing a failed, crashed, cancelled or lost run never
+replays or loses anything.
 """
 
 from __future__ import annotations
@@ -10,11 +9,9 @@ from __future__ import annotations
 import contextvars
 import os
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from uuid import UUID
 
 from prefect import get_run_logger, task
@@ -35,38 +32,13 @@ from prefect.flow_runs import NotPausedError, resume_flow_run
 from prefect.states import Crashed
 
 from domain.store import DueCase
+from tasks.run_policy import AWAKE, GONE, Lost, WakeAction, decide, lost_from
 from tasks.store import case_flow_run, repository
 
 CASE_DEPLOYMENT = os.environ.get("CPO_CASE_DEPLOYMENT", "case-lifecycle/case-lifecycle")
 RETRY_PAUSE_SECONDS = 5.0
-AWAKE = frozenset({StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING})
-GONE = frozenset({StateType.FAILED, StateType.CRASHED, StateType.CANCELLED})
-
-
-class WakeAction(StrEnum):
-    RESUME = "resume"  # suspended: resume it with the wake's as_of
-    START = "start"  # missing, failed, crashed, cancelled or stale: a new run from the store
-    AWAKE = "awake"  # scheduled, pending or running: it will read the store itself
-    DONE = "done"  # completed: the plan has ended (R-LC2), nothing to wake
-
-
-def decide(
-    state_type: StateType | None,
-    state_since: datetime | None,
-    now: datetime,
-    stale_after: timedelta,
-) -> WakeAction:
-    """What to do with a case whose wake has come, given its run's state."""
-    if state_type is None or state_type in GONE:
-        return WakeAction.START
-    if state_type == StateType.PAUSED:
-        return WakeAction.RESUME
-    if state_type == StateType.COMPLETED:
-        return WakeAction.DONE
-    if state_type in AWAKE and state_since is not None and now - state_since > stale_after:
-        # A worker lost mid-wake leaves its run RUNNING for ever (no process to report).
-        return WakeAction.START
-    return WakeAction.AWAKE
+GONE_LOOKBACK = timedelta(days=1)
+RUN_TASK = dict(cache_policy=NO_CACHE, persist_result=False, retries=2, timeout_seconds=120)
 
 
 @dataclass(frozen=True)
@@ -91,13 +63,13 @@ def start_case_run(reference: str, as_of: datetime, previous: str | None) -> str
     The idempotency key names the run it replaces, so two clock ticks (or a tick and a manual
     step) healing the same case at once create one run, not two.
     """
-    history, seq = repository().load(reference)
+    case = repository().summary(reference)
     run = run_deployment(
         CASE_DEPLOYMENT,
         parameters={"reference": reference, "as_of": as_of.isoformat()},
         flow_run_name=reference,
-        tags=[f"team:{history.team}", f"profile:{history.profile}"],
-        idempotency_key=f"{reference}|after|{previous or f'seq-{seq}'}",
+        tags=[f"team:{case.team}", f"profile:{case.profile}"],
+        idempotency_key=f"{reference}|after|{previous or f'seq-{case.last_seq}'}",
         timeout=0,
         as_subflow=False,  # a subflow could never suspend
     )
@@ -106,7 +78,7 @@ def start_case_run(reference: str, as_of: datetime, previous: str | None) -> str
     return str(run.id)
 
 
-def wake_case(
+def wake_case_run(
     reference: str,
     as_of: datetime,
     flow_run_id: str | None,
@@ -141,22 +113,13 @@ def wake_case(
     return Woken(reference, action, flow_run_id)
 
 
-GONE_LOOKBACK = timedelta(days=1)
-
-
-@task(
-    name="lost-case-runs",
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    retries=2,
-    timeout_seconds=120,
-)
-def lost_case_runs(now: datetime, stale_after: timedelta, limit: int = 200) -> list[DueCase]:
-    """Case runs to replace now, whether or not their case is due:
+@task(name="find-lost-case-runs", **RUN_TASK)  # type: ignore[call-overload]
+def find_lost_case_runs(now: datetime, stale_after: timedelta, limit: int = 200) -> Lost:
+    """Case runs to replace now, whether or not their case is due (a query; nothing changes):
 
     - left RUNNING or PENDING by a lost worker. A wake that died after writing the outbox
       has already moved the case's next wake, so without this sweep the case would wait for
-      that time to be healed, its new rows undelivered;
+      that time to be healed;
     - FAILED, CRASHED or CANCELLED in the last day (a worker that could not start it, the
       SQLite server answering 503 while it was submitted): a case must never sleep without
       a run until its next deadline, or a manual step's wake would find nothing to resume.
@@ -175,50 +138,34 @@ def lost_case_runs(now: datetime, stale_after: timedelta, limit: int = 200) -> l
             limit=limit,
         )
         runs += client.read_flow_runs(flow_filter=flows, flow_run_filter=gone, limit=limit)
-        lost, replaced = lost_from(runs, lambda ref: case_flow_run.fn(ref), now, stale_after)
-        for run_id in replaced:  # only make sure an old awake run never comes back
+    return lost_from(runs, case_flow_run, now, stale_after)
+
+
+@task(name="retire-replaced-runs", **RUN_TASK)  # type: ignore[call-overload]
+def retire_replaced_runs(run_ids: list[UUID]) -> int:
+    """Mark older awake runs of a case Crashed, so they never come back and race the run
+    that replaced them."""
+    with get_client(sync_client=True) as client:
+        for run_id in run_ids:
             client.set_flow_run_state(run_id, Crashed(message="Replaced"), force=True)
-    return lost
+    return len(run_ids)
 
 
-def lost_from(
-    runs: list[FlowRun],
-    current_run_of: Callable[[str], str | None],
-    now: datetime,
-    stale_after: timedelta,
-) -> tuple[list[DueCase], list[UUID]]:
-    """The cases whose current run must be replaced, and older awake runs to mark crashed.
-    A gone run that is no longer its case's current run was replaced already: left alone."""
-    lost: dict[str, DueCase] = {}
-    replaced: list[UUID] = []
-    for run in runs:
-        reference = run.parameters.get("reference")
-        if not reference or run.state is None:
-            continue
-        if decide(run.state.type, run.state.timestamp, now, stale_after) != WakeAction.START:
-            continue
-        if current_run_of(str(reference)) == str(run.id):
-            lost[str(reference)] = DueCase(str(reference), now, str(run.id))
-        elif run.state.type in AWAKE:
-            replaced.append(run.id)
-    return list(lost.values()), replaced
-
-
-@task(name="wake-due-cases", cache_policy=NO_CACHE, persist_result=False, timeout_seconds=1800)
-def wake_due_cases(
+@task(name="wake-case-runs", cache_policy=NO_CACHE, persist_result=False, timeout_seconds=1800)
+def wake_case_runs(
     due: list[DueCase], as_of: datetime, now: datetime, concurrency: int, stale_after: timedelta
 ) -> dict[str, int]:
-    """Wake every due case with at most ``concurrency`` API calls in flight: SQLite serves
-    one writer at a time, and the work pool's limit then bounds the runs themselves."""
+    """Resume (or restart) each case's run with at most ``concurrency`` API calls in flight:
+    SQLite serves one writer at a time, and the work pool's limit then bounds the runs."""
     logger = get_run_logger()
 
     def one(case: DueCase) -> Woken | None:
         try:
-            return wake_case(case.reference, as_of, case.flow_run_id, now, stale_after)
+            return wake_case_run(case.reference, as_of, case.flow_run_id, now, stale_after)
         except Exception as error:  # one case's failure must not stop the others' wakes
-            # Still due, so the next tick tries again. The type and status only: no case data.
             status = getattr(getattr(error, "response", None), "status_code", "")
-            logger.warning("Could not wake %s: %s %s", case.reference, type(error).__name__, status)
+            logger.warning("Could not wake the run of %s: %s %s", case.reference,
+                           type(error).__name__, status)  # fmt: skip
             return None
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
@@ -234,5 +181,26 @@ def wake_due_cases(
         woken = [done if done is not None else next(retried) for done in woken]
     counts = {a.value: sum(w is not None and w.action == a for w in woken) for a in WakeAction}
     counts["error"] = sum(w is None for w in woken)
-    logger.info("Woke %d due case(s): %s", len(woken), counts)
+    logger.info(
+        "Woke the runs of %d case(s): %s", len(woken),
+        ", ".join(f"{n} {action}" for action, n in counts.items() if n) or "none",
+    )  # fmt: skip
     return counts
+
+
+STALE_AFTER = timedelta(minutes=30)
+# A manual step that finds the case's run mid-wake waits this long for it to sleep again.
+WAIT_FOR_SUSPEND_SECONDS = 90.0
+
+
+def wake_after_recording(
+    reference: str, as_of: datetime, now: datetime, wait: float = WAIT_FOR_SUSPEND_SECONDS
+) -> Woken:
+    """After a manual step: wake the case's run so it acts on the new event at once."""
+    return wake_case_run(reference, as_of, case_flow_run(reference), now, STALE_AFTER, wait)
+
+
+@task(name="wake-case-run", **RUN_TASK)  # type: ignore[call-overload]
+def wake_run_after_recording(reference: str, as_of: datetime, now: datetime) -> Woken:
+    """``wake_after_recording`` as a task of a manual step's run."""
+    return wake_after_recording(reference, as_of, now)

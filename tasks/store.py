@@ -1,6 +1,7 @@
-"""Tasks over the case store: each one read or one write, retried only when it is safe.
+"""Tasks over the case store: each wraps one use case of ``services`` (one side effect, named
+for what it does), retried only when the store refused for a moment.
 
-The store is the truth (ARCHITECTURE.md): nothing here is cached by Prefect
+The store is the truth (docs/architecture.md): nothing here is cached by Prefect
 (``NO_CACHE``, no persisted results), because a resumed case run re-executes from the top
 and must see the store as it is now, not as it was when the run suspended.
 """
@@ -13,19 +14,21 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy.exc import OperationalError
 
-from domain.events import Event
-from domain.history import CaseHistory
+from domain.events import ConferenceHeld, Event
+from domain.obligations import CaseView
 from domain.store import (
     CaseRepository,
     Database,
-    DueCase,
     JournalEntry,
     OutboxEntry,
     Source,
     Standing,
+    is_transient,
 )
+from services import cases, clock
+from services.cases import Recorded
+from services.clock import Caseload, Tick
 
 
 @lru_cache(maxsize=1)
@@ -38,10 +41,8 @@ def transient(_task: Any, _run: Any, state: Any) -> bool:
     """Retry a lock timeout or a dropped connection; never a rejected event or a conflict."""
     try:
         state.result()
-    except OperationalError:
-        return True
-    except Exception:
-        return False
+    except Exception as error:
+        return is_transient(error)
     return False
 
 
@@ -55,88 +56,70 @@ STORE_TASK: dict[str, Any] = dict(
 )
 
 
-@task(name="load-case", **STORE_TASK)
-def load_case(reference: str) -> tuple[CaseHistory, int]:
-    return repository().load(reference)
-
-
-@task(name="refresh-case", **STORE_TASK)
-def refresh_case(reference: str, as_of: datetime) -> Standing:
-    """Derive as of ``as_of``; in ONE store transaction add what is now due to the outbox
-    (insert-if-absent on the idempotency key, R-E1) and move the case's next wake."""
-    return repository().refresh(reference, as_of)
-
-
-@task(name="append-event", **STORE_TASK)
-def append_event(
-    reference: str,
-    event: Event,
-    expected_seq: int,
-    recorded_by: str,
-    source: Source,
-    as_of: datetime,
-) -> int:
+@task(name="record-event", **STORE_TASK)
+def record_event(
+    reference: str, event: Event, recorded_by: str, source: Source, as_of: datetime
+) -> Recorded:
     """Validate through the domain and record; RejectedEvent (R-G3) leaves the store untouched."""
-    return repository().append(
-        reference,
-        event,
-        expected_seq=expected_seq,
-        recorded_by=recorded_by,
-        source=source,
-        as_of=as_of,
+    return cases.record_event(
+        repository(), reference, event, recorded_by=recorded_by, source=source, as_of=as_of
     )
 
 
 @task(name="open-case", **STORE_TASK)
-def open_case(history: CaseHistory, recorded_by: str, source: Source, as_of: datetime) -> int:
-    return repository().open_case(history, recorded_by=recorded_by, source=source, as_of=as_of)
+def open_case(
+    reference: str,
+    team: str,
+    profile: str,
+    conference: ConferenceHeld,
+    recorded_by: str,
+    source: Source,
+    as_of: datetime,
+) -> Recorded:
+    return cases.open_case(
+        repository(), reference, team, profile, conference,
+        recorded_by=recorded_by, source=source, as_of=as_of,
+    )  # fmt: skip
 
 
-@task(name="set-flow-run", **STORE_TASK)
-def set_flow_run(reference: str, flow_run_id: str) -> None:
+@task(name="wake-case", **STORE_TASK)
+def wake_case(reference: str, as_of: datetime) -> Standing:
+    """Derive as of ``as_of``; in ONE store transaction queue what is now due (exactly once
+    by key, R-E1), move the case's next wake and write its read model."""
+    return cases.wake_case(repository(), reference, as_of)
+
+
+@task(name="adopt-run", **STORE_TASK)
+def adopt_run(reference: str, flow_run_id: str) -> None:
+    """The store names this run as the case's from now on."""
     repository().set_flow_run(reference, flow_run_id)
 
 
-@task(name="due-cases", **STORE_TASK)
-def due_cases(as_of: datetime, limit: int) -> list[DueCase]:
-    return repository().due_cases(as_of, limit)
+@task(name="tick", **{**STORE_TASK, "timeout_seconds": 1800})
+def tick(as_of: datetime, limit: int) -> Tick:
+    """Wake every due case in this process and queue the day's digests (services.clock)."""
+    return clock.tick(repository(), as_of, limit=limit)
 
 
-@task(name="case-view", **STORE_TASK)
-def case_view(reference: str, as_of: datetime) -> tuple[Any, list[JournalEntry]]:
+@task(name="read-case", **STORE_TASK)
+def read_case(reference: str, as_of: datetime) -> tuple[CaseView, list[JournalEntry]]:
     """The domain's view of the case as of ``as_of`` and its journal, for the artifacts."""
     store = repository()
     return store.case_view(reference, as_of), store.journal(reference)
 
 
-@task(name="case-notices", **STORE_TASK)
-def case_notices(reference: str) -> list[OutboxEntry]:
+@task(name="read-case-notices", **STORE_TASK)
+def read_case_notices(reference: str) -> list[OutboxEntry]:
     """The case's notices and their delivery, for its timeline in the UI."""
     return repository().outbox_of(reference)
 
 
-@task(name="undelivered-notices", **STORE_TASK)
-def undelivered_notices(limit: int = 20) -> tuple[int, list[OutboxEntry]]:
-    return repository().undelivered(limit)
+@task(name="read-caseload", **STORE_TASK)
+def read_caseload(as_of: datetime) -> Caseload:
+    """The caseload at a glance, from the read model."""
+    return clock.caseload(repository(), as_of)
 
 
-@task(name="overdue-by-team", **STORE_TASK)
-def overdue_by_team(as_of: datetime) -> dict[str, dict[str, int]]:
-    return repository().overdue_by_team(as_of)
-
-
-@task(name="case-flow-run", **STORE_TASK)
 def case_flow_run(reference: str) -> str | None:
     """The flow run that carries the case, as the store last recorded it."""
-    from sqlalchemy import select
-
-    from domain.store.tables import CaseRow
-
-    with repository().database.reading() as session:
-        found = session.execute(select(CaseRow.flow_run_id).where(CaseRow.reference == reference))
-        row = found.one_or_none()
-    if row is None:
-        from domain.store import CaseNotFound
-
-        raise CaseNotFound(reference)
-    return None if row[0] is None else str(row[0])
+    return repository().summary(reference).flow_run_id

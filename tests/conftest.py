@@ -16,8 +16,8 @@ import pytest
 
 from domain.store.database import Database
 from domain.store.migrate import upgrade
+from scripts.pg_server import PostgresServer, start_server
 from tests.notifications.conftest import SmtpReceiver
-from tests.store.pg_server import PostgresServer, start_server
 
 TEMPLATE = "cpo_template"
 _names = itertools.count()

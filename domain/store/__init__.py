@@ -12,11 +12,13 @@ from domain.store.errors import (
     DigestNotFound,
     OutboxEntryNotFound,
     StoreError,
+    is_transient,
 )
 from domain.store.outbox import OutboxEntry
-from domain.store.reports import CaseSummary, JournalEntry, OverdueObligation
+from domain.store.reports import CaseSummary, JournalEntry
 from domain.store.repository import CaseRepository, DueCase
 from domain.store.rules import CaseRules, DomainRules, Standing
+from domain.store.summaries import OverdueCase, OverdueObligation
 from domain.store.tables import CaseStatus, OutboxStatus, Source
 
 
@@ -45,11 +47,13 @@ __all__ = [
     "OutboxEntry",
     "OutboxEntryNotFound",
     "OutboxStatus",
+    "OverdueCase",
     "OverdueObligation",
     "Source",
     "Standing",
     "StoreError",
     "database_url",
+    "is_transient",
     "make_engine",
     "upgrade",
 ]

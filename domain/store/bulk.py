@@ -17,6 +17,7 @@ from domain.events import Event, event_to_dict
 from domain.history import CaseHistory
 from domain.store.outbox import insert_dispatches
 from domain.store.rules import Standing
+from domain.store.summaries import write_summaries
 from domain.store.tables import CaseRow, CaseStatus, EventRow, Source
 
 
@@ -82,6 +83,13 @@ def insert_cases(
     ]
     if events:
         session.execute(insert(EventRow), events)
+    write_summaries(
+        session,
+        [
+            (case_ids[history.reference], history.team, len(history.events), standing)
+            for history, standing in cases
+        ],
+    )
     dispatches = [dispatch for _, standing in cases for dispatch in standing.dispatches]
     insert_dispatches(session, case_ids, dispatches, now)
     return case_ids

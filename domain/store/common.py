@@ -27,12 +27,12 @@ Row = TypeVar("Row", bound=Delivery)
 
 def insert_if_absent(
     session: Session, model: Any, key: InstrumentedAttribute[str], rows: list[dict[str, Any]]
-) -> int:
-    """Insert the rows whose unique ``key`` is not there yet; returns how many were new
+) -> tuple[str, ...]:
+    """Insert the rows whose unique ``key`` is not there yet; returns the keys that were new
     (RETURNING yields only the rows actually inserted). What makes a rung, or a day's
     digest, go out once however often it is asked for (R-E1)."""
     if not rows:
-        return 0
+        return ()
     dialect = session.get_bind().dialect.name
     statement: Insert
     if dialect == "postgresql":
@@ -41,7 +41,7 @@ def insert_if_absent(
         statement = sqlite.insert(model).on_conflict_do_nothing(index_elements=[key])
     else:
         raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
-    return len(session.execute(statement.returning(model.id), rows).all())
+    return tuple(found for (found,) in session.execute(statement.returning(key), rows))
 
 
 def pending_fields(next_attempt_at: datetime, created_at: datetime) -> dict[str, Any]:

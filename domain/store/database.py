@@ -38,6 +38,19 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
+def shown_url(url: str) -> str:
+    """The URL as people may see it: any password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite store's URL; None for any other store (or an in-memory one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return None if parsed.database == ":memory:" else Path(parsed.database)
+
+
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     resolved = database_url(url)
     parsed = make_url(resolved)

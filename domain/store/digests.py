@@ -12,26 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from domain.store.common import (
-    CLAIM_LEASE,
-    Attempt,
-    StoreBase,
-    claim_due,
-    delivered,
-    delivery_state,
-    due,
-    failed,
-    insert_if_absent,
-    mark,
-    pending_fields,
-    record_attempts,
-)
+from domain.store.common import StoreBase, delivery_state, insert_if_absent, pending_fields
 from domain.store.errors import DigestNotFound
+from domain.store.queues import DeliveryQueue
 from domain.store.tables import DigestRow, OutboxStatus
 
 
@@ -86,23 +74,19 @@ def _entry(row: DigestRow) -> DigestEntry:
 
 
 class DigestsMixin(StoreBase):
+    @property
+    def digests(self) -> DeliveryQueue[DigestEntry]:
+        """The digests as a delivery queue: ``claim`` what is due, ``record`` the outcomes."""
+        return DeliveryQueue(
+            self._db, self._clock, DigestRow, DigestRow.key, DigestNotFound,
+            _entry,  # type: ignore[arg-type]
+        )  # fmt: skip
+
     def enqueue_digests(self, digests: Iterable[DigestSnapshot], now: datetime) -> int:
         """Insert-if-absent, due at ``now`` (the tick's ``as_of``); returns how many were new."""
         rows = [_row(digest, now, self._clock()) for digest in digests]
         with self._db.writing() as session:
-            return insert_if_absent(session, DigestRow, DigestRow.key, rows)
-
-    def pending_digests(self, as_of: datetime, limit: int = 100) -> list[DigestEntry]:
-        """Digests to attempt now: pending, or failed with a retry time that has come."""
-        with self._db.reading() as session:
-            return [_entry(row) for row in session.scalars(due(DigestRow, DigestRow, as_of, limit))]
-
-    def claim_digests(
-        self, as_of: datetime, limit: int = 100, lease: timedelta = CLAIM_LEASE
-    ) -> list[DigestEntry]:
-        """The digests due now, taken for one sender (see ``common.claim_due``)."""
-        with self._db.writing() as session:
-            return [_entry(row) for row in claim_due(session, DigestRow, as_of, limit, lease)]
+            return len(insert_if_absent(session, DigestRow, DigestRow.key, rows))
 
     def digests_of(self, day: date, team: str | None = None) -> list[DigestEntry]:
         """The digests enqueued for a day (one team's, or every team's), by team."""
@@ -111,23 +95,3 @@ class DigestsMixin(StoreBase):
             query = query.where(DigestRow.team == team)
         with self._db.reading() as session:
             return [_entry(row) for row in session.scalars(query)]
-
-    def mark_digest_delivered(self, key: str, delivered_at: datetime | None = None) -> None:
-        self._mark_digest(key, **delivered(DigestRow, delivered_at or self._clock()))
-
-    def mark_digest_failed(self, key: str, error: str, next_attempt_at: datetime | None) -> None:
-        """Record a failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
-        self._mark_digest(key, **failed(DigestRow, error, next_attempt_at))
-
-    def record_digest_attempts(self, attempts: Iterable[Attempt]) -> int:
-        """A sender's batch of outcomes, in one transaction; returns how many were delivered."""
-        with self._db.writing() as session:
-            return record_attempts(session, DigestRow, DigestRow.key, DigestNotFound, attempts)
-
-    def record_digest_delivered_to(self, key: str, delivered_to: list[str]) -> None:
-        """Keep the endpoints a digest has reached, so a retry does not send to them again."""
-        self._mark_digest(key, delivered_to=sorted(set(delivered_to)))
-
-    def _mark_digest(self, key: str, **values: Any) -> None:
-        with self._db.writing() as session:
-            mark(session, DigestRow, DigestRow.key, key, DigestNotFound, **values)

@@ -45,3 +45,11 @@ class DigestNotFound(StoreError):
     def __init__(self, key: str) -> None:
         self.key = key
         super().__init__(f"no daily digest with key {key!r}")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lock timeout or a dropped connection: worth another try, unlike a rejected event or
+    a conflict (which a retry would only repeat)."""
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(error, OperationalError)

@@ -8,28 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.dispatch import Dispatch
-from domain.store.common import (
-    CLAIM_LEASE,
-    Attempt,
-    StoreBase,
-    claim_due,
-    delivered,
-    delivery_state,
-    due,
-    failed,
-    insert_if_absent,
-    mark,
-    pending_fields,
-    record_attempts,
-)
+from domain.store.common import StoreBase, delivery_state, insert_if_absent, pending_fields
 from domain.store.errors import CaseNotFound, OutboxEntryNotFound
+from domain.store.queues import DeliveryQueue
 from domain.store.tables import CaseRow, OutboxRow, OutboxStatus
 
 
@@ -45,11 +33,15 @@ class OutboxEntry:
     created_at: datetime
     delivered_to: tuple[str, ...] = ()
 
+    @property
+    def key(self) -> str:
+        return self.idempotency_key
+
 
 def insert_dispatches(
     session: Session, case_ids: Mapping[str, int], dispatches: Iterable[Dispatch], now: datetime
-) -> int:
-    """Add the dispatches not already in the outbox; returns how many were new."""
+) -> tuple[str, ...]:
+    """Add the dispatches not already in the outbox; returns the keys that were new."""
     rows = [_row(case_ids, dispatch, now) for dispatch in dispatches]
     return insert_if_absent(session, OutboxRow, OutboxRow.idempotency_key, rows)
 
@@ -76,6 +68,14 @@ def _entry(row: OutboxRow) -> OutboxEntry:
 
 
 class OutboxMixin(StoreBase):
+    @property
+    def outbox(self) -> DeliveryQueue[OutboxEntry]:
+        """The outbox as a delivery queue: ``claim`` what is due, ``record`` the outcomes."""
+        return DeliveryQueue(
+            self._db, self._clock, OutboxRow, OutboxRow.idempotency_key, OutboxEntryNotFound,
+            _entry,  # type: ignore[arg-type]
+        )  # fmt: skip
+
     def enqueue(self, dispatches: Iterable[Dispatch]) -> int:
         """Insert-if-absent; returns the number newly inserted (0 for a repeat)."""
         wanted = list(dispatches)
@@ -85,20 +85,7 @@ class OutboxMixin(StoreBase):
                 select(CaseRow.reference, CaseRow.id).where(CaseRow.reference.in_(references))
             )
             case_ids = {reference: case_id for reference, case_id in found}
-            return insert_dispatches(session, case_ids, wanted, self._clock())
-
-    def pending_outbox(self, as_of: datetime, limit: int = 100) -> list[OutboxEntry]:
-        """Entries to attempt now: pending, or failed with a retry time that has come."""
-        with self._db.reading() as session:
-            return [_entry(row) for row in session.scalars(due(OutboxRow, OutboxRow, as_of, limit))]
-
-    def claim_outbox(
-        self, as_of: datetime, limit: int = 100, lease: timedelta = CLAIM_LEASE
-    ) -> list[OutboxEntry]:
-        """The entries due now, taken for one sender so no concurrent sender takes them too
-        (each rung reaches each recipient once, R-E1, with many workers delivering)."""
-        with self._db.writing() as session:
-            return [_entry(row) for row in claim_due(session, OutboxRow, as_of, limit, lease)]
+            return len(insert_dispatches(session, case_ids, wanted, self._clock()))
 
     def undelivered(self, limit: int = 50) -> tuple[int, list[OutboxEntry]]:
         """Notices that failed at least once and are not delivered yet: how many, and the
@@ -118,29 +105,3 @@ class OutboxMixin(StoreBase):
         )
         with self._db.reading() as session:
             return [_entry(row) for row in session.scalars(query)]
-
-    def mark_delivered(self, idempotency_key: str, delivered_at: datetime | None = None) -> None:
-        self._mark(idempotency_key, **delivered(OutboxRow, delivered_at or self._clock()))
-
-    def mark_failed(
-        self, idempotency_key: str, error: str, next_attempt_at: datetime | None
-    ) -> None:
-        """Record a failed attempt; ``next_attempt_at=None`` gives up, leaving the row visible."""
-        self._mark(idempotency_key, **failed(OutboxRow, error, next_attempt_at))
-
-    def record_attempts(self, attempts: Iterable[Attempt]) -> int:
-        """A sender's batch of outcomes, in one transaction; returns how many were delivered."""
-        key = OutboxRow.idempotency_key
-        with self._db.writing() as session:
-            return record_attempts(session, OutboxRow, key, OutboxEntryNotFound, attempts)
-
-    def record_delivered_to(self, idempotency_key: str, delivered_to: list[str]) -> None:
-        """Keep the endpoints a row has reached, so a retry does not send to them again."""
-        self._mark(idempotency_key, delivered_to=sorted(set(delivered_to)))
-
-    def _mark(self, idempotency_key: str, **values: Any) -> None:
-        with self._db.writing() as session:
-            mark(
-                session, OutboxRow, OutboxRow.idempotency_key, idempotency_key,
-                OutboxEntryNotFound, **values,
-            )  # fmt: skip

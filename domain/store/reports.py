@@ -1,25 +1,19 @@
 """Read-only queries for people: case lists, a case's timeline, overdue obligations by team.
 
-Obligations are never stored: they are derived again from the events as of the time asked
-(ARCHITECTURE.md), so these reports can never disagree with what the case flows do.
+A case's obligations in full are derived again from its events as of the time asked; views
+of many cases read the read model instead (``domain/store/summaries.py``).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 
-from domain.history import CaseHistory
-from domain.ladder import Obligation
 from domain.obligations import CaseView
-from domain.profiles import load_profile
-from domain.recipients import overdue_since
-from domain.store.common import StoreBase, case_row, histories_of, history_of
+from domain.store.common import StoreBase, case_row, history_of
 from domain.store.tables import CaseRow, CaseStatus, EventRow
 
 BATCH = 500
@@ -46,24 +40,6 @@ class JournalEntry:
     recorded_by: str
     recorded_at: datetime
     source: str
-
-
-@dataclass(frozen=True)
-class OverdueObligation:
-    """One overdue obligation of an open case: the case reference and what is overdue, by
-    whom, since when; member ids only, never names (R-G1)."""
-
-    reference: str
-    team: str
-    key: str
-    rule: str
-    title: str
-    owner_role: str
-    due: date
-    rung: str | None
-    subject: str
-    owner: str | None
-    overdue_since: date
 
 
 def _value(field: Any) -> Any:
@@ -112,24 +88,6 @@ class ReportsMixin(StoreBase):
             history = history_of(session, case_row(session, reference))
         return self._rules.view(history, as_of)
 
-    def overdue_obligations(
-        self, as_of: datetime, team: str | None = None
-    ) -> Iterator[OverdueObligation]:
-        """Every overdue obligation of every open case, derived as of ``as_of``."""
-        for history in self._open_histories(team):
-            calendar = load_profile(history.profile).calendar
-            for obligation in self._rules.view(history, as_of).obligations:
-                since = overdue_since(obligation, calendar)
-                if since is not None:  # None unless the obligation's status is overdue
-                    yield _overdue(history, obligation, since)
-
-    def overdue_by_team(self, as_of: datetime) -> dict[str, dict[str, int]]:
-        """Counts of overdue obligations per team and per escalation rung reached (R-E1)."""
-        counts: dict[str, Counter[str]] = {}
-        for overdue in self.overdue_obligations(as_of):
-            counts.setdefault(overdue.team, Counter())[overdue.rung or "none"] += 1
-        return {team: dict(sorted(by_rung.items())) for team, by_rung in sorted(counts.items())}
-
     def open_teams(self) -> list[str]:
         """Every team with at least one open case, in order."""
         query = (
@@ -140,28 +98,6 @@ class ReportsMixin(StoreBase):
         )
         with self._db.reading() as session:
             return list(session.scalars(query))
-
-    def _open_histories(self, team: str | None) -> Iterator[CaseHistory]:
-        with self._db.reading() as session:
-            rows = list(session.scalars(_cases_query(team, CaseStatus.OPEN.value)))
-            for start in range(0, len(rows), BATCH):
-                yield from histories_of(session, rows[start : start + BATCH])
-
-
-def _overdue(history: CaseHistory, obligation: Obligation, since: date) -> OverdueObligation:
-    return OverdueObligation(
-        reference=history.reference,
-        team=history.team,
-        key=obligation.key,
-        rule=obligation.rule,
-        title=obligation.title,
-        owner_role=str(_value(obligation.owner_role)),
-        due=obligation.due,
-        rung=None if obligation.rung is None else str(_value(obligation.rung)),
-        subject=obligation.subject,
-        owner=obligation.owner,
-        overdue_since=since,
-    )
 
 
 def _cases_query(team: str | None, status: str | None) -> Select[tuple[CaseRow]]:

@@ -1,7 +1,8 @@
 """The case repository: every write validates through the domain, then commits in one go.
 
 Appending an event writes the journal row (R-G2), the case's new sequence, status and
-next wake time, and the outbox rows it makes due, in ONE transaction. A writer states the
+next wake time, its read model (``summaries.py``) and the outbox rows it makes due, in ONE
+transaction; so does a wake (``refresh``). A writer states the
 sequence it expects (optimistic concurrency); a stale one, or a lost race between two
 processes, ends as ``ConcurrencyConflict`` and nothing of it is written.
 """
@@ -9,7 +10,7 @@ processes, ends as ``ConcurrencyConflict`` and nothing of it is written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Select, insert, select, update
@@ -25,7 +26,8 @@ from domain.store.errors import CaseExists, ConcurrencyConflict
 from domain.store.outbox import OutboxMixin, insert_dispatches
 from domain.store.reports import ReportsMixin
 from domain.store.rules import Standing
-from domain.store.tables import CaseRow, EventRow, Source
+from domain.store.summaries import SummariesMixin, write_summaries
+from domain.store.tables import CaseRow, CaseStatus, EventRow, Source
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class DueCase:
     flow_run_id: str | None
 
 
-class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin):
+class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
     """Cases, their journal, their outbox and the teams' daily digests. ``as_of`` drives the
     rules; the clock only stamps."""
 
@@ -104,8 +106,10 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin):
             row = case_row(session, reference)
             standing = self._rules.standing(history_of(session, row), as_of)
             self._advance(session, row, row.last_seq, row.last_seq, standing)
-            insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
-        return standing
+            queued = insert_dispatches(
+                session, {reference: row.id}, standing.dispatches, self._clock()
+            )
+        return replace(standing, queued=queued)
 
     def load(self, reference: str) -> tuple[CaseHistory, int]:
         """The case's history and the sequence number a writer should then expect."""
@@ -127,6 +131,16 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin):
     def set_flow_run(self, reference: str, flow_run_id: str | None) -> None:
         self._set(reference, flow_run_id=flow_run_id)
 
+    def wake_soon(self, reference: str, at: datetime) -> None:
+        """Make an open case due at ``at`` at the latest (its run could not be woken now)."""
+        with self._db.writing() as session:
+            session.execute(
+                update(CaseRow)
+                .where(CaseRow.reference == reference, CaseRow.status == CaseStatus.OPEN.value)
+                .where((CaseRow.next_wake.is_(None)) | (CaseRow.next_wake > at))
+                .values(next_wake=at, updated_at=self._clock())
+            )
+
     def set_next_wake(self, reference: str, next_wake: datetime | None) -> None:
         self._set(reference, next_wake=next_wake)
 
@@ -142,7 +156,8 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin):
     def _advance(
         self, session: Session, row: CaseRow, expected: int, new_seq: int, standing: Standing
     ) -> None:
-        """The conditional update that makes a lost race a conflict rather than a duplicate."""
+        """The conditional update that makes a lost race a conflict rather than a duplicate;
+        the read model follows in the same transaction."""
         statement = (
             update(CaseRow)
             .where(CaseRow.id == row.id, CaseRow.last_seq == expected)
@@ -151,6 +166,7 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin):
         )
         if session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
             raise ConcurrencyConflict(row.reference, expected, None)
+        write_summaries(session, [(row.id, row.team, new_seq, standing)])
 
     def _journal(
         self,

@@ -1,7 +1,8 @@
 """What the store asks of the domain: is this history valid, and what follows from it.
 
-The store keeps only a case's standing (open or closed, when to wake it, what should be in
-the outbox); everything else is derived again from the events whenever it is needed.
+The store keeps a case's standing (open or closed, when to wake it, what should be in the
+outbox) and its read model (its open obligations and its drift), written with every event
+and every wake; everything else is derived again from the events whenever it is needed.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from typing import Protocol
 
 from domain.dispatch import Dispatch
 from domain.history import CaseHistory
-from domain.obligations import CaseView, view
+from domain.obligations import CaseView, derive, known_at, view
+from domain.profiles import calendar_for, load_profile
 from domain.state import fold
+from domain.summary import Drift, OpenObligation, drift, open_obligations
+from domain.timescales import business_moment
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,9 @@ class Standing:
     closed: bool
     next_wake: datetime | None
     dispatches: tuple[Dispatch, ...]
+    obligations: tuple[OpenObligation, ...] = ()
+    drift: Drift | None = None
+    queued: tuple[str, ...] = ()  # the outbox keys this wake added (R-E1: each rung once)
 
 
 class CaseRules(Protocol):
@@ -32,15 +39,33 @@ class CaseRules(Protocol):
 
 
 class DomainRules:
-    """The real rules: ``domain.state.fold`` validates, ``domain.obligations.view`` derives."""
+    """The real rules: ``domain.state.fold`` validates, ``domain.obligations`` derives."""
 
     def standing(self, history: CaseHistory, as_of: datetime) -> Standing:
-        state = fold(history)  # every event validated, whatever its date
-        case_view = self.view(history, as_of)  # the domain's view: events after as_of unknown
+        policy = load_profile(history.profile)  # by name at the edge, then passed down
+        state = fold(history, policy)  # every event validated, whatever its date
+        known = known_at(history, as_of)
+        current = state if known is history else fold(known, policy)
+        calendar = calendar_for(policy)
+        case_view = derive(current, policy, calendar, as_of, history=False)
+        next_wake = case_view.next_wake
+        if known is not history and not state.closed:
+            # An event dated after as_of becomes known on its day: wake then.
+            first_unknown = business_moment(history.events[len(known.events)].on, policy)
+            next_wake = min(next_wake, first_unknown) if next_wake else first_unknown
+        found = open_obligations(case_view, calendar)
+        review = case_view.review
         return Standing(
             closed=state.closed,
-            next_wake=case_view.next_wake,
+            next_wake=next_wake,
             dispatches=tuple(case_view.dispatches),
+            obligations=found,
+            drift=drift(
+                found,
+                case_view.as_of,
+                review.deadline if review else None,
+                review.booked if review else None,
+            ),
         )
 
     def view(self, history: CaseHistory, as_of: datetime) -> CaseView:

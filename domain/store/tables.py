@@ -163,3 +163,69 @@ class DigestRow(Delivery, Base):
     team: Mapped[str] = mapped_column(String(128))
     day: Mapped[date] = mapped_column(Date, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+
+
+class CaseSummaryRow(Base):
+    """The read model, per case (docs/architecture.md): its drift as of its last wake or
+    event, written in the same transaction; ``cpo db rebuild-summaries`` rebuilds it."""
+
+    __tablename__ = "case_summaries"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)  # the journal entry it reflects
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    due: Mapped[int] = mapped_column(Integer, default=0)
+    upcoming: Mapped[int] = mapped_column(Integer, default=0)
+    rungs: Mapped[dict[str, int]] = mapped_column(JsonPayload)
+    worst_rung: Mapped[str | None] = mapped_column(String(32))
+    worst_rung_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    oldest_overdue: Mapped[date | None] = mapped_column(Date)
+    next_deadline: Mapped[date | None] = mapped_column(Date)
+    review_deadline: Mapped[date | None] = mapped_column(Date)
+    review_booked: Mapped[date | None] = mapped_column(Date)
+
+
+class OpenObligationRow(Base):
+    """The read model, per open obligation: the moments its status changes and each rung of
+    its ladder falls, so its status and rung as of any later moment are a query."""
+
+    __tablename__ = "open_obligations"
+    __table_args__ = (
+        UniqueConstraint("case_id", "key"),
+        Index(None, "team", "overdue_from"),
+        Index(None, "overdue_from"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    team: Mapped[str] = mapped_column(String(128))
+    key: Mapped[str] = mapped_column(String(128))
+    rule: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    subject_kind: Mapped[str] = mapped_column(String(32))
+    owner_role: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str | None] = mapped_column(String(128))
+    due: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_from: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    overdue_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    overdue_since: Mapped[date] = mapped_column(Date)
+    reminder_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    chase_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    missed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalation_tm_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalation_final_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SummaryRebuildRow(Base):
+    """Where ``cpo db rebuild-summaries`` has got to: a rebuild stopped half-way resumes."""
+
+    __tablename__ = "summary_rebuilds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_case_id: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

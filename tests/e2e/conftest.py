@@ -15,8 +15,8 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from domain.store import CaseRepository, Database, upgrade
+from scripts.driver import start_webhook, write_notify_config
 from scripts.prefect_stack import Stack, free_port, stack_env
-from tests.e2e.driver import start_webhook, write_notify_config
 
 
 @pytest.fixture(scope="session")

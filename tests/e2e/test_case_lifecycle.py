@@ -2,7 +2,7 @@
 
 Virtual time: every wake's ``as_of`` comes from a manual step or a clock tick, so a
 six-month case runs in a few minutes. Steps go in as an admin would: some through their
-deployments (the UI's forms), the rest through the CLI's code path (flows/recording.py).
+deployments (the UI's forms), the rest through the CLI's code path (cli/record_cmds.py).
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ import pytest
 from prefect.deployments import run_deployment
 from prefect.flow_runs import resume_flow_run
 
+from cli.record_cmds import open_and_start, record_and_wake
 from domain.events import ConferenceDecision, CoreGroupHeld, Event
 from domain.history import CaseHistory
 from domain.store import CaseRepository, OutboxStatus, Source
-from flows import recording
 from flows.clock import clock
 from flows.clock_source import as_of_moment
-from scripts.prefect_stack import Stack
-from tests.e2e.driver import (
+from scripts.driver import (
     CHILD_NAME,
     artifact_keys,
     core_group,
@@ -37,6 +36,9 @@ from tests.e2e.driver import (
     wait_for_state,
     wait_until,
 )
+from scripts.prefect_stack import Stack
+from services.cases import record_event
+from tasks.store import repository
 
 pytestmark = pytest.mark.slow
 
@@ -46,13 +48,15 @@ TEAM = "team-north"
 
 def record(event: Event, on: date, store: CaseRepository) -> None:
     """``cpo record ...``: append, then wake the case's run with that day as ``as_of``."""
-    recording.record(REF, event, "admin-1", on.isoformat())
+    record_and_wake(REF, event, "admin-1", as_of_moment(on))
     wait_for_state(store, REF, {"Suspended", "Completed"})
 
 
 def append(event: Event, on: date) -> None:
     """Recorded without a wake: the next clock tick acts on it (keeps the test short)."""
-    recording.append(REF, event, "admin-1", Source.CLI, on.isoformat())
+    record_event(
+        repository(), REF, event, recorded_by="admin-1", source=Source.CLI, as_of=as_of_moment(on)
+    )
 
 
 def tick(as_of: str, store: CaseRepository) -> dict[str, int]:
@@ -191,7 +195,7 @@ def test_a_worker_killed_mid_wake_loses_nothing_and_writes_nothing_twice(
 ) -> None:
     reference = "E2E-KILL"
     opening = icpc(date(2025, 1, 6), date(2025, 1, 17))
-    recording.open_case(reference, TEAM, "england", opening, "admin-1", "2025-01-06")
+    open_and_start(reference, TEAM, "england", opening, "admin-1", as_of_moment("2025-01-06"))
     first = wait_for_state(store, reference, {"Suspended"})
     stack.kill_worker(stack.workers[0])  # nothing in flight: every case is asleep
     # A worker whose wakes stop after writing the outbox, before delivering or sleeping.

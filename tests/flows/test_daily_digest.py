@@ -18,9 +18,9 @@ from domain.history import CaseHistory
 from domain.store import CaseRepository, Database, upgrade
 from flows.clock import clock
 from flows.clock_source import LONDON
-from tasks.digest import deliver_digests, enqueue_digests
-from tasks.store import repository
-from tests.e2e.driver import icpc
+from scripts.driver import icpc
+from tasks.delivery import deliver_digests
+from tasks.store import repository, tick
 from tests.notifications.conftest import SmtpReceiver
 
 THURSDAY = date(2025, 4, 17)
@@ -57,14 +57,19 @@ def test_the_clock_runs_the_digest_step_unless_told_not_to() -> None:
     assert inspect.signature(clock.fn).parameters["digest"].default is True
 
 
+def enqueue_digests(moment: datetime) -> int:
+    """The tick's digest step: how many digests it queued."""
+    return tick.fn(moment, 500).digests
+
+
 def test_the_tasks_enqueue_once_from_the_configured_hour_and_deliver_once(
     store: CaseRepository, smtp: SmtpReceiver
 ) -> None:
-    assert enqueue_digests.fn(at(8, 45)) == 0  # CPO_DIGEST_HOUR=9
-    assert enqueue_digests.fn(at(9)) == 1
-    assert enqueue_digests.fn(at(9)) == 0  # a retried or re-run task adds nothing (R-E1)
+    assert enqueue_digests(at(8, 45)) == 0  # CPO_DIGEST_HOUR=9
+    assert enqueue_digests(at(9)) == 1
+    assert enqueue_digests(at(9)) == 0  # a retried or re-run task adds nothing (R-E1)
     assert deliver_digests.fn(at(9)) == 1
-    assert enqueue_digests.fn(at(9, 15)) == 0 and deliver_digests.fn(at(9, 15)) == 0
+    assert enqueue_digests(at(9, 15)) == 0 and deliver_digests.fn(at(9, 15)) == 0
     assert [mail.recipients for mail in smtp.mails] == [[MANAGER]]
 
 
@@ -88,7 +93,7 @@ def test_cpo_digest_send_sends_once_however_often_it_is_asked(
     assert first.exit_code == 0, first.output
     again = digest_command("--send", "--json")
     assert again.exit_code == 0, again.output
-    enqueue_digests.fn(at(10, 15))  # the clock's tick after it adds nothing either
+    enqueue_digests(at(10, 15))  # the clock's tick after it adds nothing either
     [shown] = json.loads(again.stdout)
     assert shown["status"] == "delivered"
     assert shown["digest"]["items"][0]["case_reference"] == "CP-DIG-1"

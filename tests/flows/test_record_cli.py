@@ -14,8 +14,8 @@ from cli.main import app
 from domain.history import CaseHistory
 from domain.store import CaseRepository, Database, upgrade
 from flows.clock_source import as_of_moment
+from scripts.driver import icpc
 from tasks.store import repository
-from tests.e2e.driver import icpc
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ class FakeSteps:
     def adopt(self, reference: str) -> None:
         self.done.append(("adopt", reference))
 
-    def record(self, reference: str, wake: CaseWake) -> None:
+    def record(self, reference: str, wake: CaseWake, as_of: datetime) -> None:
         self.done.append(("record", wake.event))
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:

@@ -32,11 +32,11 @@ class Refusing:
 
 
 def wake(cases: list[str], server: Refusing, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    monkeypatch.setattr(run_control, "wake_case", server)
+    monkeypatch.setattr(run_control, "wake_case_run", server)
     monkeypatch.setattr(run_control, "RETRY_PAUSE_SECONDS", 0.0)
     due = [DueCase(ref, AS_OF, None) for ref in cases]
     with disable_run_logger():
-        return run_control.wake_due_cases.fn(due, AS_OF, AS_OF, 2, timedelta(minutes=30))
+        return run_control.wake_case_runs.fn(due, AS_OF, AS_OF, 2, timedelta(minutes=30))
 
 
 def test_every_due_case_is_woken_once(monkeypatch: pytest.MonkeyPatch) -> None:

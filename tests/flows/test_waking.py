@@ -8,10 +8,12 @@ from uuid import uuid4
 import pytest
 from prefect.client.schemas.objects import FlowRun, State, StateType
 
+from domain.store import OverdueCase
 from flows.clock_source import LONDON, as_of_moment
 from flows.suspend_keys import SuspendKey, latest, parse
+from services.clock import Caseload
 from tasks.artifacts import artifact_key, caseload_markdown
-from tasks.run_control import WakeAction, decide, lost_from
+from tasks.run_policy import WakeAction, decide, lost_from
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=LONDON)
 STALE = timedelta(minutes=30)
@@ -69,10 +71,17 @@ def test_artifact_keys_are_what_prefect_accepts() -> None:
     assert artifact_key("case", "LA/2025_07.1", "timeline") == "case-la-2025-07-1-timeline"
 
 
-def test_the_caseload_overview_counts_overdue_by_team_and_rung() -> None:
-    text = caseload_markdown(NOW, {"team-north": {"missed": 2, "escalation_tm": 1}})
-    assert "| team-north | 1 | 2 | 3 |" in text
-    assert "Nothing overdue" in caseload_markdown(NOW, {})
+def caseload(by_team: dict[str, dict[str, int]], *cases: OverdueCase, failing=()) -> Caseload:
+    return Caseload(NOW, by_team, list(cases), len(failing), list(failing))
+
+
+def test_the_caseload_overview_counts_overdue_by_team_and_rung_in_the_ladders_order() -> None:
+    late = OverdueCase("CP-9", "team-north", 3, date(2025, 3, 3), "escalation_tm", None)
+    text = caseload_markdown(caseload({"team-north": {"missed": 2, "escalation_tm": 1}}, late))
+    assert "| team | missed | escalation tm | total |" in text
+    assert "| team-north | 2 | 1 | 3 |" in text
+    assert "| CP-9 | team-north | 3 | 2025-03-03 | escalation tm |" in text
+    assert "Nothing overdue" in caseload_markdown(caseload({}))
 
 
 def _run(reference: str, state: StateType, since: datetime) -> FlowRun:
@@ -93,9 +102,10 @@ def test_the_clock_replaces_a_cases_current_run_that_is_gone_or_lost_even_if_not
     busy = _run("CP-5", StateType.RUNNING, NOW - timedelta(minutes=2))
     current = {"CP-1": str(crashed.id), "CP-2": "a-newer-run", "CP-3": str(stuck.id)}
     current |= {"CP-4": "its-replacement", "CP-5": str(busy.id)}
-    lost, replaced = lost_from(
+    found = lost_from(
         [crashed, failed_old, stuck, stuck_replaced, busy, crashed], current.get, NOW, STALE
     )
+    lost, replaced = found.cases, found.retire
     assert [(c.reference, c.flow_run_id) for c in lost] == [
         ("CP-1", str(crashed.id)),
         ("CP-3", str(stuck.id)),
@@ -130,5 +140,5 @@ def test_staff_see_every_notice_not_delivered_with_its_error() -> None:
     text = timeline_markdown("CP-1", NOW, [], [], [failing, *delivered])
     assert "**not delivered** after 1 attempt(s), retry no: team_manager:north" in text
     assert text.count("| delivered |") == 15  # the latest delivered ones, not all 38
-    overview = caseload_markdown(NOW, {}, (3, [failing]))
+    overview = caseload_markdown(Caseload(NOW, {}, [], 3, [failing]))
     assert "**3 notice(s) not delivered**" in overview and "| CP-1 |" in overview

@@ -8,8 +8,8 @@ from typing import Any
 
 from domain.store.database import Database
 from domain.store.repository import CaseRepository
-from notifications.delivery import deliver_pending
 from notifications.notifier import Notifier
+from services.delivery import deliver_notices
 
 
 def deliver_until_empty(url: str, config: str, as_of: datetime, barrier: Barrier) -> Any:
@@ -18,8 +18,8 @@ def deliver_until_empty(url: str, config: str, as_of: datetime, barrier: Barrier
     notifier = Notifier.from_config(config)
     barrier.wait(timeout=60)
     delivered = batches = 0
-    while store.pending_outbox(as_of, limit=1) or batches == 0:
-        delivered += deliver_pending(store, as_of, limit=5, notifier=notifier)
+    while store.outbox.due(as_of, limit=1) or batches == 0:
+        delivered += deliver_notices(store, as_of, limit=5, notifier=notifier)
         batches += 1
     store.database.dispose()
     return {"delivered": delivered, "batches": batches}

@@ -21,13 +21,13 @@ from domain.store.tables import OutboxStatus
 from flows.clock_source import LONDON
 from notifications.daily_digest import (
     HOUR_ENV,
-    deliver_pending_digests,
     digest_day,
     digest_hour,
     enqueue_due_digests,
     working_days,
 )
 from notifications.notifier import Notifier
+from services.delivery import deliver_digests
 from tests.notifications.conftest import Mail, SmtpReceiver
 from tests.store.cases import icpc, visit
 
@@ -82,7 +82,7 @@ def notifier(notify_config: Path) -> Notifier:
 def tick(store: CaseRepository, notifier: Notifier, moment: datetime) -> int:
     """The clock's digest step at ``moment``: returns how many digests were delivered."""
     enqueue_due_digests(store, moment, hour=8)
-    return deliver_pending_digests(store, moment, notifier=notifier)
+    return deliver_digests(store, moment, notifier=notifier)
 
 
 def text_of(mail: Mail) -> str:

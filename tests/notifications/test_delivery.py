@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,7 +14,8 @@ from notifications.delivery import (
     RetryPolicy,
     RowResult,
     deliver_batch,
-    deliver_pending,
+    deliver_due,
+    send_dispatch,
 )
 from notifications.digest import deliver_digest, digests_from_dispatches
 from notifications.invites import MeetingInvite, MeetingKind, invite_attachment
@@ -28,17 +29,31 @@ Role = RecipientRole
 
 @dataclass(frozen=True)
 class Row:
-    """An outbox row as the store hands it over."""
+    """An outbox row as the queue hands it over."""
 
     id: int
-    idempotency_key: str
-    payload: dict[str, Any]
+    key: str
+    dispatch: Dispatch
     attempts: int = 0
     delivered_to: tuple[str, ...] = ()
 
 
 def row_of(row_id: int, dispatch: Dispatch) -> Row:
-    return Row(row_id, dispatch.idempotency_key, dispatch.model_dump(mode="json"))
+    return Row(row_id, dispatch.idempotency_key, dispatch)
+
+
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A row whose stored payload no longer reads as a dispatch."""
+
+    id: int
+    key: str
+    attempts: int = 0
+    delivered_to: tuple[str, ...] = ()
+
+    @property
+    def dispatch(self) -> Dispatch:
+        return Dispatch.model_validate({"case_reference": "CP-1"})
 
 
 def retried(row: Row, result: RowResult) -> Row:
@@ -48,26 +63,33 @@ def retried(row: Row, result: RowResult) -> Row:
 
 @dataclass
 class FakeOutbox:
-    """A store that records what it was told, in the style of a hand-written fake."""
+    """A delivery queue that records what it was told, in the style of a hand-written fake:
+    the same ``claim`` and ``record`` as the store's (domain/store/queues.py)."""
 
     rows: dict[str, Row]
     delivered: dict[str, datetime] = field(default_factory=dict)
     failed: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
+    claims: int = 0
 
-    def pending_outbox(self, as_of: datetime, limit: int = 100) -> list[Row]:
+    def claim(self, as_of: datetime, limit: int = 100) -> list[Row]:
+        self.claims += 1
         due = [r for k, r in self.rows.items() if k not in self.delivered]
-        due = [r for r in due if k_due(self.failed.get(r.idempotency_key), as_of)]
+        due = [r for r in due if k_due(self.failed.get(r.key), as_of)]
         return due[:limit]
 
-    def mark_delivered(self, idempotency_key: str, delivered_at: datetime | None = None) -> None:
-        self.delivered[idempotency_key] = delivered_at or NOW
-
-    def mark_failed(self, key: str, error: str, next_attempt_at: datetime | None) -> None:
-        self.failed[key] = (error, next_attempt_at)
-        self.rows[key] = replace(self.rows[key], attempts=self.rows[key].attempts + 1)
-
-    def record_delivered_to(self, key: str, delivered_to: list[str]) -> None:
-        self.rows[key] = replace(self.rows[key], delivered_to=tuple(delivered_to))
+    def record(self, attempts: Sequence[RowResult]) -> int:
+        for attempt in attempts:
+            key = attempt.idempotency_key
+            self.rows[key] = replace(
+                self.rows[key],
+                attempts=self.rows[key].attempts + 1,
+                delivered_to=tuple(attempt.delivered_to),
+            )
+            if attempt.delivered:
+                self.delivered[key] = attempt.attempted_at
+            else:
+                self.failed[key] = (attempt.error or "", attempt.next_attempt_at)
+        return sum(attempt.delivered for attempt in attempts)
 
 
 def k_due(failure: tuple[str, datetime | None] | None, as_of: datetime) -> bool:
@@ -132,7 +154,7 @@ def test_a_failing_row_does_not_block_the_others(
 ) -> None:
     rows = [
         row_of(1, make_dispatch(obligation="a")),
-        Row(2, "broken", {"case_reference": "CP-1"}),  # unreadable payload
+        UnreadableRow(2, "broken"),
         row_of(3, make_dispatch(obligation="c", team="team-east")),  # no route
         row_of(4, make_dispatch(obligation="d", template="nonesuch")),
         row_of(5, make_dispatch(obligation="e", team="team-south")),
@@ -190,19 +212,23 @@ def test_a_retry_skips_the_recipient_already_reached(
     assert [m.recipients for m in dead.mails] == [["lp@example.org"]]
 
 
-def test_deliver_pending_records_results_in_the_store(
+def test_delivery_records_every_outcome_in_the_queue(
     notifier: Notifier, smtp: SmtpReceiver, make_dispatch: DispatchFactory
 ) -> None:
     dispatches = [make_dispatch(obligation=f"o-{i}") for i in range(3)]
-    store = FakeOutbox({d.idempotency_key: row_of(i, d) for i, d in enumerate(dispatches)})
+    queue = FakeOutbox({d.idempotency_key: row_of(i, d) for i, d in enumerate(dispatches)})
+
+    def deliver(at: datetime) -> int:
+        return deliver_due(queue, send_dispatch, at, notifier=notifier)
+
     smtp.stop()
-    assert deliver_pending(store, NOW, notifier=notifier) == 0
-    assert len(store.failed) == 3 and not store.delivered
-    assert deliver_pending(store, NOW, notifier=notifier) == 0  # not yet time to retry
+    assert deliver(NOW) == 0
+    assert len(queue.failed) == 3 and not queue.delivered
+    assert deliver(NOW) == 0  # not yet time to retry
     smtp.start()
-    assert deliver_pending(store, NOW + timedelta(minutes=1), notifier=notifier) == 3
-    assert deliver_pending(store, NOW + timedelta(hours=1), notifier=notifier) == 0
-    assert len(smtp.mails) == 3
+    assert deliver(NOW + timedelta(minutes=1)) == 3
+    assert deliver(NOW + timedelta(hours=1)) == 0
+    assert len(smtp.mails) == 3 and queue.claims == 4
 
 
 def test_backoff_doubles_up_to_a_cap_and_may_give_up() -> None:

@@ -24,10 +24,10 @@ from domain.ladder import LONDON
 from domain.obligations import view
 from domain.store.database import Database
 from domain.store.repository import CaseRepository
-from notifications.delivery import deliver_pending
 from notifications.invites import contact_emails, meeting_attachments
 from notifications.notifier import Notifier
 from notifications.render import render
+from services.delivery import deliver_notices
 from tests.domain.builders import MEMBERS, at, case, cg, d, icpc, rcpc
 from tests.notifications.conftest import SmtpReceiver
 
@@ -143,14 +143,14 @@ def test_an_invitation_reaches_a_members_inbox_once_per_change(
     first = at("2026-10-05", 12)
     store = CaseRepository(database, clock=lambda: first)
     store.open_case(history, recorded_by="admin", source="import", as_of=first)
-    deliver_pending(store, first, notifier=notifier)
+    deliver_notices(store, first, notifier=notifier)
     for seq, event in enumerate(events[1:], start=1):
         moment = at(event.on.isoformat(), 12)
         store.append(
             "CP-0001", event, expected_seq=seq, recorded_by="admin", source="cli", as_of=moment
         )
-        deliver_pending(store, moment, notifier=notifier)
-        deliver_pending(store, moment + timedelta(hours=1), notifier=notifier)  # nothing twice
+        deliver_notices(store, moment, notifier=notifier)
+        deliver_notices(store, moment + timedelta(hours=1), notifier=notifier)  # nothing twice
 
     got = []
     for mail in smtp.to(school):

@@ -92,5 +92,6 @@ class _Row:
 
     def __init__(self, dispatch: Dispatch) -> None:
         self.dispatch = dispatch
-        self.idempotency_key = dispatch.idempotency_key
+        self.key = dispatch.idempotency_key
         self.attempts = 0
+        self.delivered_to: tuple[str, ...] = ()

@@ -10,8 +10,8 @@ from domain.store.database import Database
 from domain.store.outbox import OutboxEntry
 from domain.store.repository import CaseRepository
 from domain.store.tables import OutboxStatus
-from notifications.delivery import deliver_pending
 from notifications.notifier import Notifier
+from services.delivery import deliver_notices
 from tests.notifications.conftest import DispatchFactory, SmtpReceiver, WebhookReceiver
 from tests.store.cases import history
 
@@ -39,13 +39,13 @@ def test_each_rung_reaches_each_recipient_once_across_a_partial_failure(
     store.enqueue([notice])
     notifier = Notifier.from_config(notify_config)
 
-    assert deliver_pending(store, NOW, notifier=notifier) == 0
+    assert deliver_notices(store, NOW, notifier=notifier) == 0
     [entry] = entries_of(store, notice.idempotency_key)
     assert entry.status is OutboxStatus.FAILED and len(entry.delivered_to) == 2
     down.start()
     try:
-        assert deliver_pending(store, NOW + timedelta(hours=1), notifier=notifier) == 1
-        assert deliver_pending(store, NOW + timedelta(days=1), notifier=notifier) == 0
+        assert deliver_notices(store, NOW + timedelta(hours=1), notifier=notifier) == 1
+        assert deliver_notices(store, NOW + timedelta(days=1), notifier=notifier) == 0
     finally:
         down.stop()
 
@@ -80,7 +80,7 @@ def test_a_broken_routing_file_fails_the_claimed_rows_visibly_and_they_retry(
     store.enqueue([notice])
     broken = tmp_path / "moved-away.yaml"  # the file the deployment names is gone
     with pytest.raises(RoutingError):
-        deliver_pending(store, NOW, config=broken)
+        deliver_notices(store, NOW, config=broken)
     [entry] = entries_of(store, notice.idempotency_key)
     assert entry.status is OutboxStatus.FAILED and entry.attempts == 1
     assert entry.last_error and "RoutingError" in entry.last_error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from domain.dispatch import Dispatch, Recipient, RecipientRole, Rung
@@ -96,4 +97,26 @@ def outbox(repository: CaseRepository, reference: str = "BED-0001") -> list[Outb
 
 
 def pending(repository: CaseRepository, as_of: datetime) -> list[OutboxEntry]:
-    return [e for e in repository.pending_outbox(as_of) if not is_booking(e.idempotency_key)]
+    return [e for e in repository.outbox.due(as_of) if not is_booking(e.idempotency_key)]
+
+
+@dataclass(frozen=True)
+class Attempted:
+    """A sender's outcome for one row, as the queues' ``record`` takes it."""
+
+    idempotency_key: str
+    delivered: bool
+    attempted_at: datetime = AS_OF
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    delivered_to: tuple[str, ...] = ()
+
+
+def sent(key: str, at: datetime = AS_OF) -> Attempted:
+    return Attempted(key, True, at)
+
+
+def refused(
+    key: str, error: str, retry_at: datetime | None, reached: tuple[str, ...] = ()
+) -> Attempted:
+    return Attempted(key, False, AS_OF, error, retry_at, reached)

@@ -124,12 +124,13 @@ def test_outbox_lists_a_cases_notices_and_every_failed_one_with_its_error(
 
     from domain.store.database import Database
     from domain.store.repository import CaseRepository
+    from tests.store.cases import refused, sent
 
     store = CaseRepository(Database.from_url(db_url))
     keys = [e.idempotency_key for e in store.outbox_of("BED/1")]
     assert keys  # importing booked the case's first core group and review
-    store.mark_failed(keys[0], "member:hv: no route", datetime(2025, 3, 5, tzinfo=UTC))
-    store.mark_delivered(keys[1])
+    retry_at = datetime(2025, 3, 5, tzinfo=UTC)
+    store.outbox.record([refused(keys[0], "member:hv: no route", retry_at), sent(keys[1])])
     store.database.dispose()
 
     shown = json.loads(run(cpo, db_url, "outbox", "--case", "BED/1", "--json").stdout)

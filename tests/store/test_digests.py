@@ -11,7 +11,7 @@ from domain.store.repository import CaseRepository
 from domain.store.tables import OutboxStatus
 from flows.clock_source import LONDON
 from notifications.digest import OverdueItem, TeamDigest
-from tests.store.cases import AS_OF, history, icpc, plan_ended
+from tests.store.cases import AS_OF, history, icpc, plan_ended, refused, sent
 
 DAY = date(2025, 4, 17)
 AT = datetime(2025, 4, 17, 8, 0, tzinfo=LONDON)
@@ -54,7 +54,7 @@ def test_the_stored_payload_is_the_snapshot_taken_when_the_row_was_created(
 ) -> None:
     repository.enqueue_digests([digest("north")], AT)
     repository.enqueue_digests([digest("north", DAY, item("BED-0009"))], AT)
-    [entry] = repository.pending_digests(AT)
+    [entry] = repository.digests.due(AT)
     assert TeamDigest.model_validate(entry.payload) == digest("north")
     assert (entry.team, entry.day, entry.status, entry.attempts) == (
         "north", DAY, OutboxStatus.PENDING, 0,
@@ -63,18 +63,18 @@ def test_the_stored_payload_is_the_snapshot_taken_when_the_row_was_created(
 
 def test_a_digest_is_pending_from_the_moment_it_was_enqueued(repository: CaseRepository) -> None:
     repository.enqueue_digests([digest("north")], AT)
-    assert repository.pending_digests(AT - timedelta(seconds=1)) == []
-    assert len(repository.pending_digests(AT)) == 1
+    assert repository.digests.due(AT - timedelta(seconds=1)) == []
+    assert len(repository.digests.due(AT)) == 1
 
 
 def test_a_delivered_digest_leaves_the_pending_list_and_stays_delivered(
     repository: CaseRepository,
 ) -> None:
     repository.enqueue_digests([digest("north")], AT)
-    repository.mark_digest_delivered(KEY, AT)
-    repository.mark_digest_failed(KEY, "late retry", AT)  # a late retry must not reopen it
-    repository.record_digest_delivered_to(KEY, ["late"])
-    assert repository.pending_digests(AT + timedelta(days=1)) == []
+    repository.digests.record([sent(KEY, AT)])
+    late = refused(KEY, "late retry", AT, ("late",))
+    repository.digests.record([late])  # a late retry must not reopen it
+    assert repository.digests.due(AT + timedelta(days=1)) == []
     [entry] = repository.digests_of(DAY, "north")
     assert (entry.status, entry.delivered_at, entry.attempts) == (OutboxStatus.DELIVERED, AT, 1)
     assert (entry.last_error, entry.next_attempt_at, entry.delivered_to) == (None, None, ())
@@ -85,9 +85,9 @@ def test_a_failed_digest_keeps_its_error_and_is_retried_at_its_retry_time(
 ) -> None:
     repository.enqueue_digests([digest("north")], AT)
     retry_at = AT + timedelta(minutes=5)
-    repository.mark_digest_failed(KEY, "smtp refused", retry_at)
-    assert repository.pending_digests(AT) == []
-    [entry] = repository.pending_digests(retry_at)
+    repository.digests.record([refused(KEY, "smtp refused", retry_at)])
+    assert repository.digests.due(AT) == []
+    [entry] = repository.digests.due(retry_at)
     assert (entry.status, entry.attempts, entry.last_error, entry.next_attempt_at) == (
         OutboxStatus.FAILED, 1, "smtp refused", retry_at,
     )  # fmt: skip
@@ -95,8 +95,8 @@ def test_a_failed_digest_keeps_its_error_and_is_retried_at_its_retry_time(
 
 def test_a_digest_given_up_stays_visible_but_is_not_retried(repository: CaseRepository) -> None:
     repository.enqueue_digests([digest("north")], AT)
-    repository.mark_digest_failed(KEY, "no route", None)
-    assert repository.pending_digests(AT + timedelta(days=365)) == []
+    repository.digests.record([refused(KEY, "no route", None)])
+    assert repository.digests.due(AT + timedelta(days=365)) == []
     [entry] = repository.digests_of(DAY)
     assert (entry.status, entry.next_attempt_at, entry.last_error) == (
         OutboxStatus.FAILED, None, "no route",
@@ -105,15 +105,15 @@ def test_a_digest_given_up_stays_visible_but_is_not_retried(repository: CaseRepo
 
 def test_a_partly_delivered_digest_remembers_whom_it_reached(repository: CaseRepository) -> None:
     repository.enqueue_digests([digest("north")], AT)
-    repository.record_digest_delivered_to(KEY, ["endpoint-b", "endpoint-a", "endpoint-a"])
-    repository.mark_digest_failed(KEY, "SMTP down", AT)
-    [entry] = repository.pending_digests(AT)
+    reached = ("endpoint-b", "endpoint-a", "endpoint-a")
+    repository.digests.record([refused(KEY, "SMTP down", AT, reached)])
+    [entry] = repository.digests.due(AT)
     assert entry.delivered_to == ("endpoint-a", "endpoint-b")
 
 
-def test_marking_an_unknown_digest_is_an_error(repository: CaseRepository) -> None:
+def test_recording_an_unknown_digest_is_an_error(repository: CaseRepository) -> None:
     with pytest.raises(DigestNotFound):
-        repository.mark_digest_delivered("digest|nowhere|2025-04-17")
+        repository.digests.record([sent("digest|nowhere|2025-04-17")])
 
 
 def test_open_teams_are_the_teams_with_an_open_case(repository: CaseRepository) -> None:
@@ -138,8 +138,8 @@ def test_a_claimed_digest_is_hidden_from_a_second_sender_until_its_lease_ends(
     repository: CaseRepository,
 ) -> None:
     repository.enqueue_digests([digest("north")], AT)
-    [mine] = repository.claim_digests(AT, lease=timedelta(minutes=10))
+    [mine] = repository.digests.claim(AT, lease=timedelta(minutes=10))
     assert mine.key == KEY
-    assert repository.claim_digests(AT + timedelta(minutes=9)) == []
-    [again] = repository.claim_digests(AT + timedelta(minutes=10))  # the sender died
+    assert repository.digests.claim(AT + timedelta(minutes=9)) == []
+    [again] = repository.digests.claim(AT + timedelta(minutes=10))  # the sender died
     assert again.key == KEY and again.attempts == 0

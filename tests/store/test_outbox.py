@@ -10,7 +10,16 @@ from domain.dispatch import Rung
 from domain.store.errors import CaseNotFound, OutboxEntryNotFound
 from domain.store.repository import CaseRepository
 from domain.store.tables import OutboxStatus
-from tests.store.cases import AS_OF, dispatch, history, is_booking, outbox, pending
+from tests.store.cases import (
+    AS_OF,
+    dispatch,
+    history,
+    is_booking,
+    outbox,
+    pending,
+    refused,
+    sent,
+)
 
 
 @pytest.fixture
@@ -55,8 +64,8 @@ def test_a_delivered_entry_leaves_the_pending_list_and_stays_delivered(
     repository = repository_with_case
     repository.enqueue([dispatch("BED-0001")])
     key = "BED-0001|R-T5:cg-1|reminder"
-    repository.mark_delivered(key, AS_OF)
-    repository.mark_failed(key, "late retry", AS_OF)  # a late retry must not reopen it
+    repository.outbox.record([sent(key, AS_OF)])
+    repository.outbox.record([refused(key, "late retry", AS_OF)])  # must not reopen it
     assert pending(repository, AS_OF + timedelta(days=1)) == []
     [entry] = outbox(repository, "BED-0001")
     assert (entry.status, entry.delivered_at, entry.attempts) == (OutboxStatus.DELIVERED, AS_OF, 1)
@@ -69,7 +78,7 @@ def test_a_failed_entry_is_retried_at_its_next_attempt_time(
     repository.enqueue([dispatch("BED-0001")])
     key = "BED-0001|R-T5:cg-1|reminder"
     retry_at = AS_OF + timedelta(minutes=5)
-    repository.mark_failed(key, "smtp refused", retry_at)
+    repository.outbox.record([refused(key, "smtp refused", retry_at)])
     assert pending(repository, AS_OF) == []
     [entry] = pending(repository, retry_at)
     assert (entry.status, entry.attempts, entry.last_error) == (
@@ -82,15 +91,15 @@ def test_an_entry_given_up_stays_visible_but_is_not_retried(
 ) -> None:
     repository = repository_with_case
     repository.enqueue([dispatch("BED-0001")])
-    repository.mark_failed("BED-0001|R-T5:cg-1|reminder", "no route", None)
+    repository.outbox.record([refused("BED-0001|R-T5:cg-1|reminder", "no route", None)])
     assert pending(repository, AS_OF + timedelta(days=365)) == []
     [entry] = outbox(repository, "BED-0001")
     assert (entry.status, entry.next_attempt_at) == (OutboxStatus.FAILED, None)
 
 
-def test_marking_an_unknown_key_is_an_error(repository_with_case: CaseRepository) -> None:
+def test_recording_an_unknown_key_is_an_error(repository_with_case: CaseRepository) -> None:
     with pytest.raises(OutboxEntryNotFound):
-        repository_with_case.mark_delivered("BED-0001|nothing|reminder")
+        repository_with_case.outbox.record([sent("BED-0001|nothing|reminder")])
 
 
 def test_a_wake_enqueues_what_is_due_once_however_often_it_runs(
@@ -113,8 +122,8 @@ def test_a_partly_delivered_row_remembers_whom_it_reached(
     repository = repository_with_case
     repository.enqueue([dispatch("BED-0001")])
     key = "BED-0001|R-T5:cg-1|reminder"
-    repository.record_delivered_to(key, ["endpoint-b", "endpoint-a", "endpoint-a"])
-    repository.mark_failed(key, "SMTP down", AS_OF)
+    reached = ("endpoint-b", "endpoint-a", "endpoint-a")
+    repository.outbox.record([refused(key, "SMTP down", AS_OF, reached)])
     [entry] = pending(repository, AS_OF)
     assert entry.delivered_to == ("endpoint-a", "endpoint-b")
     assert entry.status is OutboxStatus.FAILED
@@ -139,16 +148,16 @@ def test_a_claimed_entry_is_hidden_from_other_senders_until_its_lease_ends(
 ) -> None:
     repository = repository_with_case
     repository.enqueue([dispatch("BED-0001"), dispatch("BED-0001", obligation="R-T5:cg-2")])
-    mine = [e for e in repository.claim_outbox(AS_OF, lease=timedelta(minutes=10))]
+    mine = [e for e in repository.outbox.claim(AS_OF, lease=timedelta(minutes=10))]
     assert sorted(e.idempotency_key for e in mine if not is_booking(e.idempotency_key)) == [
         "BED-0001|R-T5:cg-1|reminder",
         "BED-0001|R-T5:cg-2|reminder",
     ]
-    assert repository.claim_outbox(AS_OF) == []  # a second sender gets nothing
+    assert repository.outbox.claim(AS_OF) == []  # a second sender gets nothing
     assert pending(repository, AS_OF + timedelta(minutes=5)) == []
-    repository.mark_delivered("BED-0001|R-T5:cg-1|reminder", AS_OF)
+    repository.outbox.record([sent("BED-0001|R-T5:cg-1|reminder", AS_OF)])
     # The sender died before recording cg-2: it is due again once the lease has ended.
-    again = repository.claim_outbox(AS_OF + timedelta(minutes=11))
+    again = repository.outbox.claim(AS_OF + timedelta(minutes=11))
     assert [e.idempotency_key for e in again if not is_booking(e.idempotency_key)] == [
         "BED-0001|R-T5:cg-2|reminder"
     ]

@@ -1,0 +1,67 @@
+"""Use case: deliver what is due, from both queues (the outbox, then the digests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from domain.store import CaseRepository
+from notifications.daily_digest import send_digest
+from notifications.delivery import RetryPolicy, deliver_due, send_dispatch
+from notifications.notifier import Notifier
+
+
+@dataclass(frozen=True)
+class Delivered:
+    notices: int
+    digests: int
+
+
+def deliver_notices(
+    store: CaseRepository,
+    as_of: datetime,
+    limit: int = 100,
+    *,
+    notifier: Notifier | None = None,
+    config: str | Path | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+) -> int:
+    """One batch of the outbox: its due rows claimed, sent, and recorded."""
+    return deliver_due(
+        store.outbox, send_dispatch, as_of, limit, notifier=notifier, config=config, policy=policy
+    )
+
+
+def deliver_digests(
+    store: CaseRepository,
+    as_of: datetime,
+    limit: int = 100,
+    *,
+    notifier: Notifier | None = None,
+    config: str | Path | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+) -> int:
+    """One batch of the team managers' digests: claimed, sent in team order, recorded."""
+    return deliver_due(
+        store.digests, send_digest, as_of, limit,
+        notifier=notifier, config=config, policy=policy, workers=1,
+    )  # fmt: skip
+
+
+def deliver_everything_due(
+    store: CaseRepository,
+    as_of: datetime,
+    *,
+    batch: int = 100,
+    notifier: Notifier | None = None,
+    config: str | Path | None = None,
+) -> Delivered:
+    """Every due row of both queues, a batch at a time, until a batch delivers nothing."""
+    active = notifier if notifier is not None else Notifier.from_config(config)
+    notices = digests = 0
+    while sent := deliver_notices(store, as_of, batch, notifier=active):
+        notices += sent
+    while sent := deliver_digests(store, as_of, batch, notifier=active):
+        digests += sent
+    return Delivered(notices, digests)
