@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,13 +44,13 @@ CHUNK = 1000
 Case = tuple[CaseHistory, Standing]
 
 
-def make_cases(seeds: range) -> list[Case]:
+def make_cases(seeds: range, as_of: datetime = IMPORTED_AS_OF) -> list[Case]:
     """Valid histories of 3 to 9 months (about 40 events each), validated and derived."""
     rules = DomainRules()
     cases = []
     for seed in seeds:
         history = synthetic_history(seed, f"SYN-{seed:06d}", months=3 + seed % 7)
-        cases.append((history, rules.standing(history, IMPORTED_AS_OF)))
+        cases.append((history, rules.standing(history, as_of)))
     return cases
 
 
@@ -68,10 +69,10 @@ class Backend:
         self.seconds += time.perf_counter() - started
 
 
-def caseload(count: int, workers: int) -> Iterator[list[Case]]:
+def caseload(count: int, workers: int, as_of: datetime = IMPORTED_AS_OF) -> Iterator[list[Case]]:
     chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     with ProcessPoolExecutor(workers) as pool:
-        yield from pool.map(make_cases, chunks)
+        yield from pool.map(partial(make_cases, as_of=as_of), chunks)
 
 
 def database_size(database: Database) -> int:

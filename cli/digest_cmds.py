@@ -13,19 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.as_of import parse_as_of
 from cli.store_cmds import AsJson, AsOf, DatabaseUrl, console, errors, open_store, print_json
 from domain.ladder import LONDON
-from domain.store.digests import DigestEntry
-from domain.store.repository import CaseRepository
-from notifications.daily_digest import digest_hour, team_digest, worth_sending
-from notifications.digest import TeamDigest, render_digest
-from notifications.routing import CONFIG_ENV, RoutingError
-from services.delivery import deliver_digests
+from notifications.settings import CONFIG_ENV, digest_hour
+
+if TYPE_CHECKING:  # delivery (apprise) is imported when a digest is shown, not at start-up
+    from domain.store.digests import DigestEntry
+    from domain.store.repository import CaseRepository
+    from notifications.digest import TeamDigest
 
 Team = Annotated[str | None, typer.Option(help="Only this team (default: every open team).")]
 Send = Annotated[
@@ -60,6 +60,9 @@ class Shown:
 
 def shown_digest(store: CaseRepository, team: str, day: date, hour: int) -> Shown:
     """The stored snapshot (what was or will be sent) if there is one, else derived now."""
+    from notifications.daily_digest import team_digest
+    from notifications.digest import TeamDigest
+
     stored = store.digests_of(day, team)
     if stored:
         return Shown(TeamDigest.model_validate(stored[0].payload), stored[0])
@@ -68,6 +71,10 @@ def shown_digest(store: CaseRepository, team: str, day: date, hour: int) -> Show
 
 def send(store: CaseRepository, shown: list[Shown], as_of: datetime, config: Path | None) -> int:
     """Enqueue the shown digests worth sending (insert-if-absent), deliver what is pending."""
+    from notifications.daily_digest import worth_sending
+    from notifications.routing import RoutingError
+    from services.delivery import deliver_digests
+
     fresh = [s.digest for s in shown if s.entry is None and worth_sending(s.digest)]
     store.enqueue_digests(fresh, as_of)
     try:
@@ -93,6 +100,8 @@ def digest(
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """A team manager's digest of everything overdue in their team today (R-E1)."""
+    from notifications.daily_digest import worth_sending
+
     moment, hour = parse_as_of(as_of), hour_setting()
     day, delivered = moment.astimezone(LONDON).date(), 0
     with open_store(database_url_option) as store:
@@ -112,6 +121,9 @@ def digest(
 
 
 def print_text(shown: list[Shown], day: date) -> None:
+    from notifications.daily_digest import worth_sending
+    from notifications.digest import render_digest
+
     if not shown:
         console.print(f"Nothing overdue in any team on {day.isoformat()}: no digest is sent.")
     for item in shown:

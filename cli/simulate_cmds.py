@@ -28,7 +28,6 @@ from rich.table import Table
 from domain.ladder import LONDON
 from domain.store.database import Database, database_url, sqlite_file
 from domain.store.repository import CaseRepository
-from services import clock
 
 
 @dataclass
@@ -50,6 +49,8 @@ def simulate(
     progress: Callable[[], None] = lambda: None,
 ) -> list[Tick]:
     """One tick a day at ``hour`` Europe/London, for ``days`` days from ``start``."""
+    from services import clock  # the clock's own tick (it loads delivery: not at start-up)
+
     ticks = []
     for offset in range(days):
         day = start + timedelta(days=offset)

@@ -25,9 +25,7 @@ from cli.as_of import parse_as_of
 from domain.dispatch import RUNG_ORDER
 from domain.errors import DomainError
 from domain.store.database import ENV_VAR, Database, database_url, shown_url
-from domain.store.migrate import current_revision, head_revision, upgrade
 from domain.store.repository import CaseRepository
-from domain.store.transfer import ImportStatus, export_all, export_text, history_files, import_file
 
 console = Console()
 errors = Console(stderr=True)
@@ -46,6 +44,8 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 @contextmanager
 def open_store(url: str | None) -> Iterator[CaseRepository]:
     """A repository on a migrated store; a store error ends the command with its message."""
+    from domain.store.migrate import current_revision, head_revision
+
     database = Database.from_url(database_url(url))
     try:
         if current_revision(database) != head_revision():
@@ -65,6 +65,8 @@ def print_json(value: Any) -> None:
 
 def db_upgrade(database_url_option: DatabaseUrl = None) -> None:
     """Create the store's schema, or upgrade it to the latest revision."""
+    from domain.store.migrate import upgrade
+
     url = database_url(database_url_option)
     database = Database.from_url(url)
     try:
@@ -105,6 +107,8 @@ def import_cases(
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Import case histories; a bad file is reported and nothing of that case is recorded."""
+    from domain.store.transfer import ImportStatus, history_files, import_file
+
     who, when = recorded_by or getpass.getuser(), parse_as_of(as_of)
     counts = dict.fromkeys(ImportStatus, 0)
     with open_store(database_url_option) as repository, Progress(console=errors) as progress:
@@ -128,6 +132,8 @@ def export_cases(
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Write case histories back out in the import format (byte-for-byte stable)."""
+    from domain.store.transfer import export_all, export_text
+
     if all_cases == (reference is not None):
         raise typer.BadParameter("give either a case reference or --all")
     with open_store(database_url_option) as repository:

@@ -4,7 +4,7 @@ Working days are precomputed once into a sorted array of ordinals, so adding or
 subtracting N working days is two binary searches (O(log n)) rather than a
 day-by-day loop: the whole country's caseload must compute in seconds.
 
-Conventions (RULES.md §2): "N WD after" counts forward from the day after the
+Conventions (docs/rules.md §2): "N WD after" counts forward from the day after the
 event; "N WD before" counts back from the day before it.
 """
 
@@ -80,7 +80,7 @@ class WorkingDayCalendar:
     def previous_working_day(self, day: date) -> date:
         """``day`` itself if it is a working day, else the working day before it.
 
-        A deadline in weeks or months never stretches onto a non-working day (RULES.md §2).
+        A deadline in weeks or months never stretches onto a non-working day (docs/rules.md §2).
         """
         index = bisect_right(self._ordinals, self._check(day)) - 1
         if index < 0:

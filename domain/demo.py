@@ -2,24 +2,28 @@
 
 Stages: new (just out of the ICPC), mid-plan, overdue minutes (escalated to the TM),
 reports missing before a review (chased), an unacknowledged escalation (the final rung),
-and an ended plan. Pure: the same ``today`` gives the same cases.
+and an ended plan. Half the mid-plan cases and half of those near their review have it
+booked two weeks before its deadline (R-T7, R-T8), so reports are chased before the day
+booked. Pure: the same ``today`` gives the same cases.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from domain.calendar import WorkingDayCalendar
 from domain.events import (
     ConferenceDecision,
     ConferenceHeld,
     ConferenceKind,
     CoreGroupHeld,
     Event,
+    ReviewBooked,
 )
 from domain.history import CaseHistory
 from domain.profiles import calendar_for, load_profile, profile_names
 from domain.synthetic import TEAMS, synthetic_history
-from domain.timescales import add_months
+from domain.timescales import add_months, review_deadline
 
 STAGES = ("new", "mid_plan", "overdue_minutes", "reports_missing", "unacknowledged", "ended")
 
@@ -61,7 +65,25 @@ def demo_case(today: date, index: int, stage: str, profile: str) -> CaseHistory:
             chair="Conference chair",
         )
         history = _append(window(200, 30), ended)
+    if stage in ("mid_plan", "reports_missing") and index % 4 < 2:
+        history = _book_review(history, calendar)
     return history.model_copy(update={"team": TEAMS[index % len(TEAMS)]})
+
+
+def _book_review(history: CaseHistory, calendar: WorkingDayCalendar) -> CaseHistory:
+    """Book the next review two weeks (10 WD) before its deadline, two working days after
+    the conference that set it: a booking inside the timescale."""
+    conferences = [e for e in history.events if isinstance(e, ConferenceHeld)]
+    last = conferences[-1]
+    deadline = review_deadline(load_profile(history.profile), calendar, last.on,
+                               len(conferences) - 1)  # fmt: skip
+    on, day = calendar.add(last.on, 2), calendar.subtract(deadline, 10)
+    if day <= on or history.events[-1].on < on:
+        return history
+    booking = ReviewBooked(on=on, date=day)
+    events = [e for e in history.events if e.on <= on] + [booking]
+    events += [e for e in history.events if e.on > on]
+    return history.model_copy(update={"events": tuple(events)})
 
 
 def _core_group(held: date, today: date, profile: str) -> CoreGroupHeld:

@@ -1,4 +1,4 @@
-"""Case events: the append-only facts a case is made of (ARCHITECTURE.md, RULES.md).
+"""Case events: the append-only facts a case is made of (docs/architecture.md, docs/rules.md).
 
 Every event is an immutable pydantic model with a ``type`` discriminator, so a
 case history file (JSON) round-trips exactly. ``on`` is the day the thing
@@ -19,7 +19,7 @@ class Frozen(BaseModel):
 
 
 class CategoryOfAbuse(StrEnum):
-    """CIN census codes (RULES.md §8)."""
+    """CIN census codes (docs/rules.md §8)."""
 
     NEG = "NEG"
     PHY = "PHY"

@@ -72,9 +72,10 @@ class Raised:
     def notice(self, name: str, subject: str, **fields: Any) -> Notice:
         rule: NoticeRule = NOTICES[name]
         words = {k: fields.pop(k) for k in ("date", "deadline", "label") if k in fields}
+        cited = fields.pop("rule", rule.rule)
         return Notice(
-            key=fields.pop("key", f"{fields.pop('rule', rule.rule)}:e{self.index}"),
-            rule=fields.pop("rule", rule.rule),
+            key=fields.pop("key", f"{cited}:e{self.index}"),
+            rule=cited,
             template=rule.template,
             title=rule.title.format(**words),
             subject=subject,

@@ -1,4 +1,4 @@
-"""Policy profiles: one data file per procedures document (RULES.md §7).
+"""Policy profiles: one data file per procedures document (docs/rules.md §7).
 
 Code never branches on an authority's name: every difference between the
 procedures is a value here. A profile file names only what differs from the

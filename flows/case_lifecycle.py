@@ -116,7 +116,7 @@ class PrefectCaseSteps:
     def publish(self, reference: str, as_of: datetime) -> int:
         view, journal = store.read_case(reference, as_of)
         notices = store.read_case_notices(reference)
-        publish_case_artifacts(reference, as_of, journal, view.obligations, notices)
+        publish_case_artifacts(reference, as_of, journal, view.obligations, notices, view.review)
         return journal[-1].seq if journal else 0
 
     def suspend(self, key: SuspendKey) -> None:

@@ -1,4 +1,4 @@
-"""The one place that reads the clock (ARCHITECTURE.md: time is an input).
+"""The one place that reads the clock (docs/architecture.md: time is an input).
 
 Everything downstream takes ``as_of``; a wake with an explicit ``as_of`` is deterministic,
 which is how the tests drive a two-year case in virtual time.

@@ -23,8 +23,7 @@ Items carry the case reference and what is overdue, never a child's name (R-G1).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
@@ -36,9 +35,7 @@ from domain.profiles import load_profile
 from notifications.delivery import RetryPolicy, RowResult, SendProgress, outcome
 from notifications.digest import OverdueItem, TeamDigest, deliver_digest
 from notifications.notifier import Notifier
-
-HOUR_ENV = "CPO_DIGEST_HOUR"
-DEFAULT_HOUR = 8
+from notifications.settings import digest_hour
 
 
 class Overdue(Protocol):
@@ -94,16 +91,6 @@ class DigestStore(Protocol):
     def digests_of(self, day: date, team: str | None = None) -> Sequence[Any]: ...
 
     def enqueue_digests(self, digests: Iterable[TeamDigest], now: datetime) -> int: ...
-
-
-def digest_hour(environ: Mapping[str, str] | None = None) -> int:
-    """The hour (0-23, Europe/London) from ``CPO_DIGEST_HOUR``; a bad value is an error."""
-    raw = (os.environ if environ is None else environ).get(HOUR_ENV, "").strip()
-    if not raw:
-        return DEFAULT_HOUR
-    if not raw.isdigit() or not 0 <= int(raw) <= 23:
-        raise ValueError(f"{HOUR_ENV}={raw!r}: give an hour from 0 to 23 (Europe/London)")
-    return int(raw)
 
 
 def working_days() -> WorkingDayCalendar:

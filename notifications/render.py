@@ -21,7 +21,7 @@ from domain.dispatch import Dispatch, Rung
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
-# The notices RULES.md asks for; each has <name>.txt.j2 and <name>.html.j2.
+# The notices docs/rules.md asks for; each has <name>.txt.j2 and <name>.html.j2.
 TEMPLATE_NAMES: frozenset[str] = frozenset(
     {
         "reminder",

@@ -18,8 +18,7 @@ import apprise
 from apprise.plugins.base import NotifyBase
 
 from domain.dispatch import Dispatch, Recipient, RecipientRole, Rung
-
-CONFIG_ENV = "CPO_NOTIFY_CONFIG"
+from notifications.settings import CONFIG_ENV
 
 # R-E1: remind the owner; tell the owner and LP when missed; then the TM; then the
 # head of service or conference chair, per profile. R-T10: a chase goes to the member.

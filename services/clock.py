@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.store import CaseRepository, DueCase, OutboxEntry, OverdueCase
-from notifications.daily_digest import digest_hour, enqueue_due_digests
+from notifications.daily_digest import enqueue_due_digests
+from notifications.settings import digest_hour
 from services.cases import wake_case
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from domain.dispatch import RUNG_ORDER
+from domain.obligations import ReviewDates
 from domain.store import JournalEntry, OutboxEntry
 from services.clock import Caseload
 
@@ -94,12 +95,21 @@ def notices_markdown(entries: Sequence[OutboxEntry]) -> list[str]:
     return lines + [notice_line(e) for e in reversed(shown)]
 
 
+def review_line(review: ReviewDates | None) -> list[str]:
+    """The next review conference: the day booked beside its deadline (R-T7, R-T8)."""
+    if review is None:
+        return []
+    booked = f"booked for {review.booked:%a %d %b %Y}" if review.booked else "not booked yet"
+    return [f"Next review conference: {booked} (deadline {review.deadline:%a %d %b %Y})", ""]
+
+
 def timeline_markdown(
     reference: str,
     as_of: datetime,
     journal: Sequence[JournalEntry],
     rows: list[dict[str, str]],
     notices: Sequence[OutboxEntry] = (),
+    review: ReviewDates | None = None,
 ) -> str:
     counts = {status: sum(r["status"] == status for r in rows) for status in SHOWN_STATUSES}
     lines = [
@@ -108,6 +118,7 @@ def timeline_markdown(
         f"As of {as_of:%Y-%m-%d %H:%M} (Europe/London): "
         + ", ".join(f"{n} {status}" for status, n in counts.items()),
         "",
+        *review_line(review),
         "## Timeline",
         "",
         "| # | on | event | recorded by | source |",
@@ -179,13 +190,14 @@ def publish_case_artifacts(
     journal: Sequence[JournalEntry],
     obligations: Sequence[Any],
     notices: Sequence[OutboxEntry] = (),
+    review: ReviewDates | None = None,
 ) -> None:
     """The case's timeline (markdown) and obligations (table), keyed per case so the UI keeps
     their history across wakes."""
     rows = obligation_rows(obligations)
     create_markdown_artifact(
         key=artifact_key("case", reference, "timeline"),
-        markdown=timeline_markdown(reference, as_of, journal, rows, notices),
+        markdown=timeline_markdown(reference, as_of, journal, rows, notices, review),
         description=f"Case {reference} as of {as_of:%Y-%m-%d %H:%M}",
     )
     create_table_artifact(

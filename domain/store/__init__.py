@@ -1,6 +1,6 @@
 """The case store: SQLAlchemy tables, the repository, migrations, import and export.
 
-The only place in domain/ that uses SQLAlchemy (ARCHITECTURE.md).
+The only place in domain/ that uses SQLAlchemy (docs/architecture.md).
 """
 
 from domain.store.database import Database, database_url, make_engine

@@ -83,3 +83,38 @@ def test_the_simulate_command_leaves_the_real_store_untouched(tmp_path):
     after = sum(len(CaseRepository(database).outbox_of(c.reference)) for c in cases)
     assert after == before
     database.dispose()
+
+
+def test_a_month_of_a_review_booked_early_chases_each_report_once_before_the_booked_day(
+    tmp_path,
+):
+    """ICPC on 2 September 2026, the review due by 2 December and booked for 18 November:
+    each agency's report is chased once, on 11 November (5 working days before the booked
+    day), not on 25 November (5 before the deadline)."""
+    from domain.events import ReviewBooked
+    from domain.history import CaseHistory
+    from tests.domain.builders import cg, d, icpc
+
+    database = Database.from_url(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
+    upgrade(database)
+    repository = CaseRepository(database)
+    history = CaseHistory(
+        reference="CP-BOOKED",
+        team="team-north",
+        events=(
+            icpc("2026-09-02", "2026-09-09"),
+            cg("2026-09-09", "cg-p0-1", "2026-10-07"),
+            ReviewBooked(on=d("2026-09-10"), date=d("2026-11-18")),
+        ),
+    )
+    start = datetime.combine(date(2026, 9, 10), time(9), LONDON)
+    repository.open_cases([history], recorded_by="test", source="import", as_of=start)
+    ticks = simulate(repository, date(2026, 11, 1), 31)
+    chases = [(t.day.isoformat(), key) for t in ticks for key in t.sent if key.endswith("|chase")]
+    assert chases == [
+        ("2026-11-11", "CP-BOOKED|R-T9:p0:hv|chase"),
+        ("2026-11-11", "CP-BOOKED|R-T9:p0:school|chase"),
+    ]
+    missed = [(t.day.isoformat(), key) for t in ticks for key in t.sent if ":booked|" in key]
+    assert missed == [("2026-11-19", "CP-BOOKED|R-T7:p0:booked|missed")]
+    database.dispose()

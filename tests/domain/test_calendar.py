@@ -1,4 +1,4 @@
-"""Working days by nation (RULES.md §2): ISO dates in, ISO dates out."""
+"""Working days by nation (docs/rules.md §2): ISO dates in, ISO dates out."""
 
 from __future__ import annotations
 

@@ -31,3 +31,5 @@ def test_the_demo_caseload_is_valid_and_covers_every_stage(today):
     assert closed == 40 // len(STAGES) + (1 if 40 % len(STAGES) > STAGES.index("ended") else 0)
     assert rules["R-T9"] and rules["R-T5"]  # reports chased before a review; minutes overdue
     assert rungs[Rung.ESCALATION_TM] and rungs[Rung.ESCALATION_FINAL]
+    booked = [c for c in cases if any(e.type == "review_booked" for e in c.events)]
+    assert len(booked) >= 4  # reviews booked inside their timescale (R-T7, R-T8)

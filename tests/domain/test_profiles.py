@@ -1,4 +1,4 @@
-"""Policy profiles are data, one per procedures document (RULES.md §7)."""
+"""Policy profiles are data, one per procedures document (docs/rules.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every R-T timescale under every profile that changes it (RULES.md §2, §7).
+"""Every R-T timescale under every profile that changes it (docs/rules.md §2, §7).
 
 Dates sit around Christmas and New Year, Easter, Scotland's 2 January and month
 ends; each expected date was counted by hand from the bank holiday tables.

@@ -19,14 +19,9 @@ from domain.store.database import Database
 from domain.store.repository import CaseRepository
 from domain.store.tables import OutboxStatus
 from flows.clock_source import LONDON
-from notifications.daily_digest import (
-    HOUR_ENV,
-    digest_day,
-    digest_hour,
-    enqueue_due_digests,
-    working_days,
-)
+from notifications.daily_digest import digest_day, enqueue_due_digests, working_days
 from notifications.notifier import Notifier
+from notifications.settings import HOUR_ENV, digest_hour
 from services.delivery import deliver_digests
 from tests.notifications.conftest import Mail, SmtpReceiver
 from tests.store.cases import icpc, visit

@@ -1,4 +1,4 @@
-"""notifications/ sits below flows/ and tasks/ and never imports prefect (ARCHITECTURE.md)."""
+"""notifications/ sits below flows/ and tasks/ and never imports prefect (docs/architecture.md)."""
 
 from __future__ import annotations
 
