@@ -13,7 +13,7 @@ command line. Prefect is imported only to wake the run, so the rest stays quick.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,10 @@ class Refused(Exception):
     """Input the command refuses before anything is written: one line for the admin."""
 
 
-def _payload(text: str | None, file: Path | None, default_type: str | None) -> dict[str, Any]:
+def _payload(
+    text: str | None, file: Path | None, default_type: str | None, today: date
+) -> dict[str, Any]:
+    """The event's JSON; ``on`` defaults to today (the ``--as-of`` day)."""
     if (text is None) == (file is None):
         raise typer.BadParameter("give the event with exactly one of --json or --file")
     if file is not None:
@@ -63,16 +66,33 @@ def _payload(text: str | None, file: Path | None, default_type: str | None) -> d
         raise Refused('event: give a JSON object, such as {"on": "2026-12-01", ...}')
     if default_type:
         payload.setdefault("type", default_type)
+    payload.setdefault("on", today.isoformat())
     return payload
+
+
+def _model(type_name: str) -> Any:
+    """The event model a step takes; a step with several kinds takes any of them by "type"."""
+    from typing import Annotated
+
+    from pydantic import Field
+
+    from domain import events
+
+    unions = {
+        "CoreGroupOutcome": (
+            events.CoreGroupHeld | events.CoreGroupCancelled | events.CoreGroupRescheduled
+        ),
+        "Cover": events.CoverStarted | events.CoverEnded,
+    }
+    if type_name in unions:
+        return Annotated[unions[type_name], Field(discriminator="type")]
+    return getattr(events, type_name)
 
 
 def _event(type_name: str, payload: dict[str, Any]) -> Any:
     from pydantic import TypeAdapter, ValidationError
 
-    from domain import events
-    from flows import manual_steps
-
-    model = getattr(manual_steps, type_name, None) or getattr(events, type_name)
+    model = _model(type_name)
     try:
         return TypeAdapter(model).validate_python(payload)
     except ValidationError as error:
@@ -146,7 +166,7 @@ def _step_command(step: str, type_name: str, default_type: str | None) -> None:
         moment = parse_as_of(as_of)
 
         def action() -> None:
-            event = _event(type_name, _payload(text, file, default_type))
+            event = _event(type_name, _payload(text, file, default_type, moment.date()))
             typer.echo(record_and_wake(reference, event, recorded_by, moment))
 
         _run(action)
@@ -169,7 +189,8 @@ def open_case(
     moment = parse_as_of(as_of)
 
     def action() -> None:
-        conference = _event("ConferenceHeld", _payload(text, file, "conference_held"))
+        payload = _payload(text, file, "conference_held", moment.date())
+        conference = _event("ConferenceHeld", payload)
         typer.echo(open_and_start(reference, team, profile, conference, recorded_by, moment))
 
     _run(action)

@@ -171,7 +171,14 @@ def review_booked(check: Check, event: ReviewBooked) -> None:
 
 
 def acknowledged(check: Check, event: EscalationAcknowledged) -> None:
+    """R-E6: the person the escalation went to acknowledges it (the profile says who)."""
     check.member("by", event.by, "R-E6")
+    roles = check.state.policy.acknowledgers
+    role = check.state.members[event.by].role
+    if role not in roles:
+        allowed = " or ".join(r.replace("_", " ") for r in roles)
+        raise check.fail("by", "R-E6", f"{event.by!r} is a {role.value.replace('_', ' ')}: "
+                         f"only the {allowed} acknowledges an escalation")  # fmt: skip
     if not event.obligation:
         raise check.fail("obligation", "R-E6", "name the obligation acknowledged")
 

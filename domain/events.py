@@ -13,6 +13,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+# Ids are short slugs, so free text cannot carry a name into a notice, a log or the UI
+# (R-G1): lowercase letters, digits and dashes, up to 32 characters.
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+Slug = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=32,
+        pattern=ID_PATTERN,
+        description="A short id: lowercase letters, digits and dashes, never a name",
+    ),
+]
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -52,6 +52,7 @@ class Obligation:
     rung_at: datetime | None  # when the rung reached fell
     next_rung_at: datetime | None
     schedule: tuple[RungTime, ...] = ()  # every rung that fires unless an event stops it
+    acknowledged_on: date | None = None  # R-E6: the escalation was acknowledged that day
 
     @property
     def late(self) -> bool:
@@ -186,6 +187,7 @@ def settle(spec: Spec, clock: Clock) -> Obligation:
         rung_at=reached[1] if reached else None,
         next_rung_at=pending,
         schedule=schedule,
+        acknowledged_on=spec.acknowledged_on,
     )
 
 

@@ -19,7 +19,7 @@ from domain.case import CaseState
 from domain.dispatch import ChildDetails, Dispatch, PersonalDetails
 from domain.events import ConferenceDecision
 from domain.history import CaseHistory
-from domain.ladder import LONDON, Clock, Obligation, Spec, Status, settle
+from domain.ladder import LONDON, Clock, Obligation, Spec, Status, settle, thresholds
 from domain.notices import Notice, notice_dispatches, notices
 from domain.profiles import PolicyProfile, calendar_for, load_profile
 from domain.recipients import obligation_dispatch
@@ -72,6 +72,10 @@ def derive(
         dispatches = tuple(d.model_copy(update=personal) for d in dispatches)
     upcoming = [o.next_rung_at for o in obligations if o.next_rung_at is not None]
     upcoming += [n.fires_at for n in raised if n.fires_at > clock.as_of]
+    # Wake too when an open obligation turns overdue, so what people see of the case (the
+    # Runs page's tags, its page) says so from that moment, not from its next rung.
+    turning = (thresholds(o)[1] for o in obligations if o.is_open)
+    upcoming += [moment for moment in turning if moment > clock.as_of]
     return CaseView(
         reference=state.reference,
         as_of=clock.as_of,

@@ -67,6 +67,8 @@ class PolicyProfile(BaseModel):
     manager_chairs_first_cg: bool  # R-M1
     vice_chair: bool  # R-M1 (004)
     personal_data_channels: tuple[str, ...] = ()  # R-G1: secure channels that may carry names
+    # R-E6: who may acknowledge an escalation: the roles of the members it goes to.
+    acknowledgers: tuple[Literal["team_manager", "lead_professional"], ...] = ("team_manager",)
     business_day_starts_hour: int = Field(ge=0, le=12)
     ladder: Ladder
 

@@ -73,11 +73,15 @@ def obligation_dispatch(state: CaseState, obligation: Obligation, clock: Clock) 
         owner_role=obligation.owner_role,
         owner=obligation.owner,
         due=obligation.due,
-        overdue_since=overdue_since(obligation, clock.calendar),
+        # A reminder or a chase comes before the day is out: it never says "overdue".
+        overdue_since=overdue_since(obligation, clock.calendar) if rung in LATE else None,
         fires_at=obligation.rung_at or clock.as_of,
         action=entry.action if entry else "See the case in the Prefect UI",
         recipients=recipients(state, roles, obligation.owner),
     )
+
+
+LATE = frozenset({Rung.MISSED, Rung.ESCALATION_TM, Rung.ESCALATION_FINAL})
 
 
 def notice_dispatch(

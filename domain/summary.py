@@ -37,6 +37,7 @@ class OpenObligation:
     overdue_from: datetime
     overdue_since: date  # the first day it counts as missed (the MISSED rung's day)
     rungs: dict[Rung, datetime] = field(default_factory=dict)
+    acknowledged_on: date | None = None  # R-E6
 
     def status_at(self, moment: datetime) -> Status:
         if moment >= self.overdue_from:
@@ -70,6 +71,7 @@ def open_obligation(obligation: Obligation, calendar: WorkingDayCalendar) -> Ope
         overdue_from=overdue_from,
         overdue_since=missed_day(obligation, calendar),
         rungs=dict(obligation.schedule),
+        acknowledged_on=obligation.acknowledged_on,
     )
 
 

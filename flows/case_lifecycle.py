@@ -1,11 +1,12 @@
 """One long-running flow run per case: wake, act on what is due, publish, sleep.
 
 Each execution of the body is ONE wake (see flows/suspend_keys.py): take the latest resume
-input only, read the store as it is now, derive as of the wake's ``as_of``, write what is
-due to the outbox (exactly once by its idempotency keys, R-E1), deliver, publish the
-timeline, move the next wake, and suspend with no timeout. A suspended run holds no process.
-Nothing is cached by Prefect: the store is the truth, and a resumed run must see it as it is.
-When the plan has ended (R-LC2, R-LC2a) the run completes.
+input only, record an acknowledgement chosen in the resume form (R-E6) before anything else,
+wake the case through its use case (queue what is due exactly once by key, R-E1; move its
+next wake; write its read model), deliver, publish the case page, set the run's tags and
+state message from its drift, and suspend with no timeout, waiting for the form built from
+the escalations then open. A suspended run holds no process. Nothing is cached by Prefect:
+the store is the truth. When the plan has ended (R-LC2, R-LC2a) the run completes.
 """
 
 from __future__ import annotations
@@ -15,30 +16,24 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from prefect import flow, get_run_logger
+from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
-from prefect.input import RunInput
-from pydantic import Field
 
-from domain.events import Event
+from domain.events import EscalationAcknowledged
 from domain.store import Source, Standing
+from flows.case_form import CaseWake, acknowledgement_form
 from flows.clock_source import as_of_moment
 from flows.suspend_keys import FIRST, SuspendKey, latest
+from flows.suspending import suspend_with
+from notifications.settings import case_link
+from services.case_page import CasePage, drift_words, with_drift_tags
 from tasks import store
 from tasks.artifacts import publish_case_artifacts
 from tasks.delivery import deliver_notices
-
-
-class CaseWake(RunInput):
-    """The case run's resume form: what the clock sends, and what an admin may fill in."""
-
-    as_of: str | None = Field(
-        default=None, description="ISO date or date-time (Europe/London); empty means now"
-    )
-    event: Event | None = Field(default=None, description="An event to record before the wake")
-    recorded_by: str = Field(default="", description="Who is recording the event (R-G2)")
 
 
 @dataclass(frozen=True)
@@ -54,11 +49,12 @@ class CaseSteps(Protocol):
 
     def resumed_with(self, key: SuspendKey) -> CaseWake: ...
     def adopt(self, reference: str) -> None: ...
-    def record(self, reference: str, wake: CaseWake, as_of: datetime) -> None: ...
+    def acknowledge(self, reference: str, chosen: tuple[str, str], as_of: datetime) -> None: ...
     def refresh(self, reference: str, as_of: datetime) -> Standing: ...
     def deliver(self, as_of: datetime) -> int: ...
-    def publish(self, reference: str, as_of: datetime) -> int: ...
-    def suspend(self, key: SuspendKey) -> None: ...
+    def publish(self, reference: str, as_of: datetime) -> CasePage: ...
+    def label(self, page: CasePage) -> None: ...
+    def suspend(self, key: SuspendKey, page: CasePage) -> None: ...
 
 
 def wake_cycle(reference: str, as_of: str | None, fired: set[str], steps: CaseSteps) -> WakeOutcome:
@@ -68,15 +64,17 @@ def wake_cycle(reference: str, as_of: str | None, fired: set[str], steps: CaseSt
     moment = as_of_moment(wake.as_of)
     if resumed_from is None:
         steps.adopt(reference)  # a first or healed run: the store points here from now on
-    if wake.event is not None:
-        steps.record(reference, wake, moment)
+    chosen = wake.acknowledgement()
+    if chosen is not None:
+        steps.acknowledge(reference, chosen, moment)
     standing = steps.refresh(reference, moment)
     steps.deliver(moment)
-    seq = steps.publish(reference, moment)
+    page = steps.publish(reference, moment)
+    steps.label(page)
     if standing.closed:
         return WakeOutcome(reference, moment, True, None)
-    key = (resumed_from or FIRST).next(seq)
-    steps.suspend(key)
+    key = (resumed_from or FIRST).next(page.seq)
+    steps.suspend(key, page)
     return WakeOutcome(reference, moment, False, key)
 
 
@@ -93,9 +91,12 @@ class PrefectCaseSteps:
     def adopt(self, reference: str) -> None:
         store.adopt_run(reference, self.flow_run_id)
 
-    def record(self, reference: str, wake: CaseWake, as_of: datetime) -> None:
-        assert wake.event is not None
-        store.record_event(reference, wake.event, wake.recorded_by or "ui", Source.UI, as_of)
+    def acknowledge(self, reference: str, chosen: tuple[str, str], as_of: datetime) -> None:
+        key, by = chosen
+        event = EscalationAcknowledged(on=as_of.date(), obligation=key, by=by)
+        done = store.record_event(reference, event, f"{by} (resume form)", Source.UI, as_of)
+        if isinstance(done, store.Refused):  # met or acknowledged since the form was built
+            get_run_logger().warning("The acknowledgement was not recorded: %s", done.line)
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         standing = store.wake_case(reference, as_of)
@@ -109,19 +110,26 @@ class PrefectCaseSteps:
         # visible for the next wake; it must not stop this case from going back to sleep.
         state = deliver_notices(as_of, return_state=True)
         if not state.is_completed():
-            get_run_logger().warning("Delivery failed; outbox rows stay pending")
+            get_run_logger().warning("Delivery failed; the notices stay queued for a retry")
             return 0
         return int(state.result())
 
-    def publish(self, reference: str, as_of: datetime) -> int:
-        view, journal = store.read_case(reference, as_of)
-        notices = store.read_case_notices(reference)
-        publish_case_artifacts(reference, as_of, journal, view.obligations, notices, view.review)
-        return journal[-1].seq if journal else 0
+    def publish(self, reference: str, as_of: datetime) -> CasePage:
+        page = store.read_case_page(reference, as_of)
+        publish_case_artifacts(page)
+        return page
 
-    def suspend(self, key: SuspendKey) -> None:
+    def label(self, page: CasePage) -> None:
+        # The Runs page shows drift: tags to filter by (none once the plan has ended).
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_run(UUID(self.flow_run_id))
+            client.update_flow_run(run.id, tags=with_drift_tags(list(run.tags), page.drift))
+
+    def suspend(self, key: SuspendKey, page: CasePage) -> None:
+        # ... and the Suspended state's message says it in words.
+        form = acknowledgement_form(page, case_link(page.reference))
         # No timeout: a case sleeps for weeks, and the pause-expiration service is off.
-        suspend_flow_run(wait_for_input=CaseWake, key=str(key))
+        suspend_with(str(key), form, drift_words(page.drift))
 
 
 def fired_suspend_keys() -> tuple[str, set[str]]:
@@ -137,5 +145,7 @@ def case_lifecycle(reference: str, as_of: str | None = None) -> str:
     wakes take theirs from the resume input."""
     flow_run_id, fired = fired_suspend_keys()
     outcome = wake_cycle(reference, as_of, fired, PrefectCaseSteps(flow_run_id))
-    get_run_logger().info("Case %s: plan ended as of %s", reference, outcome.as_of.date())
+    get_run_logger().info(
+        "Case %s: the plan ended; as of %s", reference, f"{outcome.as_of:%Y-%m-%d}"
+    )
     return f"{reference}: plan ended"

@@ -6,6 +6,7 @@ which is how the tests drive a two-year case in virtual time.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -17,8 +18,17 @@ LONDON = ZoneInfo("Europe/London")
 DAY_MOMENT = time(12, 0)
 
 
+# Virtual time for a whole process: the end-to-end tests run a manual step's flow "on" a
+# day of a case's story by setting it in that run's environment. Never set in production.
+NOW_ENV = "CPO_NOW"
+
+
 def now_london() -> datetime:
-    """Production's clock. Returned as a plain ``datetime`` (JSON-able, comparable)."""
+    """Production's clock (``CPO_NOW``, an ISO date-time, fixes it for virtual time).
+    Returned as a plain ``datetime`` (JSON-able, comparable)."""
+    fixed = os.environ.get(NOW_ENV, "").strip()
+    if fixed:
+        return as_of_moment(fixed)
     moment = pendulum.now("Europe/London")
     return datetime.fromtimestamp(moment.timestamp(), LONDON)
 

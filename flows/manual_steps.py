@@ -1,168 +1,161 @@
-"""Admins' steps as deployments: each a typed parameter form in the Prefect UI.
+"""The meetings' and visits' manual steps as deployments: each a form in the Prefect UI.
 
-Every form is an event model of domain/events.py (JSON: dates are ISO dates), plus who is
-recording it (R-G2) and an optional ``as_of``. Each flow records through the use case
-(``services.cases``: the domain validates, the store appends; a rejected step fails the run
-with the field, rule and message, and writes nothing: R-G3), then wakes the case's run.
-``cpo record ...`` calls the same use cases.
+A core group held, cancelled or moved, its minutes, a visit, an agency's report. Each is
+recorded as of now through ``flows/recording.py`` (the use case the command line uses too),
+then the case's run is woken to act on it at once; a step the rules refuse ends Rejected.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, datetime, time
+from typing import Any, Literal
 
 from prefect import flow
-from pydantic import Field
 
 from domain.events import (
     AgencyReportReceived,
-    ConferenceHeld,
+    Attendance,
     CoreGroupCancelled,
     CoreGroupHeld,
     CoreGroupRescheduled,
-    CoverEnded,
-    CoverStarted,
-    EscalationAcknowledged,
-    Event,
     MinutesCirculated,
-    PlanEnded,
-    ReviewBooked,
-    ReviewBroughtForward,
+    Slug,
     VisitMade,
 )
-from domain.store import Source
-from flows.clock_source import as_of_moment, now_london
-from tasks import store
-from tasks.run_control import start_case_run, wake_run_after_recording
-
-Reference = Annotated[str, Field(min_length=1, max_length=64, description="Case reference")]
-RecordedBy = Annotated[str, Field(min_length=1, description="Who is recording this (R-G2)")]
-AsOf = Annotated[
-    str | None, Field(description="ISO date or date-time, Europe/London; empty means now")
-]
-CoreGroupOutcome = Annotated[
-    CoreGroupHeld | CoreGroupCancelled | CoreGroupRescheduled, Field(discriminator="type")
-]
-Cover = Annotated[CoverStarted | CoverEnded, Field(discriminator="type")]
-
-
-def record(reference: str, event: Event, recorded_by: str, as_of: str | None) -> str:
-    """Record the step, then wake the case's run so it acts on it at once."""
-    moment = as_of_moment(as_of)
-    recorded = store.record_event(reference, event, recorded_by, Source.UI, moment)
-    woken = wake_run_after_recording(reference, moment, now_london())
-    return f"{recorded}; its run: {woken.action.value}"
+from flows.clock_source import LONDON
+from flows.forms import (
+    Recommendation,
+    RecordedBy,
+    Reference,
+    ask,
+    ask_day,
+    ask_meeting,
+    ask_member,
+    ask_members,
+    ask_on,
+    ask_recorded_by,
+    ask_reference,
+)
+from flows.recording import record
 
 
-@flow(name="open-case", flow_run_name="open-{reference}", persist_result=False)
-def open_case(
-    reference: Reference,
-    team: Annotated[str, Field(min_length=1)],
-    conference: ConferenceHeld,
-    recorded_by: RecordedBy,
-    profile: str = "england",
-    as_of: AsOf = None,
-) -> str:
-    """R-LC1: record the ICPC that decided on a plan, and start the case's run."""
-    moment = as_of_moment(as_of)
-    recorded = store.open_case(reference, team, profile, conference, recorded_by, Source.UI, moment)
-    start_case_run(reference, moment, previous=None)
-    return f"{recorded}; its run: start"
+@flow(name="record-core-group-held", flow_run_name="core-group-{reference}", persist_result=False)
+def record_core_group_held(
+    reference: Reference = ask_reference(),
+    on: date = ask_on("the core group met"),
+    meeting: Slug = ask_meeting(),
+    chair: Slug = ask_member("Chair", "The lead professional or their manager (R-M1)"),
+    minute_taker: Slug = ask_member("Minute taker", "Never the chair (R-M2)"),
+    recorded_by: RecordedBy = ask_recorded_by(),
+    present: tuple[Slug, ...] = ask_members("Present", "Who came (R-M3)"),
+    apologies: tuple[Slug, ...] = ask_members("Apologies", "Who sent apologies (R-M3)"),
+    reports_received: tuple[Slug, ...] = ask_members(
+        "Reports received", "Written reports from those absent (R-M3)"
+    ),
+    next_dates: tuple[date, ...] = ask(
+        "Next core groups", "The dates agreed (R-M7), YYYY-MM-DD", ()
+    ),
+    recommendation: Recommendation = ask(
+        "Recommendation to the review", "The last core group's, before a review (R-T17)", "none"
+    ),
+    disagreement: bool = ask(
+        "Professional disagreement", "Raised at the meeting: the TM hears (R-E4)", False
+    ),
+) -> Any:
+    """A core group held: who came, who chaired and minuted it, the next dates agreed."""
+    return record(reference, lambda: CoreGroupHeld(
+        on=on, meeting=meeting, chair=chair, minute_taker=minute_taker,
+        attendance=Attendance(present=present, apologies=apologies,
+                              reports_received=reports_received),
+        next_dates=next_dates,
+        recommendation=None if recommendation == "none" else recommendation,
+        disagreements=("a professional disagreement was recorded",) if disagreement else (),
+    ), recorded_by)  # fmt: skip
 
 
-@flow(name="record-conference", flow_run_name="conference-{reference}", persist_result=False)
-def record_conference(
-    reference: Reference, conference: ConferenceHeld, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
-    """R-LC2: a review conference continues the plan or ends it."""
-    return record(reference, conference, recorded_by, as_of)
+@flow(name="record-core-group-cancelled", flow_run_name="core-group-cancelled-{reference}",
+      persist_result=False)  # fmt: skip
+def record_core_group_cancelled(
+    reference: Reference = ask_reference(),
+    on: date = ask_on("it was called off"),
+    meeting: Slug = ask_meeting(),
+    at: time = ask("At", "When it was called off, HH:MM (R-T16 counts from it)"),
+    recorded_by: RecordedBy = ask_recorded_by(),
+    present: tuple[Slug, ...] = ask_members("Present", "Who came"),
+) -> Any:
+    """R-M5: a core group judged inquorate and cancelled; R-T16 applies."""
+    return record(reference, lambda: CoreGroupCancelled(
+        on=on, meeting=meeting, at=datetime.combine(on, at, LONDON), present=present
+    ), recorded_by)  # fmt: skip
 
 
-@flow(name="record-core-group", flow_run_name="core-group-{reference}", persist_result=False)
-def record_core_group(
-    reference: Reference, outcome: CoreGroupOutcome, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
-    """A core group held, cancelled as inquorate (R-M5) or rescheduled (R-M6)."""
-    return record(reference, outcome, recorded_by, as_of)
+@flow(name="record-core-group-moved", flow_run_name="core-group-moved-{reference}",
+      persist_result=False)  # fmt: skip
+def record_core_group_moved(
+    reference: Reference = ask_reference(),
+    on: date = ask_on("it was moved"),
+    meeting: Slug = ask_meeting(),
+    to: date = ask_day("New date", "The day it moves to (R-M6)"),
+    recorded_by: RecordedBy = ask_recorded_by(),
+) -> Any:
+    """R-M6: a core group rescheduled; a new date past its deadline is reported at once."""
+    return record(
+        reference, lambda: CoreGroupRescheduled(on=on, meeting=meeting, date=to), recorded_by
+    )
 
 
 @flow(name="record-minutes", flow_run_name="minutes-{reference}", persist_result=False)
 def record_minutes(
-    reference: Reference, minutes: MinutesCirculated, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
+    reference: Reference = ask_reference(),
+    on: date = ask_on("they went out"),
+    meeting: Slug = ask_meeting(),
+    recorded_by: RecordedBy = ask_recorded_by(),
+    copied_to: tuple[Literal["qa_manager", "conference_chair"], ...] = ask(
+        "Also sent to", "Where the profile asks (R-T18)", ()
+    ),
+) -> Any:
     """R-T5: the core group's minutes and updated plan circulated."""
-    return record(reference, minutes, recorded_by, as_of)
+    return record(
+        reference, lambda: MinutesCirculated(on=on, meeting=meeting, copied_to=copied_to),
+        recorded_by,
+    )  # fmt: skip
 
 
 @flow(name="record-visit", flow_run_name="visit-{reference}", persist_result=False)
 def record_visit(
-    reference: Reference, visit: VisitMade, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
+    reference: Reference = ask_reference(),
+    on: date = ask_on("of the visit"),
+    visitor: Slug = ask_member("Visitor", "Who visited"),
+    recorded_by: RecordedBy = ask_recorded_by(),
+    children_seen: tuple[Slug, ...] = ask("Children seen", "Child ids (R-T11)", ()),
+    seen_alone: tuple[Slug, ...] = ask("Seen alone", "Child ids; babies: awake (R-T12)", ()),
+    bedroom_seen: tuple[Slug, ...] = ask("Bedroom seen", "Child ids (R-T13)", ()),
+    no_access: bool = ask("No access", "Nobody was seen (R-V2)", False),
+    refused_seen_alone: bool = ask("Seeing alone refused", "By the parents (R-V3)", False),
+) -> Any:
     """R-V1: a statutory visit."""
-    return record(reference, visit, recorded_by, as_of)
+    return record(reference, lambda: VisitMade(
+        on=on, visitor=visitor, children_seen=children_seen, seen_alone=seen_alone,
+        bedroom_seen=bedroom_seen, no_access=no_access, refused_seen_alone=refused_seen_alone,
+    ), recorded_by)  # fmt: skip
 
 
 @flow(name="record-agency-report", flow_run_name="report-{reference}", persist_result=False)
 def record_agency_report(
-    reference: Reference, report: AgencyReportReceived, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
+    reference: Reference = ask_reference(),
+    on: date = ask_on("it arrived"),
+    sent_by: Slug = ask_member("From", "The professional member whose report it is (R-T9)"),
+    recorded_by: RecordedBy = ask_recorded_by(),
+) -> Any:
     """R-T9: an agency's written report for the review conference arrived."""
-    return record(reference, report, recorded_by, as_of)
-
-
-@flow(name="book-review", flow_run_name="book-review-{reference}", persist_result=False)
-def book_review(
-    reference: Reference, booking: ReviewBooked, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
-    """R-T7 / R-T8: book (or book again) the next review conference inside its timescale."""
-    return record(reference, booking, recorded_by, as_of)
-
-
-@flow(name="bring-review-forward", flow_run_name="review-forward-{reference}", persist_result=False)
-def bring_review_forward(
-    reference: Reference, change: ReviewBroughtForward, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
-    """R-E3: the TM brings the review forward; every dependent deadline moves."""
-    return record(reference, change, recorded_by, as_of)
-
-
-@flow(name="acknowledge-escalation", flow_run_name="acknowledge-{reference}", persist_result=False)
-def acknowledge_escalation(
-    reference: Reference,
-    acknowledgement: EscalationAcknowledged,
-    recorded_by: RecordedBy,
-    as_of: AsOf = None,
-) -> str:
-    """R-E6: stops the ladder climbing for that obligation."""
-    return record(reference, acknowledgement, recorded_by, as_of)
-
-
-@flow(name="lp-cover", flow_run_name="cover-{reference}", persist_result=False)
-def lp_cover(
-    reference: Reference, cover: Cover, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
-    """R-E5: start or end cover for the lead professional."""
-    return record(reference, cover, recorded_by, as_of)
-
-
-@flow(name="end-plan", flow_run_name="end-plan-{reference}", persist_result=False)
-def end_plan(
-    reference: Reference, ending: PlanEnded, recorded_by: RecordedBy, as_of: AsOf = None
-) -> str:
-    """R-LC2a: a plan ends without a conference; pending obligations are discharged."""
-    return record(reference, ending, recorded_by, as_of)
+    return record(reference, lambda: AgencyReportReceived(on=on, member=sent_by), recorded_by)
 
 
 MANUAL_STEPS = (
-    open_case,
-    record_conference,
-    record_core_group,
+    record_core_group_held,
+    record_core_group_cancelled,
+    record_core_group_moved,
     record_minutes,
     record_visit,
     record_agency_report,
-    book_review,
-    bring_review_forward,
-    acknowledge_escalation,
-    lp_cover,
-    end_plan,
 )

@@ -17,7 +17,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain.dispatch import Dispatch, Rung
+from domain.dispatch import Dispatch, RecipientRole, Rung
+from notifications.settings import case_link
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -92,6 +93,7 @@ def _environment() -> Environment:
     )
     env.filters["uk_date"] = uk_date
     env.filters["humanise"] = humanise
+    env.filters["case_link"] = case_link
     return env
 
 
@@ -110,12 +112,28 @@ def check_templates(names: set[str] | frozenset[str] = TEMPLATE_NAMES) -> None:
         raise TemplateMissing(f"missing notification templates: {', '.join(missing)}")
 
 
+# Only these rungs say "overdue": a reminder or a chase comes before the due day is out.
+SAYS_OVERDUE = frozenset({Rung.MISSED, Rung.ESCALATION_TM, Rung.ESCALATION_FINAL})
+
+
 def dispatch_context(dispatch: Dispatch, secure: bool = False) -> dict[str, Any]:
-    """What a template sees: the Dispatch's fields (minus recipients) and a rung label;
-    the child's name and category only when ``secure`` (R-G1: the profile allows them on
-    the channel the notice goes to)."""
+    """What a template sees: the Dispatch's fields (minus recipients), a rung label, the
+    case's link, and who acknowledges an escalation (R-E6, by member id); the child's name
+    and category only when ``secure`` (R-G1: the profile allows them on the channel)."""
     context: dict[str, Any] = {name: getattr(dispatch, name) for name in CONTEXT_FIELDS}
     context["rung_label"] = _RUNG_LABELS[dispatch.rung]
+    context["says_overdue"] = dispatch.overdue_since is not None and dispatch.rung in SAYS_OVERDUE
+    context["case_url"] = case_link(dispatch.case_reference)
+    manager = next(
+        (
+            r.member
+            for r in dispatch.recipients
+            if r.role is RecipientRole.TEAM_MANAGER and r.member
+        ),
+        None,
+    )
+    context["acknowledger"] = f"the team manager ({manager})" if manager else "the team manager"
+    context["acknowledger_id"] = manager or "<team manager's member id>"
     context["personal"] = dispatch.personal if secure else None
     return context
 

@@ -130,9 +130,19 @@ def write_notify_config(folder: Path, webhook: ThreadingHTTPServer) -> Path:
     return path
 
 
-def run_step(deployment: str, parameters: dict[str, Any], timeout: float = 180) -> FlowRun:
-    """A manual step as an admin runs it from the UI: its deployment, waited for."""
-    run = run_deployment(deployment, parameters=parameters, timeout=timeout, as_subflow=False)
+def run_step(
+    deployment: str, parameters: dict[str, Any], now: str | None = None, timeout: float = 180
+) -> FlowRun:
+    """A manual step as an admin runs it from the UI: its deployment, waited for. ``now``
+    (ISO) runs it on that day of a case's story (virtual time, ``CPO_NOW``)."""
+    variables = {"env": {"CPO_NOW": now}} if now else None
+    run = run_deployment(
+        deployment,
+        parameters=parameters,
+        timeout=timeout,
+        as_subflow=False,
+        job_variables=variables,
+    )
     assert isinstance(run, FlowRun)
     return run
 

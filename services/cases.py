@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.events import ConferenceHeld, Event
+from domain.errors import RejectedEvent
+from domain.events import ConferenceHeld, EscalationAcknowledged, Event
 from domain.history import CaseHistory
 from domain.store import CaseRepository, ConcurrencyConflict, Source, Standing
+from domain.store.summaries import ObligationAt
 
 CONFLICT_ATTEMPTS = 3
 
@@ -36,6 +38,8 @@ def record_event(
     """Validate through the domain and append at the case's current sequence, in one
     transaction with the outbox rows and the read model it changes. A concurrent writer
     means: read the sequence again and retry. A RejectedEvent (R-G3) writes nothing."""
+    if isinstance(event, EscalationAcknowledged):
+        check_acknowledgement(store, reference, event, as_of)
     for attempt in range(CONFLICT_ATTEMPTS):
         seq = store.summary(reference).last_seq
         try:
@@ -52,6 +56,29 @@ def record_event(
             if attempt == CONFLICT_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def open_escalations(store: CaseRepository, reference: str, as_of: datetime) -> list[ObligationAt]:
+    """R-E6: the case's obligations escalated to the team manager or beyond, not yet
+    acknowledged, as of ``as_of`` (from the read model)."""
+    return [o for o in store.obligations_at(reference, as_of) if o.escalated]
+
+
+def check_acknowledgement(
+    store: CaseRepository, reference: str, event: EscalationAcknowledged, as_of: datetime
+) -> None:
+    """An acknowledgement names an escalation that is open on the case (R-E6): a key that
+    stops nothing must not look as if it had."""
+    open_now = open_escalations(store, reference, as_of)
+    if any(o.key == event.obligation for o in open_now):
+        return
+    listed = "; ".join(f"{o.key} ({o.title}, {o.subject})" for o in open_now)
+    raise RejectedEvent(
+        "obligation",
+        "R-E6",
+        f"{event.obligation!r} is not an open escalation of {reference}; "
+        + (f"open escalations: {listed}" if listed else "it has none to acknowledge"),
+    )
 
 
 def open_case(

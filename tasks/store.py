@@ -8,6 +8,7 @@ and must see the store as it is now, not as it was when the run suspended.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -15,18 +16,18 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from domain.errors import DomainError
 from domain.events import ConferenceHeld, Event
-from domain.obligations import CaseView
 from domain.store import (
+    CaseNotFound,
     CaseRepository,
     Database,
-    JournalEntry,
-    OutboxEntry,
     Source,
     Standing,
     is_transient,
 )
 from services import cases, clock
+from services.case_page import CasePage, case_page
 from services.cases import Recorded
 from services.clock import Caseload, Tick
 
@@ -56,14 +57,31 @@ STORE_TASK: dict[str, Any] = dict(
 )
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A step the domain or the store refused (R-G3): the line people read, no traceback.
+    Returned, not raised: a refusal is an answer, not a fault of the task."""
+
+    line: str
+
+    @classmethod
+    def of(cls, error: DomainError) -> Refused:
+        if isinstance(error, CaseNotFound):
+            return cls(f"reference: {error} (R-G3)")
+        return cls(str(error))
+
+
 @task(name="record-event", **STORE_TASK)
 def record_event(
     reference: str, event: Event, recorded_by: str, source: Source, as_of: datetime
-) -> Recorded:
-    """Validate through the domain and record; RejectedEvent (R-G3) leaves the store untouched."""
-    return cases.record_event(
-        repository(), reference, event, recorded_by=recorded_by, source=source, as_of=as_of
-    )
+) -> Recorded | Refused:
+    """Validate through the domain and record; a refusal (R-G3) leaves the store untouched."""
+    try:
+        return cases.record_event(
+            repository(), reference, event, recorded_by=recorded_by, source=source, as_of=as_of
+        )
+    except DomainError as error:
+        return Refused.of(error)
 
 
 @task(name="open-case", **STORE_TASK)
@@ -75,11 +93,14 @@ def open_case(
     recorded_by: str,
     source: Source,
     as_of: datetime,
-) -> Recorded:
-    return cases.open_case(
-        repository(), reference, team, profile, conference,
-        recorded_by=recorded_by, source=source, as_of=as_of,
-    )  # fmt: skip
+) -> Recorded | Refused:
+    try:
+        return cases.open_case(
+            repository(), reference, team, profile, conference,
+            recorded_by=recorded_by, source=source, as_of=as_of,
+        )  # fmt: skip
+    except DomainError as error:
+        return Refused.of(error)
 
 
 @task(name="wake-case", **STORE_TASK)
@@ -101,17 +122,10 @@ def tick(as_of: datetime, limit: int) -> Tick:
     return clock.tick(repository(), as_of, limit=limit)
 
 
-@task(name="read-case", **STORE_TASK)
-def read_case(reference: str, as_of: datetime) -> tuple[CaseView, list[JournalEntry]]:
-    """The domain's view of the case as of ``as_of`` and its journal, for the artifacts."""
-    store = repository()
-    return store.case_view(reference, as_of), store.journal(reference)
-
-
-@task(name="read-case-notices", **STORE_TASK)
-def read_case_notices(reference: str) -> list[OutboxEntry]:
-    """The case's notices and their delivery, for its timeline in the UI."""
-    return repository().outbox_of(reference)
+@task(name="read-case-page", **STORE_TASK)
+def read_case_page(reference: str, as_of: datetime) -> CasePage:
+    """What the case's run shows: timeline, obligations, notices, drift, escalations."""
+    return case_page(repository(), reference, as_of)
 
 
 @task(name="read-caseload", **STORE_TASK)

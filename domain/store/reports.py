@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from domain.events import event_from_dict
 from domain.obligations import CaseView
 from domain.store.common import StoreBase, case_row, history_of
 from domain.store.tables import CaseRow, CaseStatus, EventRow
+from domain.timeline import describe
 
 BATCH = 500
 
@@ -40,6 +42,7 @@ class JournalEntry:
     recorded_by: str
     recorded_at: datetime
     source: str
+    what: str = ""  # the event in one line: who, what, the outcome (ids only, R-G1)
 
 
 def _value(field: Any) -> Any:
@@ -78,6 +81,7 @@ class ReportsMixin(StoreBase):
                     row.recorded_by,
                     row.recorded_at,
                     row.source,
+                    describe(event_from_dict(row.payload)),
                 )
                 for row in rows
             ]

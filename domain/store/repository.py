@@ -17,6 +17,7 @@ from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.errors import RejectedEvent
 from domain.events import Event
 from domain.history import CaseHistory
 from domain.store.bulk import insert_cases, journal_rows, standing_values
@@ -92,13 +93,23 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
                 row = case_row(session, reference)
                 if row.last_seq != expected_seq:
                     raise ConcurrencyConflict(reference, expected_seq, row.last_seq)
-                standing = self._rules.standing(history_of(session, row, [event]), as_of)
+                standing = self._standing_with(history_of(session, row, [event]), as_of)
                 self._advance(session, row, expected_seq, new_seq, standing)
                 self._journal(session, row.id, new_seq, event, recorded_by, Source(source))
                 insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
         except IntegrityError as error:  # the (case, seq) key: another writer took this seq
             raise ConcurrencyConflict(reference, expected_seq, None) from error
         return new_seq
+
+    def _standing_with(self, history: CaseHistory, as_of: datetime) -> Standing:
+        """The standing with the new event last; its refusal names no index (it is the
+        event being recorded, not one of a file's)."""
+        try:
+            return self._rules.standing(history, as_of)
+        except RejectedEvent as refused:
+            if refused.index != len(history.events) - 1:
+                raise
+            raise RejectedEvent(refused.field, refused.rule, refused.message) from None
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         """A wake without a new event: re-derive, enqueue what is now due, move next_wake."""

@@ -10,7 +10,7 @@ which a property test holds equal to the obligations engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ RUNG_COLUMNS: dict[Rung, str] = {
     Rung.ESCALATION_FINAL: "escalation_final_at",
 }
 REBUILD_BATCH = 500
+ESCALATED = frozenset({Rung.ESCALATION_TM.value, Rung.ESCALATION_FINAL.value})
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,13 @@ class ObligationAt:
     status: str
     rung: str | None
     overdue_since: date
+    subject: str = ""
+    acknowledged_on: date | None = None
+
+    @property
+    def escalated(self) -> bool:
+        """Escalated to the team manager or beyond, and not yet acknowledged (R-E6)."""
+        return self.rung in ESCALATED and self.acknowledged_on is None
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,16 @@ class OverdueCase:
     oldest_overdue: date
     worst_rung: str | None
     flow_run_id: str | None
+    oldest_owner: str | None = None  # who owns the oldest overdue obligation
+
+
+LADDER = [rung.value for rung in RUNG_COLUMNS]
+
+
+def _worse(one: str | None, other: str | None) -> str | None:
+    if one is None or other is None:
+        return one or other
+    return max(one, other, key=LADDER.index)
 
 
 Entry = tuple[int, str, int, Standing]  # case id, team, seq, standing
@@ -141,6 +159,7 @@ def _obligation(case_id: int, team: str, item: Any) -> dict[str, Any]:
         "due_from": item.due_from,
         "overdue_from": item.overdue_from,
         "overdue_since": item.overdue_since,
+        "acknowledged_on": item.acknowledged_on,
     }
     for rung, column in RUNG_COLUMNS.items():
         row[column] = item.rungs.get(rung)
@@ -218,33 +237,31 @@ class SummariesMixin(StoreBase):
         return {team: dict(sorted(by_rung.items())) for team, by_rung in sorted(counts.items())}
 
     def overdue_cases(self, as_of: datetime, team: str | None = None) -> list[OverdueCase]:
-        """The cases with something overdue as of ``as_of``: how much, since when, and the
-        worst rung reached; oldest first."""
+        """The cases with something overdue as of ``as_of``: how much, since when, the worst
+        rung reached and who owns the oldest; oldest first."""
         ob = OpenObligationRow
-        order = [rung.value for rung in RUNG_COLUMNS]
         query = (
             select(CaseRow.reference, CaseRow.team, CaseRow.flow_run_id, ob.overdue_since,
-                   rung_at(as_of))
+                   rung_at(as_of), ob.owner, ob.owner_role)
             .join(CaseRow, CaseRow.id == ob.case_id)
             .where(overdue_at(as_of))
+            .order_by(ob.overdue_since)
         )  # fmt: skip
         if team is not None:
             query = query.where(ob.team == team)
-        found: dict[str, list[Any]] = {}
+        found: dict[str, OverdueCase] = {}
         with self._db.reading() as session:
-            for reference, team_of, run, since, rung in session.execute(query):
-                entry = found.setdefault(reference, [team_of, 0, since, None, run])
-                entry[1] += 1
-                entry[2] = min(entry[2], since)
-                if rung is not None and (
-                    entry[3] is None or order.index(rung) > order.index(entry[3])
-                ):
-                    entry[3] = rung
-        cases = [
-            OverdueCase(ref, t, n, since, worst, run)
-            for ref, (t, n, since, worst, run) in found.items()
-        ]
-        return sorted(cases, key=lambda c: (c.oldest_overdue, c.reference))
+            for reference, team_of, run, since, rung, owner, role in session.execute(query):
+                known = found.get(reference)
+                if known is None:  # the oldest comes first: it names the owner
+                    found[reference] = OverdueCase(
+                        reference, team_of, 1, since, rung, run, owner or role.replace("_", " ")
+                    )
+                else:
+                    found[reference] = replace(
+                        known, overdue=known.overdue + 1, worst_rung=_worse(known.worst_rung, rung)
+                    )
+        return sorted(found.values(), key=lambda c: (c.oldest_overdue, c.reference))
 
     def obligations_at(self, reference: str, as_of: datetime) -> list[ObligationAt]:
         """A case's open obligations as of ``as_of`` (from its last wake or event on), with
@@ -268,7 +285,9 @@ class SummariesMixin(StoreBase):
                     status,
                     rung,
                     row.overdue_since,
-                )  # fmt: skip
+                    row.subject,
+                    row.acknowledged_on,
+                )
                 for row, status, rung in session.execute(query)
             ]
 

@@ -217,6 +217,7 @@ class OpenObligationRow(Base):
     missed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     escalation_tm_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     escalation_final_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)  # R-E6
 
 
 class SummaryRebuildRow(Base):

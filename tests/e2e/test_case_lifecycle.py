@@ -18,7 +18,7 @@ from prefect.deployments import run_deployment
 from prefect.flow_runs import resume_flow_run
 
 from cli.record_cmds import open_and_start, record_and_wake
-from domain.events import ConferenceDecision, CoreGroupHeld, Event
+from domain.events import ConferenceDecision, Event
 from domain.history import CaseHistory
 from domain.store import CaseRepository, OutboxStatus, Source
 from flows.clock import clock
@@ -30,6 +30,7 @@ from scripts.driver import (
     icpc,
     minutes,
     outbox_keys,
+    read_run,
     review,
     run_step,
     state_of,
@@ -37,7 +38,7 @@ from scripts.driver import (
     wait_until,
 )
 from scripts.prefect_stack import Stack
-from services.cases import record_event
+from services.cases import open_escalations, record_event
 from tasks.store import repository
 
 pytestmark = pytest.mark.slow
@@ -68,16 +69,27 @@ def tick(as_of: str, store: CaseRepository) -> dict[str, int]:
 def test_a_case_runs_from_icpc_to_plan_end_acting_once_on_each_rung(
     stack: Stack, store: CaseRepository, webhook: ThreadingHTTPServer
 ) -> None:
+    opening = icpc(date(2025, 1, 6), date(2025, 1, 17))
     opened = run_step(
         "open-case/open-case",
         {
             "reference": REF,
             "team": TEAM,
             "profile": "england",
-            "conference": icpc(date(2025, 1, 6), date(2025, 1, 17)).model_dump(mode="json"),
+            "on": "2025-01-06",
+            "children": [{"id": "c1", "category": "NEG"}],
+            "outcomes": [{"id": "o1", "text": "The child is safe at home"}],
+            "members": [
+                {"id": m.id, "role": m.role.value, "agency": m.agency} for m in opening.members
+            ],
+            "lead_professional": "sw",
+            "team_manager": "tm",
+            "chair": "chair-1",
+            "first_core_group_on": "2025-01-17",
+            "strategy_discussion_on": "2024-12-23",
             "recorded_by": "admin-1",
-            "as_of": "2025-01-06",
         },
+        now="2025-01-06T12:00",
     )
     assert opened.state and opened.state.is_completed(), opened.state
     run = wait_for_state(store, REF, {"Suspended"})
@@ -100,27 +112,34 @@ def test_a_case_runs_from_icpc_to_plan_end_acting_once_on_each_rung(
     replay = run_step("clock/clock", {"as_of": "2025-03-27T12:00"})
     assert replay.state is not None and replay.state.is_completed()
     assert outbox_keys(store, REF) == before_replay
+    assert "overdue" in read_run(the_run).tags and "rung:escalation_tm" in read_run(the_run).tags
+    assert "escalated to the team manager" in (read_run(the_run).state.message or "")
+
+    # The team manager acknowledges it through the case run's own resume form (R-E6): the
+    # form offers the open escalations and who may acknowledge them.
+    [escalated] = [o for o in open_escalations(store, REF, as_of_moment("2025-03-27T13:00"))]
+    assert escalated.key == "R-T5:cg-3"
+    resume_flow_run(
+        UUID(the_run),
+        run_input={
+            "as_of": "2025-03-27T13:00",
+            "acknowledge": f"{escalated.key} · {escalated.title} ({escalated.subject})",
+            "acknowledged_by": "tm · team manager",
+        },
+    )
+    wait_for_state(store, REF, {"Suspended"})
+    assert store.journal(REF)[-1].type == "escalation_acknowledged"
+    assert store.journal(REF)[-1].recorded_by == "tm (resume form)"
     tick("2025-03-31T12:00", store)  # R-T10: missing agency reports chased
 
     keys = outbox_keys(store, REF)
     assert not [k for k, n in Counter(keys).items() if n > 1]
     for rung in ("reminder", "missed", "escalation_tm"):
         assert f"{REF}|R-T5:cg-3|{rung}" in keys
+    assert f"{REF}|R-T5:cg-3|escalation_final" not in keys  # acknowledged: it stops climbing
     assert any("|R-T9:" in k and k.endswith("|chase") for k in keys)
     assert state_of(the_run) == "Suspended"
-
-    # The admin's resume form on the case run itself: an event and its as_of.
-    resume_flow_run(
-        UUID(the_run),
-        run_input={
-            "as_of": "2025-03-31",
-            "event": minutes("cg-3", date(2025, 3, 31)).model_dump(mode="json"),
-            "recorded_by": "admin-2",
-        },
-    )
-    wait_for_state(store, REF, {"Suspended"})
-    assert store.journal(REF)[-1].type == "minutes_circulated"
-    assert store.journal(REF)[-1].recorded_by == "admin-2"
+    record(minutes("cg-3", date(2025, 3, 31)), date(2025, 3, 31), store)
 
     record(
         review(date(2025, 4, 3), ConferenceDecision.CONTINUE, date(2025, 4, 17)),
@@ -134,7 +153,7 @@ def test_a_case_runs_from_icpc_to_plan_end_acting_once_on_each_rung(
     final = wait_for_state(store, REF, {"Completed"})
     assert str(final.id) == the_run  # one run carried the whole case
     assert keys == outbox_keys(store, REF)[: len(keys)]  # nothing rewritten
-    assert {"case-e2e-1-timeline", "case-e2e-1-obligations", "caseload-overdue"} <= artifact_keys()
+    assert {"case-e2e-1", "caseload"} <= artifact_keys()
 
     # Delivered once each (at-least-once delivery that happened to succeed first time).
     entries = store.outbox_of(REF)
@@ -154,35 +173,40 @@ def test_a_bad_manual_step_is_rejected_with_its_rule_and_changes_nothing(
     _history, seq = store.load(reference)
     outbox = outbox_keys(store, reference)
 
-    same_person = CoreGroupHeld(
-        on=date(2026, 1, 16),
-        meeting="cg-1",
-        chair="sw",
-        minute_taker="sw",
-        next_dates=(date(2026, 2, 13),),
-    )
-    run = run_step(
-        "record-core-group/record-core-group",
-        {
-            "reference": reference,
-            "outcome": same_person.model_dump(mode="json"),
-            "recorded_by": "admin-1",
-            "as_of": "2026-01-16",
-        },
-    )
-    assert run.state is not None and run.state.is_failed()
+    same_person = {
+        "reference": reference,
+        "on": "2026-01-16",
+        "meeting": "cg-1",
+        "chair": "sw",
+        "minute_taker": "sw",
+        "next_dates": ["2026-02-13"],
+        "recorded_by": "admin-1",
+    }
+    run = run_step("record-core-group-held/record-core-group-held", same_person, "2026-01-16")
+    assert run.state is not None and run.state.name == "Rejected"
+    assert not run.state.is_failed()  # a refusal is not a fault
     message = run.state.message or ""
-    assert "minute_taker" in message and "R-M2" in message, message
+    assert "minute_taker" in message and "R-M2" in message and "\n" not in message, message
+    unknown = run_step(
+        "record-agency-report/record-agency-report",
+        {"reference": "NO-SUCH-CASE", "on": "2026-01-16", "sent_by": "hv", "recorded_by": "a"},
+        "2026-01-16",
+    )
+    assert unknown.state is not None and unknown.state.name == "Rejected"
+    assert "reference" in (unknown.state.message or "")
     assert store.load(reference)[1] == seq
     assert outbox_keys(store, reference) == outbox
 
     # A form that does not match the schema never becomes a run (enforce_parameter_schema).
     with pytest.raises(Exception, match="(?i)validation|schema|date"):
         run_deployment(
-            "record-core-group/record-core-group",
+            "record-core-group-held/record-core-group-held",
             parameters={
                 "reference": reference,
-                "outcome": {"type": "core_group_held", "on": "soon"},
+                "on": "soon",
+                "meeting": "cg-1",
+                "chair": "sw",
+                "minute_taker": "hv",
                 "recorded_by": "x",
             },
             timeout=0,

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,70 +145,70 @@ def test_the_clock_is_scheduled_every_quarter_hour(demo: Demo) -> None:
     assert set(minutes) <= {"00", "15", "30", "45"}, minutes
 
 
-def test_the_ui_shows_case_runs_their_timeline_and_takes_a_manual_step(demo: Demo) -> None:
+def browse(playwright: Any) -> tuple[Any, Any]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    return browser, page
+
+
+def submit(page: Any, shot: str) -> None:
+    """Submit a run form and wait until it has become a run; name every refused request."""
+    refused: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            refused.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 400 else None
+        ),
+    )
+    page.get_by_role("button", name="Submit").click()
+    try:
+        page.wait_for_url(re.compile(r".*(tab=Runs|/flow-run/).*"))
+    except Exception as error:
+        page.screenshot(path=str(SHOTS / f"{shot}-not-submitted.png"), full_page=True)
+        raise AssertionError(
+            f"the run form did not submit; the server refused: {refused}"
+        ) from error
+    assert not refused, refused
+
+
+def fill_step(demo: Demo, page: Any, deployment: str, values: dict[str, object], shot: str) -> None:
+    """A manual step's form, filled as JSON (the form's own JSON view) and submitted."""
+    found = demo.deployment_id(deployment)
+    page.goto(f"{demo.ui}/deployments/deployment/{found}/run", wait_until="networkidle")
+    page.screenshot(path=str(SHOTS / f"{shot}-form.png"), full_page=True)
+    page.locator(".flow-run-create-form-v2__header .p-icon-button-menu button").click()
+    page.get_by_text("Use JSON input").click()
+    page.locator("textarea.p-code-input__textarea").first.fill(json.dumps(values, indent=2))
+    submit(page, shot)
+
+
+def test_the_ui_shows_case_runs_their_page_and_takes_a_manual_step(demo: Demo) -> None:
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     reference = "CP-DEMO-002"  # a mid-plan case
     before = json.loads(demo.cpo("case", reference, "--json"))["timeline"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
-
+        browser, page = browse(playwright)
         page.goto(f"{demo.ui}/runs", wait_until="networkidle")
         link = page.get_by_role("link", name=reference, exact=True).first
         link.wait_for()
         page.screenshot(path=str(SHOTS / "1-runs.png"))
-
         link.click()
         page.get_by_text("Artifacts", exact=True).click()
-        timeline = f"case-{reference.lower()}-timeline"
-        page.get_by_text(timeline).first.wait_for()
+        key = f"case-{reference.lower()}"
+        page.get_by_text(key, exact=True).first.wait_for()
+        assert page.get_by_text(key, exact=True).count() == 1  # one current page per case
         page.screenshot(path=str(SHOTS / "2-case-artifacts.png"), full_page=True)
-        page.get_by_text(timeline).first.click()
+        page.get_by_text(key, exact=True).first.click()
         page.get_by_role("heading", name="Timeline").wait_for()
-        page.screenshot(path=str(SHOTS / "3-case-timeline.png"), full_page=True)
-
-        page.goto(f"{demo.ui}/deployments", wait_until="networkidle")
-        page.get_by_text("record-agency-report").first.wait_for()
-        page.screenshot(path=str(SHOTS / "4-deployments.png"))
-        deployment = demo.deployment_id("record-agency-report")
-        page.goto(f"{demo.ui}/deployments/deployment/{deployment}/run", wait_until="networkidle")
-        page.locator(".flow-run-create-form-v2__header .p-icon-button-menu button").click()
-        page.get_by_text("Use JSON input").click()
-        report = {
-            "reference": reference,
-            "report": {
-                "on": date.today().isoformat(),
-                "type": "agency_report_received",
-                "member": "school",
-            },
-            "recorded_by": "browser-test",
-        }
-        page.locator("textarea.p-code-input__textarea").first.fill(json.dumps(report, indent=2))
-        page.screenshot(path=str(SHOTS / "5-manual-step-form.png"), full_page=True)
-        refused: list[str] = []
-        page.on(
-            "response",
-            lambda r: (
-                refused.append(f"{r.status} {r.request.method} {r.url}")
-                if r.status >= 400
-                else None
-            ),
-        )
-        page.get_by_role("button", name="Submit").click()
-        try:
-            page.wait_for_url(re.compile(r".*(tab=Runs|/flow-run/).*"))
-        except Exception as error:
-            page.screenshot(path=str(SHOTS / "6-not-submitted.png"), full_page=True)
-            raise AssertionError(
-                f"the run form did not submit; the server refused: {refused}"
-            ) from error
-        assert not refused, refused
-        page.screenshot(path=str(SHOTS / "6-submitted.png"))
+        page.screenshot(path=str(SHOTS / "3-case-page.png"), full_page=True)
+        report = {"reference": reference, "on": date.today().isoformat(), "sent_by": "school",
+                  "recorded_by": "browser-test"}  # fmt: skip
+        fill_step(demo, page, "record-agency-report", report, "4-agency-report")
+        page.screenshot(path=str(SHOTS / "5-submitted.png"))
         browser.close()
-
     deadline = time.monotonic() + 240
     after = before
     while time.monotonic() < deadline and len(after) == len(before):
@@ -216,3 +217,90 @@ def test_the_ui_shows_case_runs_their_timeline_and_takes_a_manual_step(demo: Dem
     assert len(after) == len(before) + 1
     assert after[-1]["type"] == "agency_report_received"
     assert (after[-1]["recorded_by"], after[-1]["source"]) == ("browser-test", "ui")
+
+
+def test_filtering_runs_by_the_overdue_tag_lists_the_cases_cpo_lists(demo: Demo) -> None:
+    from playwright.sync_api import sync_playwright
+
+    overdue = {c["reference"] for c in json.loads(demo.cpo("cases", "--overdue", "--json"))}
+    assert overdue  # the demo caseload drifts
+    with sync_playwright() as playwright:
+        browser, page = browse(playwright)
+        page.goto(f"{demo.ui}/runs?tag=overdue", wait_until="networkidle")
+        page.get_by_role("link", name=sorted(overdue)[0], exact=True).first.wait_for()
+        page.wait_for_timeout(1000)
+        shown = {
+            name for name in page.locator("a").all_inner_texts() if name.startswith("CP-DEMO-")
+        }
+        page.screenshot(path=str(SHOTS / "6-runs-overdue.png"), full_page=True)
+        browser.close()
+    assert shown == overdue
+
+
+def open_escalation(demo: Demo) -> tuple[str, dict[str, Any]]:
+    """A demo case with an escalation to the team manager not yet acknowledged (R-E6)."""
+    for case in json.loads(demo.cpo("cases", "--overdue", "--json")):
+        found = json.loads(demo.cpo("case", case["reference"], "--json"))
+        for obligation in found["obligations"]:
+            climbing = obligation["rung"] == "escalation_tm" and obligation["next_rung_at"]
+            if climbing and obligation.get("acknowledged_on") is None:
+                return case["reference"], obligation
+    raise AssertionError("no escalation to acknowledge in the demo caseload")
+
+
+def test_an_escalation_acknowledged_in_the_resume_form_stops_its_ladder(demo: Demo) -> None:
+    from playwright.sync_api import sync_playwright
+
+    reference, escalated = open_escalation(demo)
+    run_id = demo.case_runs()[reference]["id"]
+    with sync_playwright() as playwright:
+        browser, page = browse(playwright)
+        page.goto(f"{demo.ui}/runs/flow-run/{run_id}", wait_until="networkidle")
+        page.get_by_role("button", name="Resume").click()
+        page.get_by_text("Escalation to acknowledge").wait_for()
+        choice = page.locator(".p-modal .p-select-button__control").first
+        choice.focus()
+        page.keyboard.press("ArrowDown")  # the list opens from the keyboard
+        page.get_by_role("option").filter(has_text=escalated["key"] + " · ").first.click()
+        page.screenshot(path=str(SHOTS / "7-resume-form.png"), full_page=True)
+        page.get_by_role("button", name="Submit").click()
+        browser.close()
+    deadline = time.monotonic() + 240
+    timeline: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        timeline = json.loads(demo.cpo("case", reference, "--json"))["timeline"]
+        if timeline[-1]["type"] == "escalation_acknowledged":
+            break
+        time.sleep(3)
+    assert timeline[-1]["type"] == "escalation_acknowledged"
+    found = json.loads(demo.cpo("case", reference, "--json"))["obligations"]
+    [after] = [o for o in found if o["key"] == escalated["key"]]
+    assert after["next_rung_at"] is None  # its final rung no longer comes
+    later = json.loads(demo.cpo("simulate", "--days", "14", "--json"))  # on a copy of the store
+    keys = [key for day in later for key in day["sent"]]
+    assert f"{reference}|{escalated['key']}|escalation_final" not in keys
+
+
+def test_a_bad_manual_step_ends_rejected_with_its_one_line_reason(demo: Demo) -> None:
+    from playwright.sync_api import sync_playwright
+
+    same_person = {"reference": "CP-DEMO-002", "on": date.today().isoformat(),
+                   "meeting": "cg-browser", "chair": "sw", "minute_taker": "sw",
+                   "recorded_by": "browser-test"}  # fmt: skip
+    query = {"flow_runs": {"name": {"like_": "core-group-CP-DEMO-002"}}, "sort": "START_TIME_DESC"}
+    with sync_playwright() as playwright:
+        browser, page = browse(playwright)
+        fill_step(demo, page, "record-core-group-held", same_person, "8-bad-step")
+        deadline = time.monotonic() + 240
+        runs: list[dict[str, Any]] = []
+        while time.monotonic() < deadline and not (runs and runs[0]["state"]["name"] == "Rejected"):
+            time.sleep(2)
+            runs = demo.post("/flow_runs/filter", query)
+        page.goto(f"{demo.ui}/runs/flow-run/{runs[0]['id']}", wait_until="networkidle")
+        page.get_by_text("Rejected", exact=True).first.wait_for()
+        page.screenshot(path=str(SHOTS / "9-rejected.png"), full_page=True)
+        browser.close()
+    run = runs[0]
+    assert run["state"]["name"] == "Rejected" and run["state_type"] != "FAILED"
+    message = run["state"]["message"]
+    assert message == "minute_taker: the chair never takes the minutes (R-M2)", message

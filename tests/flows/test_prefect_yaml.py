@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from prefect import Flow
 
+from flows.case_steps import CASE_STEPS
 from flows.manual_steps import MANUAL_STEPS
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ def test_every_deployment_names_its_flow_and_enforces_its_parameter_schema() -> 
 
 def test_every_manual_step_has_a_deployment() -> None:
     names = {d["name"] for d in deployments()}
-    assert {step.name for step in MANUAL_STEPS} <= names
+    assert {step.name for step in (*MANUAL_STEPS, *CASE_STEPS)} <= names
     assert {"case-lifecycle", "clock"} <= names
 
 
@@ -45,6 +46,6 @@ def test_the_clock_ticks_every_15_minutes_in_london() -> None:
 
 
 def test_every_manual_step_form_is_a_json_schema() -> None:
-    for step in MANUAL_STEPS:
+    for step in (*MANUAL_STEPS, *CASE_STEPS):
         schema = step.parameters.model_dump()
         assert "reference" in schema["properties"] and "recorded_by" in schema["required"]

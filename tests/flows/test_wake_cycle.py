@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.events import CoverEnded
 from domain.store import Standing
-from flows.case_lifecycle import CaseWake, wake_cycle
+from flows.case_form import NOTHING, CaseWake
+from flows.case_lifecycle import wake_cycle
 from flows.clock_source import LONDON
 from flows.suspend_keys import SuspendKey
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the fake publishes: the case page's sequence number is all a wake reads of it."""
+
+    seq: int
 
 
 @dataclass
@@ -26,8 +33,8 @@ class FakeSteps:
     def adopt(self, reference: str) -> None:
         self.done.append(("adopt", reference))
 
-    def record(self, reference: str, wake: CaseWake, as_of: datetime) -> None:
-        self.done.append(("record", wake.event))
+    def acknowledge(self, reference: str, chosen: tuple[str, str], as_of: datetime) -> None:
+        self.done.append(("acknowledge", chosen))
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         self.done.append(("refresh", as_of))
@@ -37,11 +44,14 @@ class FakeSteps:
         self.done.append(("deliver", as_of))
         return 0
 
-    def publish(self, reference: str, as_of: datetime) -> int:
+    def publish(self, reference: str, as_of: datetime) -> Page:
         self.done.append(("publish", as_of))
-        return self.seq
+        return Page(self.seq)
 
-    def suspend(self, key: SuspendKey) -> None:
+    def label(self, page: Page) -> None:
+        self.done.append(("label", page.seq))
+
+    def suspend(self, key: SuspendKey, page: Page) -> None:
         self.done.append(("suspend", str(key)))
 
     def names(self) -> list[str]:
@@ -51,7 +61,7 @@ class FakeSteps:
 def test_a_first_run_adopts_the_case_wakes_as_of_its_parameter_and_suspends_as_wake_1() -> None:
     steps = FakeSteps(seq=3)
     outcome = wake_cycle("CP-1", "2025-03-10T09:30", set(), steps)
-    assert steps.names() == ["adopt", "refresh", "deliver", "publish", "suspend"]
+    assert steps.names() == ["adopt", "refresh", "deliver", "publish", "label", "suspend"]
     assert ("refresh", datetime(2025, 3, 10, 9, 30, tzinfo=LONDON)) in steps.done
     assert outcome.suspended_as == SuspendKey(1, 3)
     assert steps.done[-1] == ("suspend", "wake-1-seq-3")
@@ -74,12 +84,22 @@ def test_a_wake_with_nothing_new_still_takes_a_fresh_key() -> None:
     assert steps.done[-1] == ("suspend", "wake-4-seq-8")
 
 
-def test_an_event_in_the_resume_form_is_recorded_before_the_wake_derives() -> None:
-    ended = CoverEnded(on=datetime(2025, 4, 2).date())
-    steps = FakeSteps(inputs={"wake-1-seq-1": CaseWake(as_of="2025-04-02", event=ended)})
+def test_an_acknowledgement_in_the_resume_form_is_recorded_before_the_wake_derives() -> None:
+    chosen = CaseWake(
+        as_of="2025-04-02",
+        acknowledge="R-T5:cg-3 · Core group minutes and plan circulated (core group cg-3)",
+        acknowledged_by="tm · team manager",
+    )
+    steps = FakeSteps(inputs={"wake-1-seq-1": chosen})
     wake_cycle("CP-1", None, {"wake-1-seq-1"}, steps)
-    assert steps.names()[:3] == ["resumed_with", "record", "refresh"]
-    assert ("record", ended) in steps.done
+    assert steps.names()[:3] == ["resumed_with", "acknowledge", "refresh"]
+    assert ("acknowledge", ("R-T5:cg-3", "tm")) in steps.done
+
+
+def test_a_resume_with_nothing_chosen_records_nothing() -> None:
+    steps = FakeSteps(inputs={"wake-1-seq-1": CaseWake(acknowledge=NOTHING)})
+    wake_cycle("CP-1", None, {"wake-1-seq-1"}, steps)
+    assert "acknowledge" not in steps.names()
 
 
 def test_a_closed_case_completes_instead_of_suspending() -> None:
@@ -88,6 +108,7 @@ def test_a_closed_case_completes_instead_of_suspending() -> None:
     assert outcome.closed and outcome.suspended_as is None
     assert "suspend" not in steps.names()
     assert "publish" in steps.names()  # the final timeline is still published
+    assert "label" in steps.names()  # and its drift tags cleared
 
 
 def test_keys_that_are_not_ours_are_ignored() -> None:

@@ -8,11 +8,9 @@ from uuid import uuid4
 import pytest
 from prefect.client.schemas.objects import FlowRun, State, StateType
 
-from domain.store import OverdueCase
 from flows.clock_source import LONDON, as_of_moment
 from flows.suspend_keys import SuspendKey, latest, parse
-from services.clock import Caseload
-from tasks.artifacts import artifact_key, caseload_markdown
+from tasks.artifacts import artifact_key
 from tasks.run_policy import WakeAction, decide, lost_from
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=LONDON)
@@ -71,19 +69,6 @@ def test_artifact_keys_are_what_prefect_accepts() -> None:
     assert artifact_key("case", "LA/2025_07.1", "timeline") == "case-la-2025-07-1-timeline"
 
 
-def caseload(by_team: dict[str, dict[str, int]], *cases: OverdueCase, failing=()) -> Caseload:
-    return Caseload(NOW, by_team, list(cases), len(failing), list(failing))
-
-
-def test_the_caseload_overview_counts_overdue_by_team_and_rung_in_the_ladders_order() -> None:
-    late = OverdueCase("CP-9", "team-north", 3, date(2025, 3, 3), "escalation_tm", None)
-    text = caseload_markdown(caseload({"team-north": {"missed": 2, "escalation_tm": 1}}, late))
-    assert "| team | missed | escalation tm | total |" in text
-    assert "| team-north | 2 | 1 | 3 |" in text
-    assert "| CP-9 | team-north | 3 | 2025-03-03 | escalation tm |" in text
-    assert "Nothing overdue" in caseload_markdown(caseload({}))
-
-
 def _run(reference: str, state: StateType, since: datetime) -> FlowRun:
     return FlowRun(
         id=uuid4(),
@@ -111,34 +96,3 @@ def test_the_clock_replaces_a_cases_current_run_that_is_gone_or_lost_even_if_not
         ("CP-3", str(stuck.id)),
     ]
     assert replaced == [stuck_replaced.id]  # a gone run that was replaced is left alone
-
-
-def test_staff_see_every_notice_not_delivered_with_its_error() -> None:
-    from datetime import UTC
-
-    from domain.dispatch import Dispatch, Recipient, RecipientRole, Rung
-    from domain.store import OutboxEntry
-    from domain.store.tables import OutboxStatus
-    from tasks.artifacts import timeline_markdown
-
-    def entry(n: int, status: OutboxStatus, error: str | None = None) -> OutboxEntry:
-        dispatch = Dispatch(
-            case_reference="CP-1", team="north", profile="england", obligation=f"R-T5:cg-{n}",
-            rule="R-T5", rung=Rung.MISSED, template="missed", title="Minutes circulated",
-            subject=f"core group cg-{n}", owner_role="lead_professional", owner="sw",
-            due=date(2025, 3, 3), overdue_since=date(2025, 3, 4),
-            fires_at=datetime(2025, 3, 4, 8, tzinfo=UTC), action="Circulate",
-            recipients=(Recipient(role=RecipientRole.TEAM_MANAGER),),
-        )  # fmt: skip
-        return OutboxEntry(
-            dispatch.idempotency_key, dispatch, status, 1, error, None, None,
-            datetime(2025, 3, 4, 8, tzinfo=UTC),
-        )  # fmt: skip
-
-    failing = entry(1, OutboxStatus.FAILED, "team_manager:north: no valid endpoint")
-    delivered = [entry(n, OutboxStatus.DELIVERED) for n in range(2, 40)]
-    text = timeline_markdown("CP-1", NOW, [], [], [failing, *delivered])
-    assert "**not delivered** after 1 attempt(s), retry no: team_manager:north" in text
-    assert text.count("| delivered |") == 15  # the latest delivered ones, not all 38
-    overview = caseload_markdown(Caseload(NOW, {}, [], 3, [failing]))
-    assert "**3 notice(s) not delivered**" in overview and "| CP-1 |" in overview

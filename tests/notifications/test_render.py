@@ -77,7 +77,9 @@ def test_the_first_two_lines_say_case_what_since_when_owner_and_action(
     assert first.startswith("[CP-2025-0012] ")
     assert "Core group minutes circulated" in first
     assert re.search(r"(since|due|date|now|meeting) \w{3} \d{1,2} \w{3} 2025", first)
-    assert second.startswith("Owner: lead professional (m-lp1). Do: Circulate the minutes")
+    assert second.startswith(
+        "Owner: lead professional (m-lp1), team-north. Do: Circulate the minutes"
+    )
 
 
 @pytest.mark.parametrize("template", NOTICE_TEMPLATES)
@@ -103,7 +105,8 @@ def test_no_template_shows_a_childs_name_address_or_category_even_if_offered(
 
 def test_templates_see_only_the_dispatchs_own_fields(make_dispatch: DispatchFactory) -> None:
     context = dispatch_context(make_dispatch())
-    assert set(context) - {"rung_label"} <= set(Dispatch.model_fields)
+    derived = {"rung_label", "says_overdue", "case_url", "acknowledger", "acknowledger_id"}
+    assert set(context) - derived <= set(Dispatch.model_fields)
     assert "recipients" not in context
     assert set(CONTEXT_FIELDS) == set(Dispatch.model_fields) - {"recipients", "personal"}
     assert context["personal"] is None  # R-G1: only a secure channel's rendering has it
@@ -180,7 +183,7 @@ def test_the_digest_lists_the_oldest_first_and_says_what_to_do(
         lines[0]
         == "[team-north] 2 overdue in your team on Mon 10 Mar 2025, oldest since Sat 1 Feb 2025"
     )
-    assert lines[1].startswith("Owner: team manager. Do: ")
+    assert lines[1].startswith("Owner: team manager, team-north. Do: ")
     assert lines[-1] == "Rule: R-E1"
 
 
@@ -188,3 +191,41 @@ def test_an_empty_digest_says_nothing_is_overdue() -> None:
     notice = render_digest(TeamDigest(team="team-south", day=date(2025, 3, 10)))
     assert notice.title == "[team-south] 0 overdue in your team on Mon 10 Mar 2025"
     assert "Nothing overdue." in notice.text
+
+
+@pytest.mark.parametrize("rung", [Rung.REMINDER, Rung.CHASE])
+def test_a_reminder_or_a_chase_never_says_overdue_even_if_the_dispatch_did(
+    rung: Rung, make_dispatch: DispatchFactory
+) -> None:
+    template = {Rung.REMINDER: "reminder", Rung.CHASE: "chase"}[rung]
+    notice = render(make_dispatch(template=template, rung=rung, overdue_since=date(2025, 3, 4)))
+    for body in (notice.title, notice.text, notice.html):
+        assert "overdue" not in body.lower(), body
+
+
+@pytest.mark.parametrize("template", NOTICE_TEMPLATES)
+def test_every_notice_links_to_its_case(
+    template: str, make_dispatch: DispatchFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CPO_UI_URL", "https://cp.example.gov.uk/prefect/")
+    notice = render(dispatch_for(template, make_dispatch))
+    link = "https://cp.example.gov.uk/prefect/runs?flow-run-search=CP-2025-0012"
+    assert f"Open the case: {link}" in notice.text
+    assert f'href="{link}"' in notice.html
+
+
+@pytest.mark.parametrize("template", ["escalation", "unacknowledged"])
+def test_an_escalation_says_how_to_acknowledge_it_by_its_key(
+    template: str, make_dispatch: DispatchFactory
+) -> None:
+    notice = render(dispatch_for(template, make_dispatch))
+    assert "R-E6" in notice.text and "press Resume" in notice.text
+    key = dispatch_for(template, make_dispatch).obligation
+    assert f'"obligation": "{key}"' in notice.text and "cpo record acknowledge" in notice.text
+
+
+def test_the_digest_links_each_case(make_dispatch: DispatchFactory) -> None:
+    item = OverdueItem.from_dispatch(make_dispatch())
+    text = render_digest(TeamDigest(team="team-north", day=date(2025, 3, 10), items=(item,))).text
+    assert "runs?flow-run-search=CP-2025-0012" in text
+    assert text.splitlines()[1].startswith("Owner: team manager, team-north.")

@@ -91,7 +91,8 @@ def test_a_rejected_event_leaves_the_journal_and_the_case_unchanged(
             "BED-0001", chair_takes_minutes,
             expected_seq=1, recorded_by="a", source="ui", as_of=AS_OF,
         )  # fmt: skip
-    assert raised.value.index == 1
+    assert raised.value.index is None  # the event being recorded: no index to name
+    assert str(raised.value) == "minute_taker: the chair never takes the minutes (R-M2)"
     assert journal_size(repository) == 1
     assert repository.list_cases() == before
 

@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("overdue_from", WHEN, nullable=False),
         sa.Column("overdue_since", sa.Date(), nullable=False),
         *[sa.Column(name, WHEN, nullable=True) for name in RUNGS],
+        sa.Column("acknowledged_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name="fk_open_obligations_case_id_cases"
         ),

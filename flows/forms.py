@@ -1,0 +1,111 @@
+"""The manual steps' form fields, as an admin sees them in the Prefect UI: each one titled and
+described, dates as ISO dates, ids as short slugs, choices where the rules have a list.
+
+A field is declared as ``name: Type = ask("Title", "What to enter")``: Prefect builds a
+deployment's form from its flow's signature and titles each field with the parameter's name
+unless the default carries a title of its own, which ``ask`` does.
+
+No field carries a name, a date of birth or a contact (R-G1): the forms are flow-run
+parameters, which the Prefect server keeps and shows. People's names and contacts reach the
+store by the command line and case history files only (README, "Personal data").
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.events import CategoryOfAbuse, MemberRole, Slug
+from domain.profiles import profile_names
+
+REQUIRED: Any = ...
+
+
+def ask(title: str, description: str, default: Any = REQUIRED, **schema: Any) -> Any:
+    """A form field's default: its title and description as the form shows them."""
+    return Field(default, description=description, json_schema_extra={"title": title, **schema})
+
+
+def ask_day(title: str, description: str, default: Any = REQUIRED) -> Any:
+    return ask(title, f"{description} (YYYY-MM-DD)", default)
+
+
+def ask_member(title: str, description: str, default: Any = REQUIRED) -> Any:
+    return ask(title, f"{description}: the member's id, e.g. hv", default)
+
+
+def ask_members(title: str, description: str) -> Any:
+    return ask(title, f"{description}: member ids", ())
+
+
+Reference = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
+]
+RecordedBy = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+]
+
+
+def ask_reference() -> Any:
+    return ask("Case reference", "The case's reference, e.g. CP-2026-0042")
+
+
+def ask_recorded_by() -> Any:
+    return ask("Recorded by", "Your user id, for the audit log (R-G2)")
+
+
+def ask_on(what: str = "it happened") -> Any:
+    return ask_day("On", f"The day {what}")
+
+
+def ask_meeting() -> Any:
+    return ask("Core group", "The core group's id, e.g. cg-p0-1")
+
+
+def ask_profile() -> Any:
+    return ask(
+        "Procedures", "The authority's policy profile", "england", enum=list(profile_names())
+    )
+
+
+class FormModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ChildOnPlan(FormModel):
+    """A child the conference puts on a plan: id and category only (R-G1)."""
+
+    id: Slug = Field(title="Child id", description="e.g. c1")
+    category: CategoryOfAbuse = Field(title="Category of abuse", description="CIN census code")
+    seen_every_weeks: int | None = Field(
+        default=None, ge=1, le=12, title="Seen every (weeks)",
+        description="Only if the conference sets visits more often than the profile (R-T11)",
+    )  # fmt: skip
+
+
+class GroupMember(FormModel):
+    """A core group member: id, role and agency (name and contact: command line only)."""
+
+    id: Slug = Field(title="Member id", description="e.g. hv")
+    role: MemberRole = Field(title="Role", description="Their part in the core group")
+    agency: str = Field(
+        default="", max_length=80, title="Agency", description="e.g. Health visiting"
+    )
+
+
+class PlanOutcome(FormModel):
+    id: Slug = Field(title="Outcome id", description="e.g. o1")
+    text: str = Field(
+        min_length=1, max_length=200, title="Outcome", description="What the plan achieves"
+    )
+
+
+Recommendation = Literal["none", "continue the plan", "end the plan", "bring the review forward"]
+ForwardReason = Literal[
+    "a significant new incident",
+    "a change of circumstances",
+    "difficulty carrying out the plan",
+]
+# R-LC2a: how a plan ends without a conference (PlanEndReason, less "conference").
+EndReason = Literal["turned_18", "transferred_out", "left_uk", "died"]

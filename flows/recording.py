@@ -1,0 +1,46 @@
+"""Recording a manual step from a form: as of now, through the use case, then wake the
+case's run; or end the run **Rejected** with one line naming the field and the rule (R-G3)
+when the rules refuse it: nothing written, no traceback (a refusal is an answer, not a
+fault; a run that ends Failed is a fault worth looking into).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from prefect import get_run_logger
+from prefect.states import Cancelled
+from pydantic import ValidationError
+
+from domain.events import Event
+from domain.store import Source
+from flows.clock_source import now_london
+from tasks import store
+from tasks.run_control import wake_run_after_recording
+
+
+def rejected(line: str) -> Any:
+    """The run's final state when the rules refuse the step: named, one line, no trace."""
+    get_run_logger().warning("Rejected: %s", line)
+    return Cancelled(name="Rejected", message=line)
+
+
+def invalid(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "form"
+    return f"{where}: {first['msg']} (R-G3)"
+
+
+def record(reference: str, build: Callable[[], Event], recorded_by: str) -> Any:
+    """Record the step as of now, then wake the case's run so it acts on it at once."""
+    try:
+        event = build()
+    except ValidationError as error:
+        return rejected(invalid(error))
+    moment = now_london()
+    done = store.record_event(reference, event, recorded_by, Source.UI, moment)
+    if isinstance(done, store.Refused):
+        return rejected(done.line)
+    woken = wake_run_after_recording(reference, moment, moment)
+    return f"{done}; its run: {woken.action.value}"

@@ -1,0 +1,37 @@
+"""Suspending a case run with what people should see on the Runs page.
+
+Prefect's ``suspend_flow_run`` (prefect/flow_runs.py) proposes a bare Suspended state; this
+is the same sequence with the state's message set to the case's drift ("3 overdue, worst:
+escalated to the team manager since Mon 30 Nov; next deadline Tue 1 Dec") and the form the
+run waits for. It relies on the same Prefect helpers, so a Prefect upgrade is checked by the
+end-to-end tests that suspend and resume real runs.
+"""
+
+from __future__ import annotations
+
+from prefect._flow_run_suspension import mark_flow_run_suspension_requested
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import State
+from prefect.context import FlowRunContext
+from prefect.exceptions import Pause
+from prefect.input import RunInput, keyset_from_paused_state
+from prefect.states import Suspended
+from prefect.utilities.engine import propose_state_sync
+
+
+def suspend_with(key: str, form: type[RunInput], message: str) -> None:
+    """Suspend the current run (no timeout) under ``key``, waiting for ``form``."""
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        raise RuntimeError("only a flow run can suspend itself")
+    flow_run_id = context.flow_run.id
+    proposed: State[None] = Suspended(pause_key=key, message=message)
+    keyset = keyset_from_paused_state(proposed)
+    proposed.state_details.run_input_keyset = {str(k): v for k, v in keyset.items()}
+    with get_client(sync_client=True) as client:
+        state = propose_state_sync(client=client, state=proposed, flow_run_id=flow_run_id)
+        if not state.is_paused():
+            raise RuntimeError(f"the case run could not suspend: {state.type.value}")
+        form.save(keyset)
+    mark_flow_run_suspension_requested(flow_run_id, state)
+    raise Pause(state=state)

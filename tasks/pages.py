@@ -1,0 +1,163 @@
+"""What operations staff read in the Prefect UI, as markdown: one page per case, and the
+caseload. Pure functions of the case page and the caseload (``services``).
+
+Built from event lines, dates, rule IDs, obligation keys, member ids and roles: never a
+child's name, date of birth, address or category (R-G1). Tables keep to a few short columns
+so they fit a 1,400-pixel screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from domain.dispatch import RUNG_ORDER
+from domain.ladder import Obligation
+from domain.store import OutboxEntry
+from notifications.settings import case_link, run_link
+from services.case_page import RUNG_WORDS, CasePage, drift_words
+from services.clock import Caseload
+
+SHOWN_STATUSES = ("overdue", "due", "upcoming", "met")
+LADDER_ORDER = ["none", *(rung.value for rung in RUNG_ORDER)]
+CASES_SHOWN = 50
+NOTICES_SHOWN = 15
+MET_SHOWN = 10
+
+
+def day(value: date | datetime | None) -> str:
+    return "" if value is None else f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def _value(field: Any) -> str:
+    return "" if field is None else str(getattr(field, "value", field))
+
+
+def _words(rung: Any) -> str:
+    return RUNG_WORDS.get(_value(rung), "-") if rung else "-"
+
+
+def obligation_lines(obligations: Iterable[Obligation]) -> list[str]:
+    """Open obligations, most urgent first, then the latest met: one short row each."""
+    shown = [o for o in obligations if _value(o.status) in SHOWN_STATUSES]
+    order = sorted(shown, key=lambda o: (SHOWN_STATUSES.index(_value(o.status)), o.due, o.key))
+    opened = [o for o in order if _value(o.status) != "met"]
+    met = sorted((o for o in order if _value(o.status) == "met"), key=lambda o: o.met_on or o.due)
+    lines = ["| due | status | stage | what | owner | key |", "|---|---|---|---|---|---|"]
+    for o in [*opened, *met[-MET_SHOWN:]]:
+        status = _value(o.status) + (f" {o.met_on:%d %b}" if o.met_on else "")
+        owner = o.owner or _value(o.owner_role).replace("_", " ")
+        lines.append(
+            f"| {day(o.due)} | {status} | {_words(o.rung)} | {o.title} ({o.subject}) "
+            f"| {owner} | `{o.key}` |"
+        )
+    return lines
+
+
+def notice_line(entry: OutboxEntry) -> str:
+    """One notice: when, which rung, what, how its delivery stands."""
+    dispatch = entry.dispatch
+    state = entry.status.value
+    if state == "failed":
+        retry = f"{entry.next_attempt_at:%d %b %H:%M}" if entry.next_attempt_at else "no"
+        state = f"**not delivered** after {entry.attempts} attempt(s), retry {retry}: "
+        state += (entry.last_error or "")[:200]
+    return (
+        f"| {dispatch.fires_at:%d %b %H:%M} | {dispatch.rung.value.replace('_', ' ')} "
+        f"| {dispatch.rule} {dispatch.title} | {state} |"
+    )
+
+
+def notices_markdown(entries: Sequence[OutboxEntry]) -> list[str]:
+    """Every notice not delivered, then the latest others (R-E1: each rung once)."""
+    failing = [e for e in entries if e.status.value != "delivered"]
+    latest = [e for e in entries if e.status.value == "delivered"][-NOTICES_SHOWN:]
+    shown = sorted(failing + latest, key=lambda e: (e.dispatch.fires_at, e.key))
+    if not shown:
+        return []
+    lines = ["", "## Notices", "", "| sent | rung | what | delivery |", "|---|---|---|---|"]
+    return lines + [notice_line(e) for e in reversed(shown)]
+
+
+def escalation_lines(page: CasePage) -> list[str]:
+    """R-E6: what is escalated, its key, and exactly how to acknowledge it."""
+    if not page.escalations:
+        return []
+    who = " or ".join(member for member, _ in page.acknowledgers) or "the team manager"
+    lines = ["## Escalated: acknowledge (R-E6)", ""]
+    lines += [f"- `{o.key}`: {o.title} ({o.subject}), {_words(o.rung)}" for o in page.escalations]
+    example = page.escalations[0].key
+    lines += [
+        "",
+        f"Acknowledge ({who}): on this run, **Resume**, choose the escalation and who "
+        "acknowledges it; or in a terminal: `cpo record acknowledge "
+        f'{page.reference} --json \'{{"obligation": "{example}", "by": "<member id>"}}\' '
+        "--recorded-by <you>`.",
+        "",
+    ]
+    return lines
+
+
+def case_markdown(page: CasePage) -> str:
+    """The case at a glance, then what to act on, then the whole story."""
+    drift, review = page.drift, page.view.review
+    lines = [f"# Case {page.reference}", "", f"**{drift_words(drift)}.**", ""]
+    if review is not None:
+        booked = f"booked for {day(review.booked)}" if review.booked else "not booked yet"
+        lines += [f"Next review conference: {booked} (deadline {day(review.deadline)}).", ""]
+    lines += [f"As of {page.as_of:%a %d %b %Y %H:%M} (Europe/London). "
+              f"[Every run of this case]({case_link(page.reference)})", ""]  # fmt: skip
+    lines += escalation_lines(page)
+    lines += ["## Obligations", "", *obligation_lines(page.view.obligations)]
+    lines += notices_markdown(page.notices)
+    lines += ["", "## Timeline", "", "| # | on | what | recorded by |", "|---|---|---|---|"]
+    lines += [
+        f"| {e.seq} | {day(e.on)} | {e.what or e.type.replace('_', ' ')} | {e.recorded_by} "
+        f"({e.source}) |"
+        for e in reversed(page.journal)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str:
+    """The caseload from the read model: notices not delivered first (drift nobody hears
+    of), then overdue obligations by team and rung in the ladder's order, then the cases
+    with something overdue, oldest first, each linked to its run."""
+    lines = [f"# Caseload as of {caseload.as_of:%a %d %b %Y %H:%M}", ""]
+    if caseload.undelivered:
+        lines += [
+            f"**{caseload.undelivered} notice(s) not delivered** (oldest first; "
+            "`cpo outbox --failed` lists all):",
+            "",
+            "| case | sent | rung | what | delivery |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [f"| {e.dispatch.case_reference} " + notice_line(e) for e in caseload.failing]
+        lines.append("")
+    by_team = caseload.by_team
+    if not by_team:
+        return "\n".join(lines + ["Nothing overdue."]) + "\n"
+    present = {rung for counts in by_team.values() for rung in counts}
+    rungs = [r for r in LADDER_ORDER if r in present] + sorted(present - set(LADDER_ORDER))
+    lines += ["## Overdue obligations by team and stage", ""]
+    lines += ["| team | " + " | ".join(RUNG_WORDS.get(r, r) for r in rungs) + " | total |"]
+    lines += ["|---" * (len(rungs) + 2) + "|"]
+    for team, counts in sorted(by_team.items()):
+        cells = [str(counts.get(rung, 0)) for rung in rungs]
+        lines.append(f"| {team} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
+    shown = caseload.cases[:cases_shown]
+    lines += [
+        "",
+        f"## Cases with something overdue ({len(caseload.cases)}; the oldest {len(shown)})",
+        "",
+        "| case | team | overdue | since | worst | owner |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in shown:
+        link = run_link(c.flow_run_id) if c.flow_run_id else case_link(c.reference)
+        lines.append(
+            f"| [{c.reference}]({link}) | {c.team} | {c.overdue} | {day(c.oldest_overdue)} "
+            f"| {_words(c.worst_rung)} | {c.oldest_owner or '-'} |"
+        )
+    return "\n".join(lines) + "\n"
