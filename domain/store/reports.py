@@ -104,7 +104,7 @@ class ReportsMixin(StoreBase):
             return list(session.scalars(query))
 
 
-def _cases_query(team: str | None, status: str | None) -> Select[tuple[CaseRow]]:
+def _cases_query(team: str | None, status: str | None) -> Select[CaseRow]:
     query = select(CaseRow).order_by(CaseRow.reference)
     if team is not None:
         query = query.where(CaseRow.team == team)

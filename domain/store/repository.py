@@ -192,7 +192,7 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
         session.execute(insert(EventRow), rows)
 
 
-def due_cases_query(as_of: datetime, limit: int) -> Select[tuple[str, datetime | None, str | None]]:
+def due_cases_query(as_of: datetime, limit: int) -> Select[str, datetime | None, str | None]:
     return (
         select(CaseRow.reference, CaseRow.next_wake, CaseRow.flow_run_id)
         .where(CaseRow.next_wake <= as_of)

@@ -125,7 +125,8 @@ def test_the_run_command_starts_the_server_with_the_demo_cases_as_flow_runs(demo
 
 def test_the_clock_is_scheduled_every_quarter_hour(demo: Demo) -> None:
     # The server's scheduler puts the clock's next runs on the calendar (it loops every
-    # 60 s); with SQLAlchemy 2.1 its insert failed and the clock never ticked by itself.
+    # 60 s); Prefect 3.8.8's insert failed on SQLAlchemy 2.1 and the clock never ticked by
+    # itself; 3.9.1's works on 2.1, so the project no longer pins SQLAlchemy below 2.1.
     clock = demo.deployment_id("clock")
     deadline = time.monotonic() + 180
     upcoming: list[dict[str, object]] = []
