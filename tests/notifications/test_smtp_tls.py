@@ -7,6 +7,7 @@ import ssl
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import apprise
 import pytest
@@ -16,8 +17,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from notifications.smtp_tls import DeferredContext, defer_email_tls_context
-from tests.notifications.conftest import SENDER, MailHandler, free_port
+from notifications.smtp_tls import (
+    DeferredContext,
+    defer_email_tls_context,
+    restore_email_tls_context,
+)
+from tests.notifications.conftest import SENDER, MailHandler, SmtpReceiver, free_port
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
@@ -80,6 +85,34 @@ def test_settings_are_replayed_in_order_when_the_context_is_first_used() -> None
     assert not deferred.built
     assert deferred.verify_mode == ssl.CERT_NONE
     assert deferred.built and deferred.check_hostname is False
+
+
+def test_over_a_plain_relay_apprise_builds_a_tls_context_and_with_the_patch_none_is_built(
+    smtp: SmtpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why the patch exists, checked on the apprise installed: its email plugin builds a TLS
+    context (the whole CA bundle) for a mail over a plain relay, where none is used."""
+    built: list[ssl.SSLContext] = []
+    shipped = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(shipped(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    plugin = apprise.Apprise.instantiate(smtp.url("tm@example.org"))
+    assert plugin is not None
+    plugin.request_rate_per_sec = 0  # no 5.5 s between the two sends
+    try:
+        restore_email_tls_context()
+        assert plugin.notify(body="hello", title="as shipped")
+        assert len(built) == 1
+        defer_email_tls_context()
+        assert plugin.notify(body="hello", title="deferred")
+        assert len(built) == 1
+    finally:
+        defer_email_tls_context()
+    assert [mail.subject for mail in smtp.mails] == ["as shipped", "deferred"]
 
 
 def test_starttls_still_works_through_the_deferred_context(
