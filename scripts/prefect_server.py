@@ -2,14 +2,15 @@
 
 Run as ``python -m scripts.prefect_server server start`` (any ``prefect`` arguments work).
 
-Prefect 3.8.8 opens most of its server transactions on SQLite as ``BEGIN DEFERRED``: the
-transaction reads first and asks for the write lock at its first write. When another
-connection has written in between, SQLite refuses the upgrade at once with
-``database is locked`` (``SQLITE_BUSY_SNAPSHOT``), without waiting on the 60 s
-``busy_timeout`` Prefect sets, and the API answers 503. Prefect's own clients retry a 503;
-the UI does not. An admin who submitted a manual step from the UI while case runs were
-waking saw "Something went wrong" and nothing was recorded (measured: 2 of 10, then 1 of
-20 form submissions on the demo stack).
+Prefect 3.8.8 and 3.9.1 (``AioSqliteConfiguration.begin_transaction`` is the same in both)
+open most server transactions on SQLite as ``BEGIN DEFERRED``: the transaction reads first
+and asks for the write lock at its first write. When another connection has written in
+between, SQLite refuses the upgrade at once with ``database is locked``
+(``SQLITE_BUSY_SNAPSHOT``), without waiting on the 60 s ``busy_timeout`` Prefect sets,
+and the API answers 503 (``tests/flows/test_prefect_server.py``, on the Prefect installed).
+Prefect's own clients retry a 503; the UI does not. An admin who submitted a manual step
+from the UI while case runs were waking saw "Something went wrong" and nothing was
+recorded (measured on 3.8.8: 2 of 10, then 1 of 20 form submissions on the demo stack).
 
 Here every transaction the server opens takes the write lock up front (``BEGIN IMMEDIATE``),
 as this project's own store does on SQLite (``domain/store/database.py``): writers queue on
