@@ -28,7 +28,9 @@ def ask(title: str, description: str, default: Any = REQUIRED, **schema: Any) ->
 
 
 def ask_day(title: str, description: str, default: Any = REQUIRED) -> Any:
-    return ask(title, f"{description} (YYYY-MM-DD)", default)
+    # The pattern lets the server refuse a bad date when the run is asked for, before any
+    # run exists (a date picker cannot send one; the form's JSON view can).
+    return ask(title, f"{description} (YYYY-MM-DD)", default, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 def ask_member(title: str, description: str, default: Any = REQUIRED) -> Any:
