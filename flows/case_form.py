@@ -73,7 +73,7 @@ def form_description(page: CasePage, escalations: list[JsonValue], case_link: st
             "To acknowledge an escalation (R-E6): choose it and who acknowledges it, then "
             "Submit. The same from a terminal: `cpo record acknowledge "
             f'{page.reference} --json \'{{"obligation": "<key>", "by": "<member id>"}}\' '
-            "--recorded-by <you>`.",
+            "--recorded-by <you>`",
             "",
             "Submitting with nothing chosen only refreshes the case.",
         ]

@@ -21,7 +21,7 @@ from services.clock import Caseload
 
 SHOWN_STATUSES = ("overdue", "due", "upcoming", "met")
 LADDER_ORDER = ["none", *(rung.value for rung in RUNG_ORDER)]
-CASES_SHOWN = 50
+CASES_SHOWN = 20  # per team: the oldest; cpo cases --overdue lists them all
 NOTICES_SHOWN = 15
 MET_SHOWN = 10
 
@@ -38,19 +38,33 @@ def _words(rung: Any) -> str:
     return RUNG_WORDS.get(_value(rung), "-") if rung else "-"
 
 
+STAGES = {  # short words for a table column: the ladder's rungs (R-E1)
+    "none": "none yet",
+    "reminder": "reminded",
+    "chase": "chased",
+    "missed": "missed",
+    "escalation_tm": "to the TM",
+    "escalation_final": "beyond the TM",
+}
+
+
 def obligation_lines(obligations: Iterable[Obligation]) -> list[str]:
-    """Open obligations, most urgent first, then the latest met: one short row each."""
+    """Open obligations, most urgent first, then the latest met: four short columns, so the
+    table fits a 1,400-pixel screen (the keys to acknowledge are listed above it)."""
     shown = [o for o in obligations if _value(o.status) in SHOWN_STATUSES]
     order = sorted(shown, key=lambda o: (SHOWN_STATUSES.index(_value(o.status)), o.due, o.key))
     opened = [o for o in order if _value(o.status) != "met"]
     met = sorted((o for o in order if _value(o.status) == "met"), key=lambda o: o.met_on or o.due)
-    lines = ["| due | status | stage | what | owner | key |", "|---|---|---|---|---|---|"]
+    lines = ["| due | state | what | owner |", "|---|---|---|---|"]
     for o in [*opened, *met[-MET_SHOWN:]]:
-        status = _value(o.status) + (f" {o.met_on:%d %b}" if o.met_on else "")
+        state = _value(o.status)
+        if o.met_on:
+            state += f" {o.met_on.day} {o.met_on:%b}"
+        elif o.rung:
+            state += f", {STAGES.get(_value(o.rung), _value(o.rung))}"
         owner = o.owner or _value(o.owner_role).replace("_", " ")
         lines.append(
-            f"| {day(o.due)} | {status} | {_words(o.rung)} | {o.title} ({o.subject}) "
-            f"| {owner} | `{o.key}` |"
+            f"| {o.due:%a} {o.due.day} {o.due:%b} | {state} | {o.title} ({o.subject}) | {owner} |"
         )
     return lines
 
@@ -93,7 +107,7 @@ def escalation_lines(page: CasePage) -> list[str]:
         f"Acknowledge ({who}): on this run, **Resume**, choose the escalation and who "
         "acknowledges it; or in a terminal: `cpo record acknowledge "
         f'{page.reference} --json \'{{"obligation": "{example}", "by": "<member id>"}}\' '
-        "--recorded-by <you>`.",
+        "--recorded-by <you>`",
         "",
     ]
     return lines
@@ -122,8 +136,8 @@ def case_markdown(page: CasePage) -> str:
 
 def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str:
     """The caseload from the read model: notices not delivered first (drift nobody hears
-    of), then overdue obligations by team and rung in the ladder's order, then the cases
-    with something overdue, oldest first, each linked to its run."""
+    of), then overdue obligations by team and stage in the ladder's order, then each team's
+    cases with something overdue, oldest first, each linked to its run."""
     lines = [f"# Caseload as of {caseload.as_of:%a %d %b %Y %H:%M}", ""]
     if caseload.undelivered:
         lines += [
@@ -141,23 +155,31 @@ def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str
     present = {rung for counts in by_team.values() for rung in counts}
     rungs = [r for r in LADDER_ORDER if r in present] + sorted(present - set(LADDER_ORDER))
     lines += ["## Overdue obligations by team and stage", ""]
-    lines += ["| team | " + " | ".join(RUNG_WORDS.get(r, r) for r in rungs) + " | total |"]
+    lines += ["| team | " + " | ".join(STAGES.get(r, r) for r in rungs) + " | total |"]
     lines += ["|---" * (len(rungs) + 2) + "|"]
     for team, counts in sorted(by_team.items()):
         cells = [str(counts.get(rung, 0)) for rung in rungs]
         lines.append(f"| {team} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
-    shown = caseload.cases[:cases_shown]
-    lines += [
-        "",
-        f"## Cases with something overdue ({len(caseload.cases)}; the oldest {len(shown)})",
-        "",
-        "| case | team | overdue | since | worst | owner |",
-        "|---|---|---|---|---|---|",
-    ]
-    for c in shown:
-        link = run_link(c.flow_run_id) if c.flow_run_id else case_link(c.reference)
-        lines.append(
-            f"| [{c.reference}]({link}) | {c.team} | {c.overdue} | {day(c.oldest_overdue)} "
-            f"| {_words(c.worst_rung)} | {c.oldest_owner or '-'} |"
-        )
+    for team in sorted(by_team):
+        lines += team_cases(team, [c for c in caseload.cases if c.team == team], cases_shown)
     return "\n".join(lines) + "\n"
+
+
+def team_cases(team: str, cases: Sequence[Any], shown: int) -> list[str]:
+    """One team's cases with something overdue, the oldest first, each linked to its run."""
+    lines = [
+        "",
+        f"## {team}: {len(cases)} case(s) with something overdue"
+        + (f", the oldest {shown}" if len(cases) > shown else ""),
+        "",
+        "| case | overdue | since | worst | owner |",
+        "|---|---|---|---|---|",
+    ]
+    for c in cases[:shown]:
+        link = run_link(c.flow_run_id) if c.flow_run_id else case_link(c.reference)
+        since = c.oldest_overdue
+        lines.append(
+            f"| [{c.reference}]({link}) | {c.overdue} | {since:%a} {since.day} {since:%b} "
+            f"| {STAGES.get(c.worst_rung or '', '-')} | {c.oldest_owner or '-'} |"
+        )
+    return lines

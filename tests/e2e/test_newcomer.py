@@ -196,7 +196,7 @@ def test_the_ui_shows_case_runs_their_page_and_takes_a_manual_step(demo: Demo) -
         link = page.get_by_role("link", name=reference, exact=True).first
         link.wait_for()
         page.screenshot(path=str(SHOTS / "1-runs.png"))
-        link.click()
+        page.goto(f"{demo.ui}{link.get_attribute('href')}", wait_until="networkidle")
         page.get_by_text("Artifacts", exact=True).click()
         key = f"case-{reference.lower()}"
         page.get_by_text(key, exact=True).first.wait_for()

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from domain.dispatch import Dispatch, Recipient, RecipientRole, Rung
 from domain.store import OutboxEntry, OverdueCase
+from domain.store.summaries import ObligationAt
 from domain.store.tables import OutboxStatus
 from domain.synthetic import synthetic_history
 from flows.clock_source import LONDON
@@ -38,10 +39,13 @@ def caseload(by_team: dict[str, dict[str, int]], *cases: OverdueCase, failing=()
 def test_the_caseload_counts_overdue_by_team_in_the_ladders_order_and_links_each_case() -> None:
     late = OverdueCase("CP-9", "team-north", 3, date(2025, 3, 3), "escalation_tm", "run-9", "sw")
     text = caseload_markdown(caseload({"team-north": {"escalation_tm": 1, "missed": 2}}, late))
-    assert "| team | missed | escalated to the team manager | total |" in text
+    assert "| team | missed | to the TM | total |" in text
     assert "| team-north | 2 | 1 | 3 |" in text
-    assert "[CP-9](http://127.0.0.1:4200/runs/flow-run/run-9)" in text
-    assert "| Mon 3 Mar 2025 | escalated to the team manager | sw |" in text
+    assert "## team-north: 1 case(s) with something overdue" in text
+    assert (
+        "| [CP-9](http://127.0.0.1:4200/runs/flow-run/run-9) | 3 | Mon 3 Mar | to the TM | sw |"
+        in text
+    )
     assert "Nothing overdue" in caseload_markdown(caseload({}))
 
 
@@ -65,7 +69,15 @@ def page_of(reference: str, as_of: datetime) -> CasePage:
     notices = [entry(1, OutboxStatus.FAILED, "smtp down")] + [
         entry(n, OutboxStatus.DELIVERED) for n in range(2, 40)
     ]
-    return CasePage(reference, as_of, found, [], notices, summary, [], [("tm", "team_manager")])
+    escalated = [
+        ObligationAt(o.key, o.rule, o.title, o.owner_role, o.owner, o.due, o.status.value,
+                     o.rung.value, o.due, o.subject)
+        for o in found.obligations
+        if o.is_open and o.rung is not None and o.rung.value.startswith("escalation")
+    ]  # fmt: skip
+    return CasePage(
+        reference, as_of, found, [], notices, summary, escalated, [("tm", "team_manager")]
+    )
 
 
 def test_the_case_page_opens_with_its_drift_and_keeps_its_tables_short() -> None:
@@ -74,10 +86,11 @@ def test_the_case_page_opens_with_its_drift_and_keeps_its_tables_short() -> None
     first = text.splitlines()[2]
     assert first.startswith("**") and "overdue" in first  # the drift, first thing
     tables = [line for line in text.splitlines() if line.startswith("| ")]
-    assert max(line.count("|") for line in tables) <= 7  # six columns at most
+    assert max(line.count("|") for line in tables) <= 5  # four columns at most
     assert "**not delivered** after 1 attempt(s)" in text
     assert text.count("| delivered |") == 15  # the latest delivered ones, not all 38
-    assert "`R-" in text  # every obligation shows its key
+    first_key = page.escalations[0].key
+    assert f"- `{first_key}`" in text and f'"obligation": "{first_key}"' in text  # R-E6
 
 
 def test_drift_reads_as_one_line_and_as_tags() -> None:
