@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import typer
-
+from cli.errors import BadInput
 from flows.clock_source import as_of_moment
 
 
@@ -18,6 +17,4 @@ def parse_as_of(value: str | None) -> datetime:
     try:
         return as_of_moment(value)
     except ValueError as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD) or date-time", param_hint="--as-of"
-        ) from exc
+        raise BadInput(f"--as-of: {value!r} is not a date (YYYY-MM-DD) or date-time") from exc

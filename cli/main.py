@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from cli import digest_cmds, domain_cmds, record_cmds, simulate_cmds, store_cmds
+from cli.errors import guard
 
 app = typer.Typer(
     name="cpo",
@@ -20,6 +21,7 @@ app = typer.Typer(
 
 for module in (domain_cmds, store_cmds, digest_cmds, record_cmds, simulate_cmds):
     module.register(app)
+guard(app)
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ the store appends), then the case's run is woken. Each step takes the event as J
 same shape as the deployment's form (``--json '{...}'`` or ``--file event.json``); the
 ``type`` field may be left out where the step has one kind of event.
 
-Exit codes: 0 recorded (even if the case's run could not be woken: the next clock tick
-wakes it); 1 rejected (one line naming the field and the rule; nothing written); 2 a bad
-command line. Prefect is imported only to wake the run, so the rest stays quick.
+Recorded even if the case's run cannot be woken (the next clock tick wakes it): exit 0.
+A refusal is one line naming the field and the rule (exit 1); see ``cli/errors.py``.
+Prefect is imported only to wake the run, so the rest stays quick.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 import typer
 
 from cli.as_of import parse_as_of
+from cli.errors import BadInput, Refused
 
 # step -> (event type(s) accepted, default "type" when the JSON leaves it out)
 STEPS: dict[str, tuple[str, str | None]] = {
@@ -33,6 +34,7 @@ STEPS: dict[str, tuple[str, str | None]] = {
     "acknowledge": ("EscalationAcknowledged", "escalation_acknowledged"),
     "cover": ("Cover", None),
     "end-plan": ("PlanEnded", "plan_ended"),
+    "void": ("EventVoided", "event_voided"),
 }
 
 record_app = typer.Typer(help="Record a manual step on a case and wake its run.")
@@ -43,27 +45,23 @@ ByOption = typer.Option(..., "--recorded-by", help="Who is recording this (R-G2)
 AsOfOption = typer.Option(None, "--as-of", help="ISO date or date-time; default now")
 
 
-class Refused(Exception):
-    """Input the command refuses before anything is written: one line for the admin."""
-
-
 def _payload(
     text: str | None, file: Path | None, default_type: str | None, today: date
 ) -> dict[str, Any]:
     """The event's JSON; ``on`` defaults to today (the ``--as-of`` day)."""
     if (text is None) == (file is None):
-        raise typer.BadParameter("give the event with exactly one of --json or --file")
+        raise BadInput("give the event with exactly one of --json or --file")
     if file is not None:
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            raise Refused(f"--file: cannot read {file}: {error}") from error
+            raise BadInput(f"--file: cannot read {file}: {error}") from error
     try:
         payload = json.loads(text or "")
     except json.JSONDecodeError as error:
-        raise Refused(f"event: not valid JSON ({error.msg}, line {error.lineno})") from error
+        raise BadInput(f"event: not valid JSON ({error.msg}, line {error.lineno})") from error
     if not isinstance(payload, dict):
-        raise Refused('event: give a JSON object, such as {"on": "2026-12-01", ...}')
+        raise BadInput('event: give a JSON object, such as {"on": "2026-12-01", ...}')
     if default_type:
         payload.setdefault("type", default_type)
     payload.setdefault("on", today.isoformat())
@@ -144,17 +142,6 @@ def open_and_start(
     return f"{recorded}; {_start(reference, moment)}"
 
 
-def _run(action: Any) -> None:
-    """Run a step; a refusal prints one line naming the field and rule (R-G3) and exits 1."""
-    from domain.errors import DomainError
-
-    try:
-        action()
-    except (DomainError, Refused) as error:
-        typer.echo(f"rejected: {error}", err=True)
-        raise typer.Exit(code=1) from error
-
-
 def _step_command(step: str, type_name: str, default_type: str | None) -> None:
     def command(
         reference: str = typer.Argument(..., help="Case reference"),
@@ -169,7 +156,7 @@ def _step_command(step: str, type_name: str, default_type: str | None) -> None:
             event = _event(type_name, _payload(text, file, default_type, moment.date()))
             typer.echo(record_and_wake(reference, event, recorded_by, moment))
 
-        _run(action)
+        action()
 
     command.__doc__ = f"Record {step.replace('-', ' ')} ({type_name})."
     record_app.command(step)(command)
@@ -193,7 +180,7 @@ def open_case(
         conference = _event("ConferenceHeld", payload)
         typer.echo(open_and_start(reference, team, profile, conference, recorded_by, moment))
 
-    _run(action)
+    action()
 
 
 def _start(reference: str, moment: datetime) -> str:

@@ -23,7 +23,6 @@ from rich.table import Table
 
 from cli.as_of import parse_as_of
 from domain.dispatch import RUNG_ORDER
-from domain.errors import DomainError
 from domain.store.database import ENV_VAR, Database, database_url, shown_url
 from domain.store.repository import CaseRepository
 
@@ -43,18 +42,17 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a ta
 
 @contextmanager
 def open_store(url: str | None) -> Iterator[CaseRepository]:
-    """A repository on a migrated store; a store error ends the command with its message."""
+    """A repository on a migrated store. A store out of date ends the command with exit 3;
+    a refusal (DomainError) with exit 1, one line each (``cli/errors.py``)."""
+    from cli.errors import StoreUnavailable
     from domain.store.migrate import current_revision, head_revision
 
     database = Database.from_url(database_url(url))
     try:
         if current_revision(database) != head_revision():
-            errors.print(f"The store at {shown_url(database_url(url))} needs: cpo db upgrade")
-            raise typer.Exit(2)
+            shown = shown_url(database_url(url))
+            raise StoreUnavailable(f"the store at {shown} needs: cpo db upgrade")
         yield CaseRepository(database)
-    except DomainError as error:
-        errors.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
     finally:
         database.dispose()
 
@@ -129,23 +127,32 @@ def export_cases(
     reference: Annotated[str | None, typer.Argument(help="The case to export.")] = None,
     out: Annotated[Path | None, typer.Option(help="File (one case) or folder (--all).")] = None,
     all_cases: Annotated[bool, typer.Option("--all", help="Every case, one file each.")] = False,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Leave out names, contacts and dates of birth.")
+    ] = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
-    """Write case histories back out in the import format (byte-for-byte stable)."""
-    from domain.store.transfer import export_all, export_text
+    """Write case histories back out in the import format (byte-for-byte stable). Files are
+    written readable by you only: without --redact they hold children's personal data."""
+    from domain.store.transfer import export_all, export_text, write_private
 
     if all_cases == (reference is not None):
         raise typer.BadParameter("give either a case reference or --all")
+    if not redact:
+        errors.print(
+            "Warning: this export holds personal data (names, contacts, dates of birth): "
+            "keep it as safe as the store, or export with --redact (R-G1)."
+        )
     with open_store(database_url_option) as repository:
         if all_cases:
             if out is None:
                 raise typer.BadParameter("--all needs --out FOLDER")
-            written = sum(1 for _ in export_all(repository, out))
+            written = sum(1 for _ in export_all(repository, out, redact))
             console.print(f"{written} cases written to {out}")
         elif out is None:
-            sys.stdout.write(export_text(repository, str(reference)))
+            sys.stdout.write(export_text(repository, str(reference), redact))
         else:
-            out.write_text(export_text(repository, str(reference)), encoding="utf-8", newline="")
+            write_private(out, export_text(repository, str(reference), redact))
 
 
 def list_cases(

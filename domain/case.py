@@ -21,6 +21,7 @@ from domain.events import (
     CategoryOfAbuse,
     ConferenceDecision,
     Event,
+    EventVoided,
     Member,
     Outcome,
     VisitLine,
@@ -128,7 +129,13 @@ class CaseState:
     team: str
     profile: str
     policy: PolicyProfile
-    events: list[Event] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # the events that count, in order
+    # Each counted event's position in the journal (from 0): notices are keyed by it, so a
+    # correction never renumbers them. Voided events are kept apart by journal number.
+    positions: list[int] = field(default_factory=list)
+    voided: dict[int, Event] = field(default_factory=dict)
+    read: int = 0  # events of the history read so far, voided ones included
+    corrections: set[int] = field(default_factory=set)  # journal numbers voided so far
     by_type: dict[str, list[Event]] = field(default_factory=dict)  # events of each type, in order
     conferences: list[Conference] = field(default_factory=list)
     lead_professional: str | None = None
@@ -172,7 +179,11 @@ class CaseState:
 
     @property
     def last_event_on(self) -> date | None:
-        return self.events[-1].on if self.events else None
+        """The day of the latest event the case's timeline counts: a correction (R-G3) is
+        dated when it was made, and once a mistake is voided the real, earlier event can be
+        recorded, so corrections do not hold the order back."""
+        dated = (e.on for e in reversed(self.events) if not isinstance(e, EventVoided))
+        return next(dated, None)
 
     @property
     def header(self) -> CaseHeader:
@@ -222,7 +233,7 @@ class CaseState:
         clone = copy.copy(self)
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            if isinstance(value, dict | list):
+            if isinstance(value, dict | list | set):
                 setattr(clone, name, copy.copy(value))
         clone.by_type = {k: list(v) for k, v in self.by_type.items()}
         clone.held = {k: list(v) for k, v in self.held.items()}

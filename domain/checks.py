@@ -26,6 +26,7 @@ from domain.events import (
     CoverEnded,
     CoverStarted,
     EscalationAcknowledged,
+    EventVoided,
     MemberJoined,
     MemberWithdrew,
     PlanEnded,
@@ -168,6 +169,21 @@ def review_booked(check: Check, event: ReviewBooked) -> None:
             review_rule(state.period),
             f"the review conference is due by {deadline}; book it on or before that day",
         )
+
+
+def voided(check: Check, event: EventVoided) -> None:
+    """R-G3: a correction voids one earlier event of the case, on the TM's authority (R-G2:
+    who, why, authorised by). Voiding the event must leave every later one valid: the fold
+    checks them again without it."""
+    check.team_manager("authorised_by", event.authorised_by, "R-G3")
+    if event.voids == 1:
+        raise check.fail("voids", "R-LC1", "the initial conference opened the case: not voidable")
+    if event.voids in check.state.corrections:
+        raise check.fail("voids", "R-G3", f"event {event.voids} is already voided")
+    if check.index is not None and event.voids > check.index:
+        raise check.fail("voids", "R-G3", f"event {event.voids} is not an earlier event")
+    if event.voids not in check.state.voided:  # the fold set aside all it could void
+        raise check.fail("voids", "R-G3", "a correction is not voided: record the event again")
 
 
 def acknowledged(check: Check, event: EscalationAcknowledged) -> None:

@@ -62,7 +62,7 @@ def demo_case(today: date, index: int, stage: str, profile: str) -> CaseHistory:
             on=calendar.subtract(today, 10),
             kind=ConferenceKind.REVIEW,
             decision=ConferenceDecision.END,
-            chair="Conference chair",
+            chair="chair-1",
         )
         history = _append(window(200, 30), ended)
     if stage in ("mid_plan", "reports_missing") and index % 4 < 2:

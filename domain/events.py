@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 # Ids are short slugs, so free text cannot carry a name into a notice, a log or the UI
 # (R-G1): lowercase letters, digits and dashes, up to 32 characters.
@@ -25,6 +25,24 @@ Slug = Annotated[
         description="A short id: lowercase letters, digits and dashes, never a name",
     ),
 ]
+
+
+KEY_PATTERN = r"^R-[A-Z0-9]+[A-Za-z0-9:._-]*$"  # an obligation's key, e.g. R-T5:cg-p0-1
+
+
+def _printable(value: str) -> str:
+    """Free text may not hide control characters (a NUL byte, say): every store takes it."""
+    if any(ord(character) < 32 and character not in "\t\n" for character in value):
+        raise ValueError("contains a control character")
+    return value
+
+
+# Free text, with the same limits on every store (SQLite takes anything; PostgreSQL refuses a
+# NUL byte): a few words (an agency, a name), a contact (an apprise URL), a sentence or two.
+Short = Annotated[str, Field(max_length=80), AfterValidator(_printable)]
+Contact = Annotated[str, Field(max_length=300), AfterValidator(_printable)]
+Long = Annotated[str, Field(max_length=500), AfterValidator(_printable)]
+Slugs = tuple[Slug, ...]
 
 
 class Frozen(BaseModel):
@@ -58,34 +76,34 @@ FAMILY_ROLES = frozenset({MemberRole.PARENT, MemberRole.FAMILY, MemberRole.CHILD
 class Member(Frozen):
     """A core group member. ``id`` is what events refer to; ``name`` never leaves the store."""
 
-    id: str = Field(min_length=1)
+    id: Slug
     role: MemberRole
-    agency: str = ""
-    name: str = ""
-    contact: str = ""
+    agency: Short = ""
+    name: Short = ""
+    contact: Contact = ""
 
 
 class Child(Frozen):
-    id: str = Field(min_length=1)
+    id: Slug
     category: CategoryOfAbuse
-    name: str = ""
+    name: Short = ""
     date_of_birth: date | None = None
     # R-T11: the conference may set more frequent visits than the profile's.
     seen_every_weeks: int | None = Field(default=None, ge=1, le=52)
 
 
 class Outcome(Frozen):
-    id: str = Field(min_length=1)
-    text: str = Field(min_length=1)
+    id: Slug
+    text: Long = Field(min_length=1)
 
 
 class VisitLine(Frozen):
     """A line of the visiting matrix (R-P3): who visits how often, and whom they see."""
 
-    member: str
+    member: Slug
     every_weeks: int = Field(ge=1, le=52)
-    sees: tuple[str, ...] = ()
-    authorised_by: str | None = None  # R-V4: TM authorisation to go below the minimum
+    sees: Slugs = ()
+    authorised_by: Slug | None = None  # R-V4: TM authorisation to go below the minimum
 
 
 class ConferenceKind(StrEnum):
@@ -121,9 +139,9 @@ class ConferenceHeld(_Event):
     decision: ConferenceDecision
     children: tuple[Child, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
-    lead_professional: str | None = None
-    team_manager: str | None = None
-    chair: str = ""
+    lead_professional: Slug | None = None
+    team_manager: Slug | None = None
+    chair: str = Field("", max_length=32, pattern=r"^([a-z0-9][a-z0-9-]{0,31})?$")
     members: tuple[Member, ...] = ()
     first_cg_on: date | None = None
     cg_every_weeks: int | None = Field(default=None, ge=1, le=12)
@@ -134,39 +152,39 @@ class ConferenceHeld(_Event):
 
 class CoreGroupScheduled(_Event):
     type: Literal["core_group_scheduled"] = "core_group_scheduled"
-    meeting: str
+    meeting: Slug
     date: date
 
 
 class Attendance(Frozen):
     """R-M3 / R-M4: who came, who sent apologies or a report, and why family members did not come."""
 
-    present: tuple[str, ...] = ()
-    apologies: tuple[str, ...] = ()
-    reports_received: tuple[str, ...] = ()
-    absent: tuple[str, ...] = ()
-    family_absence_reasons: dict[str, str] = Field(default_factory=dict)
+    present: Slugs = ()
+    apologies: Slugs = ()
+    reports_received: Slugs = ()
+    absent: Slugs = ()
+    family_absence_reasons: dict[Slug, Long] = Field(default_factory=dict)
 
 
 class ActionItem(Frozen):
-    id: str = Field(min_length=1)
-    owner: str
+    id: Slug
+    owner: Slug
     due: date
-    description: str = ""
+    description: Long = ""
 
 
 class CoreGroupHeld(_Event):
     type: Literal["core_group_held"] = "core_group_held"
-    meeting: str
-    chair: str
-    minute_taker: str
+    meeting: Slug
+    chair: Slug
+    minute_taker: Slug
     attendance: Attendance = Attendance()
     outcomes: tuple[Outcome, ...] = ()  # R-P1: conference outcomes unchanged; CGs may add
     actions: tuple[ActionItem, ...] = ()
-    decisions: tuple[str, ...] = ()
-    disagreements: tuple[str, ...] = ()  # R-E4: reported to the TM and the conference chair
+    decisions: tuple[Long, ...] = ()
+    disagreements: tuple[Long, ...] = ()  # R-E4: to the TM and chair
     next_dates: tuple[date, ...] = ()  # R-M7
-    recommendation: str | None = None  # R-T17
+    recommendation: Long | None = None  # R-T17
     visiting_matrix: tuple[VisitLine, ...] = ()
 
 
@@ -174,42 +192,42 @@ class CoreGroupCancelled(_Event):
     """R-M5: cancelled as inquorate; R-T16 applies."""
 
     type: Literal["core_group_cancelled"] = "core_group_cancelled"
-    meeting: str
+    meeting: Slug
     at: datetime
     reason: Literal["inquorate"] = "inquorate"
-    present: tuple[str, ...] = ()
+    present: Slugs = ()
 
 
 class CoreGroupRescheduled(_Event):
     """R-M6: confirmed in writing to all members; the new date is checked at once."""
 
     type: Literal["core_group_rescheduled"] = "core_group_rescheduled"
-    meeting: str
+    meeting: Slug
     date: date
-    reason: str = ""
+    reason: Long = ""
 
 
 class MinutesCirculated(_Event):
     type: Literal["minutes_circulated"] = "minutes_circulated"
-    meeting: str
+    meeting: Slug
     # R-T18 / highland: who beyond the members received them.
     copied_to: tuple[Literal["qa_manager", "conference_chair"], ...] = ()
 
 
 class AgreementSigned(_Event):
     type: Literal["agreement_signed"] = "agreement_signed"
-    member: str
-    meeting: str
+    member: Slug
+    meeting: Slug
 
 
 class VisitMade(_Event):
     """R-V1."""
 
     type: Literal["visit_made"] = "visit_made"
-    visitor: str
-    children_seen: tuple[str, ...] = ()
-    seen_alone: tuple[str, ...] = ()
-    bedroom_seen: tuple[str, ...] = ()
+    visitor: Slug
+    children_seen: Slugs = ()
+    seen_alone: Slugs = ()
+    bedroom_seen: Slugs = ()
     no_access: bool = False
     refused_seen_alone: bool = False  # R-V3
 
@@ -218,32 +236,32 @@ class AgencyReportReceived(_Event):
     """R-T9: an agency's written report for the coming review conference."""
 
     type: Literal["agency_report_received"] = "agency_report_received"
-    member: str
+    member: Slug
 
 
 class AssessmentStarted(_Event):
     type: Literal["assessment_started"] = "assessment_started"
-    assessment: str
-    child: str
+    assessment: Slug
+    child: Slug
 
 
 class AssessmentCompleted(_Event):
     type: Literal["assessment_completed"] = "assessment_completed"
-    assessment: str
+    assessment: Slug
 
 
 class ConcernRaised(_Event):
     """R-T15: a concern raised orally must be confirmed in writing."""
 
     type: Literal["concern_raised"] = "concern_raised"
-    concern: str
-    member: str
+    concern: Slug
+    member: Slug
     at: datetime
 
 
 class ConcernConfirmed(_Event):
     type: Literal["concern_confirmed"] = "concern_confirmed"
-    concern: str
+    concern: Slug
     at: datetime
 
 
@@ -256,7 +274,7 @@ class ActionSet(_Event):
 
 class ActionDone(_Event):
     type: Literal["action_done"] = "action_done"
-    action: str
+    action: Slug
 
 
 class ReviewBroughtForward(_Event):
@@ -264,8 +282,8 @@ class ReviewBroughtForward(_Event):
 
     type: Literal["review_brought_forward"] = "review_brought_forward"
     to: date
-    authorised_by: str
-    reason: str = Field(min_length=1)
+    authorised_by: Slug
+    reason: Long = Field(min_length=1)
 
 
 class ReviewBooked(_Event):
@@ -279,12 +297,23 @@ class ReviewBooked(_Event):
     date: date
 
 
+class EventVoided(_Event):
+    """A recorded mistake put right (R-G2, R-G3): the journal's event number ``voids`` no
+    longer counts, as if it had never been recorded. Nothing is edited or deleted: the
+    journal keeps both, with who voided it, why and on whose authority (the TM's)."""
+
+    type: Literal["event_voided"] = "event_voided"
+    voids: int = Field(ge=1, le=100_000)
+    reason: Long = Field(min_length=1)
+    authorised_by: Slug
+
+
 class EscalationAcknowledged(_Event):
     """R-E6: stops the ladder climbing for that obligation."""
 
     type: Literal["escalation_acknowledged"] = "escalation_acknowledged"
-    obligation: str
-    by: str
+    obligation: str = Field(max_length=128, pattern=KEY_PATTERN)
+    by: Slug
 
 
 class CoverStarted(_Event):
@@ -305,15 +334,15 @@ class MemberJoined(_Event):
 
 class MemberWithdrew(_Event):
     type: Literal["member_withdrew"] = "member_withdrew"
-    member: str
+    member: Slug
 
 
 class RiskRaised(_Event):
     """R-E2: risk not reduced / plan not working: the TM decides."""
 
     type: Literal["risk_raised"] = "risk_raised"
-    member: str
-    summary: str = ""
+    member: Slug
+    summary: Long = ""
 
 
 class PlanEnded(_Event):
@@ -321,8 +350,8 @@ class PlanEnded(_Event):
 
     type: Literal["plan_ended"] = "plan_ended"
     reason: PlanEndReason
-    recorded_by: str
-    children: tuple[str, ...] = ()  # empty: every child on the case
+    recorded_by: Slug
+    children: Slugs = ()  # empty: every child on the case
 
 
 Event = Annotated[
@@ -343,6 +372,7 @@ Event = Annotated[
     | ActionDone
     | ReviewBroughtForward
     | ReviewBooked
+    | EventVoided
     | EscalationAcknowledged
     | CoverStarted
     | CoverEnded

@@ -19,12 +19,12 @@ class CaseHeader(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
-    profile: str = "england"
-    team: str = Field(min_length=1)
+    profile: str = Field("england", max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    team: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
 
 
 class CaseHistory(CaseHeader):
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = ()  # a case opens with its conference: a file has at least one
 
     @property
     def header(self) -> CaseHeader:

@@ -97,9 +97,10 @@ def notices(state: CaseState, clock: Clock) -> Iterator[Notice]:
         cutoff = clock.today - timedelta(days=NOTICE_WINDOW_DAYS + 1)
         start = bisect_left([e.on for e in events], cutoff)
     previous = next((e for e in reversed(events[:start]) if isinstance(e, VisitMade)), None)
-    for index in range(start, len(events)):
-        event = events[index]
-        raised = Raised(state, clock, index, event, previous)
+    for counted in range(start, len(events)):
+        event = events[counted]
+        # Keyed by its place in the journal: a correction never renumbers a notice.
+        raised = Raised(state, clock, state.positions[counted], event, previous)
         handler = _EVENT_NOTICES.get(type(event))
         if handler is not None:
             yield from handler(raised)

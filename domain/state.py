@@ -43,6 +43,7 @@ from domain.events import (
     CoverStarted,
     EscalationAcknowledged,
     Event,
+    EventVoided,
     MemberJoined,
     MemberWithdrew,
     MinutesCirculated,
@@ -69,19 +70,41 @@ def open_state(header: CaseHeader, policy: PolicyProfile | None = None) -> CaseS
 
 def apply(state: CaseState, event: Event, index: int | None = None) -> CaseState:
     """The state after ``event``; raises RejectedEvent and leaves ``state`` untouched."""
+    if isinstance(event, EventVoided):
+        raise ValueError("a correction voids an earlier event: fold the whole history again")
     validate(state, event, index)
     new = state.copy()
-    _record(new, event)
+    _record(new, event, state.read)
     return new
 
 
 def fold(history: CaseHistory, policy: PolicyProfile | None = None) -> CaseState:
-    """The state of a whole history; a bad event raises RejectedEvent naming its index."""
+    """The state of a whole history; a bad event raises RejectedEvent naming its index.
+    An event a later correction voids (R-G3) is set aside, as if never recorded."""
     state = open_state(history.header, policy)
+    voided = _voided_numbers(history)
     for index, event in enumerate(history.events):
+        if index + 1 in voided:
+            state.voided[index + 1] = event
+            state.read += 1
+            continue
         validate(state, event, index)
-        _record(state, event)  # in place: fold owns ``state``
+        _record(state, event, index)  # in place: fold owns ``state``
     return state
+
+
+def _voided_numbers(history: CaseHistory) -> set[int]:
+    """The journal numbers a correction voids. A correction that cannot apply (the opening
+    conference, a later event, another correction) voids nothing, and is then refused by its
+    own check, naming why."""
+    events = history.events
+    return {
+        event.voids
+        for index, event in enumerate(events)
+        if isinstance(event, EventVoided)
+        and 1 < event.voids <= index
+        and not isinstance(events[event.voids - 1], EventVoided)
+    }
 
 
 def to_history(state: CaseState) -> CaseHistory:
@@ -93,9 +116,11 @@ def to_history(state: CaseState) -> CaseHistory:
     )
 
 
-def _record(state: CaseState, event: Event) -> None:
-    index = len(state.events)
+def _record(state: CaseState, event: Event, index: int) -> None:
+    """Count ``event``, the journal's ``index``-th (from 0)."""
+    state.read = index + 1
     state.events.append(event)
+    state.positions.append(index)
     state.by_type.setdefault(event.type, []).append(event)
     handler = _HANDLERS.get(type(event))
     if handler is not None:
@@ -283,6 +308,10 @@ def _review_booked(state: CaseState, event: ReviewBooked, index: int) -> None:
     _book_review(state, index)
 
 
+def _voided(state: CaseState, event: EventVoided, index: int) -> None:
+    state.corrections.add(event.voids)
+
+
 def _acknowledged(state: CaseState, event: EscalationAcknowledged, index: int) -> None:
     state.acknowledged.setdefault(event.obligation, event.on)
 
@@ -332,6 +361,7 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, int], None]] = {
     ReviewBroughtForward: _brought_forward,
     ReviewBooked: _review_booked,
     EscalationAcknowledged: _acknowledged,
+    EventVoided: _voided,
     CoverStarted: _cover_started,
     CoverEnded: _cover_ended,
     MemberJoined: _joined,

@@ -70,7 +70,7 @@ def opening(rng: random.Random, on: date, first_cg: date) -> ConferenceHeld:
         outcomes=(Outcome(id="o1", text="The children are safe at home"),),
         lead_professional="sw",
         team_manager="tm",
-        chair="Conference chair",
+        chair="chair-1",
         members=members(rng),
         first_cg_on=first_cg,
         strategy_discussion_on=on - timedelta(days=rng.randint(10, 25)),
@@ -109,7 +109,7 @@ def synthetic_history(
                     on=review,
                     kind=ConferenceKind.REVIEW,
                     decision=ConferenceDecision.CONTINUE,
-                    chair="Conference chair",
+                    chair="chair-1",
                     first_cg_on=next_cg,
                 )
             )

@@ -27,6 +27,7 @@ from domain.events import (
     CoverStarted,
     EscalationAcknowledged,
     Event,
+    EventVoided,
     MemberJoined,
     MemberWithdrew,
     MinutesCirculated,
@@ -111,6 +112,8 @@ _LINES: dict[type, Callable[[Any], str]] = {
     ReviewBooked: lambda e: f"review conference booked for {_day(e.date)}",
     ReviewBroughtForward: lambda e: f"review brought forward to {_day(e.to)} by {e.authorised_by}",
     EscalationAcknowledged: lambda e: f"escalation {e.obligation} acknowledged by {e.by}",
+    # The reason stays in the store: free text may name someone (R-G1).
+    EventVoided: lambda e: f"event {e.voids} voided, authorised by {e.authorised_by}",
     CoverStarted: lambda e: f"cover for the lead professional by {e.cover.id}",
     CoverEnded: lambda _e: "cover for the lead professional ended",
     MemberJoined: lambda e: f"{e.member.id} ({e.member.role.value.replace('_', ' ')}) joined",

@@ -57,6 +57,7 @@ def write_notify_config(port: int) -> None:
     from domain.dispatch import RecipientRole
 
     tags = ", ".join(role.value for role in RecipientRole)
+    NOTIFY_CONFIG.touch(mode=0o600)  # a real config holds passwords and webhook secrets
     NOTIFY_CONFIG.write_text(f"urls:\n  - json://127.0.0.1:{port}/notices:\n    - tag: {tags}\n")
 
 
@@ -133,7 +134,7 @@ def end_plans(ended: list[str], now: datetime) -> None:
 def up(_args: argparse.Namespace) -> None:
     down(_args, quiet=True)
     shutil.rmtree(HOME, ignore_errors=True)
-    HOME.mkdir(parents=True)
+    HOME.mkdir(parents=True, mode=0o700)  # the store and the notify config: the owner's only
     ui_port = UI_PORT if port_free(UI_PORT) else 0
     from scripts.prefect_stack import Stack, free_port
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from domain.errors import RejectedEvent
-from domain.events import ConferenceHeld, EscalationAcknowledged, Event
+from domain.events import (
+    ConferenceHeld,
+    EscalationAcknowledged,
+    Event,
+    EventVoided,
+    event_to_dict,
+)
 from domain.history import CaseHistory
 from domain.store import CaseRepository, ConcurrencyConflict, Source, Standing
 from domain.store.summaries import ObligationAt
@@ -21,9 +29,37 @@ class Recorded:
     reference: str
     seq: int
     event_type: str
+    already: bool = False  # the same command had recorded it before: nothing new
 
     def __str__(self) -> str:
-        return f"{self.reference}: recorded {self.event_type} as event {self.seq}"
+        done = "already recorded" if self.already else "recorded"
+        return f"{self.reference}: {done} {self.event_type} as event {self.seq}"
+
+
+def request_key(reference: str, event: Event) -> str:
+    """The key of a command that records ``event`` on a case: the same event sent again (a
+    retried command, a form submitted twice, from the UI or a terminal) has the same key,
+    and is recorded once."""
+    canonical = json.dumps(event_to_dict(event), sort_keys=True, separators=(",", ":"))
+    return "event:" + hashlib.sha256(f"{reference}\n{canonical}".encode()).hexdigest()[:40]
+
+
+def _live_key(store: CaseRepository, reference: str, key: str) -> tuple[str, int | None]:
+    """``key``, and the event a command with it recorded, if any. An event recorded and then
+    voided (R-G3) may be recorded again: its key then takes a suffix, ``:r1``, ``:r2``..."""
+    voided: set[int] | None = None
+    candidate = key
+    for again in range(1, 100):
+        before = store.recorded_as(reference, candidate)
+        if before is None:
+            return candidate, None
+        if voided is None:
+            events = store.load(reference)[0].events
+            voided = {e.voids for e in events if isinstance(e, EventVoided)}
+        if before not in voided:
+            return candidate, before
+        candidate = f"{key}:r{again}"
+    raise RejectedEvent("type", "R-G3", "this event was recorded and voided too many times")
 
 
 def record_event(
@@ -34,23 +70,25 @@ def record_event(
     recorded_by: str,
     source: Source,
     as_of: datetime,
+    key: str | None = None,
 ) -> Recorded:
     """Validate through the domain and append at the case's current sequence, in one
-    transaction with the outbox rows and the read model it changes. A concurrent writer
-    means: read the sequence again and retry. A RejectedEvent (R-G3) writes nothing."""
-    if isinstance(event, EscalationAcknowledged):
-        check_acknowledgement(store, reference, event, as_of)
+    transaction with the outbox rows and the read model it changes; once per ``key``
+    (default: the event's own, ``request_key``). A concurrent writer means: read the
+    sequence again and retry. A RejectedEvent (R-G3) writes nothing."""
+    key = key or request_key(reference, event)
     for attempt in range(CONFLICT_ATTEMPTS):
+        key, before = _live_key(store, reference, key)
+        if before is not None:
+            return Recorded(reference, before, event.type, already=True)
+        if isinstance(event, EscalationAcknowledged):
+            check_acknowledgement(store, reference, event, as_of)
         seq = store.summary(reference).last_seq
         try:
             new_seq = store.append(
-                reference,
-                event,
-                expected_seq=seq,
-                recorded_by=recorded_by,
-                source=source,
-                as_of=as_of,
-            )
+                reference, event, expected_seq=seq, recorded_by=recorded_by, source=source,
+                as_of=as_of, request_key=key,
+            )  # fmt: skip
             return Recorded(reference, new_seq, event.type)
         except ConcurrencyConflict:
             if attempt == CONFLICT_ATTEMPTS - 1:

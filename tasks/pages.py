@@ -127,11 +127,15 @@ def case_markdown(page: CasePage) -> str:
     lines += notices_markdown(page.notices)
     lines += ["", "## Timeline", "", "| # | on | what | recorded by |", "|---|---|---|---|"]
     lines += [
-        f"| {e.seq} | {day(e.on)} | {e.what or e.type.replace('_', ' ')} | {e.recorded_by} "
-        f"({e.source}) |"
+        f"| {e.seq} | {day(e.on)} | {_line(e.what or e.type.replace('_', ' '), e.voided_by)} "
+        f"| {e.recorded_by} ({e.source}) |"
         for e in reversed(page.journal)
     ]
     return "\n".join(lines) + "\n"
+
+
+def _line(what: str, voided_by: int | None) -> str:
+    return f"~~{what}~~ (voided by #{voided_by})" if voided_by else what
 
 
 def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str:

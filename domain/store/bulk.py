@@ -37,6 +37,7 @@ def journal_rows(
     recorded_by: str,
     source: Source,
     now: datetime,
+    request_key: str | None = None,
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -47,6 +48,7 @@ def journal_rows(
             "recorded_by": recorded_by,
             "recorded_at": now,
             "source": source.value,
+            "request_key": request_key,
         }
         for seq, event in enumerate(events, start=first_seq)
     ]

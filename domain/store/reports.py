@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from domain.events import event_from_dict
+from domain.events import EventVoided, event_from_dict
 from domain.obligations import CaseView
 from domain.store.common import StoreBase, case_row, history_of
 from domain.store.tables import CaseRow, CaseStatus, EventRow
@@ -43,6 +43,7 @@ class JournalEntry:
     recorded_at: datetime
     source: str
     what: str = ""  # the event in one line: who, what, the outcome (ids only, R-G1)
+    voided_by: int | None = None  # the correction that voided it (R-G3), if any
 
 
 def _value(field: Any) -> Any:
@@ -70,21 +71,20 @@ class ReportsMixin(StoreBase):
     def journal(self, reference: str) -> list[JournalEntry]:
         with self._db.reading() as session:
             case_id = case_row(session, reference).id
-            rows = session.scalars(
-                select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.seq)
-            )
-            return [
-                JournalEntry(
-                    row.seq,
-                    row.type,
-                    date.fromisoformat(str(row.payload["on"])),
-                    row.recorded_by,
-                    row.recorded_at,
-                    row.source,
-                    describe(event_from_dict(row.payload)),
+            rows = list(
+                session.scalars(
+                    select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.seq)
                 )
-                for row in rows
-            ]
+            )
+        events = [(row, event_from_dict(row.payload)) for row in rows]
+        voided = {e.voids: row.seq for row, e in events if isinstance(e, EventVoided)}
+        return [
+            JournalEntry(
+                row.seq, row.type, event.on, row.recorded_by, row.recorded_at, row.source,
+                describe(event), voided.get(row.seq),
+            )
+            for row, event in events
+        ]  # fmt: skip
 
     def case_view(self, reference: str, as_of: datetime) -> CaseView:
         """The domain's view of one case as of a time (its obligations, dispatches, next wake)."""

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.errors import RejectedEvent
-from domain.events import Event
+from domain.events import Event, EventVoided
 from domain.history import CaseHistory
 from domain.store.bulk import insert_cases, journal_rows, standing_values
 from domain.store.common import case_row, history_of
@@ -85,8 +85,11 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
         recorded_by: str,
         source: Source | str,
         as_of: datetime,
+        request_key: str | None = None,
     ) -> int:
-        """Validate and record one event; returns the case's new sequence number."""
+        """Validate and record one event; returns the case's new sequence number. A command
+        retried with the same ``request_key`` after it succeeded loses the race to itself:
+        a conflict, and ``recorded_as`` then finds the event it recorded."""
         new_seq = expected_seq + 1
         try:
             with self._db.writing() as session:
@@ -95,7 +98,16 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
                     raise ConcurrencyConflict(reference, expected_seq, row.last_seq)
                 standing = self._standing_with(history_of(session, row, [event]), as_of)
                 self._advance(session, row, expected_seq, new_seq, standing)
-                self._journal(session, row.id, new_seq, event, recorded_by, Source(source))
+                rows = journal_rows(
+                    row.id,
+                    new_seq,
+                    [event],
+                    recorded_by,
+                    Source(source),
+                    self._clock(),
+                    request_key,
+                )
+                session.execute(insert(EventRow), rows)
                 insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
         except IntegrityError as error:  # the (case, seq) key: another writer took this seq
             raise ConcurrencyConflict(reference, expected_seq, None) from error
@@ -104,12 +116,21 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
     def _standing_with(self, history: CaseHistory, as_of: datetime) -> Standing:
         """The standing with the new event last; its refusal names no index (it is the
         event being recorded, not one of a file's)."""
+        last = len(history.events) - 1
         try:
             return self._rules.standing(history, as_of)
         except RejectedEvent as refused:
-            if refused.index != len(history.events) - 1:
-                raise
-            raise RejectedEvent(refused.field, refused.rule, refused.message) from None
+            new = history.events[-1]
+            if refused.index == last:
+                raise RejectedEvent(refused.field, refused.rule, refused.message) from None
+            if isinstance(new, EventVoided) and refused.index is not None:
+                raise RejectedEvent(
+                    "voids",
+                    refused.rule,
+                    f"voiding event {new.voids} would leave event {refused.index + 1} invalid: "
+                    f"{refused.field}: {refused.message}",
+                ) from None
+            raise
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         """A wake without a new event: re-derive, enqueue what is now due, move next_wake."""
@@ -179,17 +200,15 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
             raise ConcurrencyConflict(row.reference, expected, None)
         write_summaries(session, [(row.id, row.team, new_seq, standing)])
 
-    def _journal(
-        self,
-        session: Session,
-        case_id: int,
-        seq: int,
-        event: Event,
-        recorded_by: str,
-        source: Source,
-    ) -> None:
-        rows = journal_rows(case_id, seq, [event], recorded_by, source, self._clock())
-        session.execute(insert(EventRow), rows)
+    def recorded_as(self, reference: str, request_key: str) -> int | None:
+        """The journal number of the event a command with this key recorded, if it did."""
+        query = (
+            select(EventRow.seq)
+            .join(CaseRow, CaseRow.id == EventRow.case_id)
+            .where(CaseRow.reference == reference, EventRow.request_key == request_key)
+        )
+        with self._db.reading() as session:
+            return session.scalar(query)
 
 
 def due_cases_query(as_of: datetime, limit: int) -> Select[str, datetime | None, str | None]:

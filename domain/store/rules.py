@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.dispatch import Dispatch
+from domain.errors import RejectedEvent
 from domain.history import CaseHistory
-from domain.obligations import CaseView, derive, known_at, view
+from domain.ladder import LONDON
+from domain.obligations import CaseView, derive, view
 from domain.profiles import calendar_for, load_profile
 from domain.state import fold
 from domain.summary import Drift, OpenObligation, drift, open_obligations
-from domain.timescales import business_moment
 
 
 @dataclass(frozen=True)
@@ -38,26 +39,33 @@ class CaseRules(Protocol):
     def view(self, history: CaseHistory, as_of: datetime) -> CaseView: ...
 
 
+def refuse_the_future(history: CaseHistory, as_of: datetime) -> None:
+    """R-G3: nothing is recorded as having happened after today (one event dated in 2062
+    would make every real event after it look out of order, and lock the case)."""
+    if not history.events:
+        raise RejectedEvent("events", "R-LC1", "a case opens with its initial conference")
+    today = as_of.astimezone(LONDON).date()
+    for index, event in enumerate(history.events):
+        if event.on > today:
+            raise RejectedEvent(
+                "on", "R-G3", f"{event.on} is after today ({today}): record it on its day", index
+            )
+
+
 class DomainRules:
     """The real rules: ``domain.state.fold`` validates, ``domain.obligations`` derives."""
 
     def standing(self, history: CaseHistory, as_of: datetime) -> Standing:
+        refuse_the_future(history, as_of)
         policy = load_profile(history.profile)  # by name at the edge, then passed down
-        state = fold(history, policy)  # every event validated, whatever its date
-        known = known_at(history, as_of)
-        current = state if known is history else fold(known, policy)
+        state = fold(history, policy)  # every event validated
         calendar = calendar_for(policy)
-        case_view = derive(current, policy, calendar, as_of, history=False)
-        next_wake = case_view.next_wake
-        if known is not history and not state.closed:
-            # An event dated after as_of becomes known on its day: wake then.
-            first_unknown = business_moment(history.events[len(known.events)].on, policy)
-            next_wake = min(next_wake, first_unknown) if next_wake else first_unknown
+        case_view = derive(state, policy, calendar, as_of, history=False)
         found = open_obligations(case_view, calendar)
         review = case_view.review
         return Standing(
             closed=state.closed,
-            next_wake=next_wake,
+            next_wake=case_view.next_wake,
             dispatches=tuple(case_view.dispatches),
             obligations=found,
             drift=drift(

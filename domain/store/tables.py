@@ -104,10 +104,14 @@ class CaseRow(Base):
 
 
 class EventRow(Base):
-    """One journal entry: seq counts from 1 within its case, with no gaps."""
+    """One journal entry: seq counts from 1 within its case, with no gaps. ``request_key``
+    names the command that recorded it, so the same command retried records nothing twice."""
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        Index(None, "case_id", "request_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
@@ -117,6 +121,7 @@ class EventRow(Base):
     recorded_by: Mapped[str] = mapped_column(String(128))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source: Mapped[str] = mapped_column(String(16))
+    request_key: Mapped[str | None] = mapped_column(String(80))
 
 
 class Delivery:

@@ -7,6 +7,7 @@ canonical text, so exporting what was imported gives the same bytes back.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
-from domain.errors import RejectedEvent
+from domain.errors import DomainError
 from domain.history import CaseHistory, dumps_history, loads_history
 from domain.store.errors import CaseExists
 from domain.store.repository import CaseRepository
@@ -60,11 +61,11 @@ def import_file(
         return ImportResult(path, ImportStatus.FAILED, error=_invalid(path, error))
     try:
         repository.open_case(history, recorded_by=recorded_by, source=Source.IMPORT, as_of=as_of)
-    except RejectedEvent as error:
-        message = f"{path.name}: {error}"
-        return ImportResult(path, ImportStatus.FAILED, history.reference, error=message)
     except CaseExists:
         return _already_recorded(repository, path, history)
+    except DomainError as error:  # a rule, an unknown profile: this file only, then the next
+        message = f"{path.name}: {error}"
+        return ImportResult(path, ImportStatus.FAILED, history.reference, error=message)
     return ImportResult(path, ImportStatus.IMPORTED, history.reference, len(history.events))
 
 
@@ -97,9 +98,29 @@ def _invalid(path: Path, error: ValidationError) -> str:
     return f"{path.name}: " + "; ".join(problems) + more
 
 
-def export_text(repository: CaseRepository, reference: str) -> str:
+PERSONAL = ("name", "contact", "date_of_birth")
+
+
+def redacted(history: CaseHistory) -> CaseHistory:
+    """The history without names, contacts or dates of birth: what may leave the store
+    for testing or analysis (R-G1)."""
+    payload = history.model_dump(mode="json")
+    for event in payload["events"]:
+        for group in ("members", "children"):
+            for person in event.get(group) or ():
+                person.update(
+                    {k: "" if k != "date_of_birth" else None for k in PERSONAL if k in person}
+                )
+        for single in ("member", "cover"):
+            person = event.get(single)
+            if isinstance(person, dict):
+                person.update({k: "" for k in ("name", "contact") if k in person})
+    return CaseHistory.model_validate(payload)
+
+
+def export_text(repository: CaseRepository, reference: str, redact: bool = False) -> str:
     history, _ = repository.load(reference)
-    return dumps_history(history)
+    return dumps_history(redacted(history) if redact else history)
 
 
 def export_file_name(reference: str) -> str:
@@ -107,9 +128,17 @@ def export_file_name(reference: str) -> str:
     return quote(reference, safe="") + SUFFIX
 
 
-def export_all(repository: CaseRepository, folder: Path) -> Iterator[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+def write_private(path: Path, text: str) -> None:
+    """A file only its owner may read: an export holds children's personal data."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+
+
+def export_all(repository: CaseRepository, folder: Path, redact: bool = False) -> Iterator[Path]:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     for summary in repository.list_cases():
         target = folder / export_file_name(summary.reference)
-        target.write_text(export_text(repository, summary.reference), encoding="utf-8", newline="")
+        write_private(target, export_text(repository, summary.reference, redact))
         yield target

@@ -53,7 +53,7 @@ def icpc(on: str, first_cg: str | None = None, **changes: Any) -> ConferenceHeld
         outcomes=(Outcome(id="o1", text="Alex is safe at home"),),
         lead_professional="sw",
         team_manager="tm",
-        chair="Conference chair",
+        chair="chair-1",
         members=MEMBERS,
         first_cg_on=d(first_cg or on),
     )
@@ -66,7 +66,7 @@ def rcpc(on: str, first_cg: str | None = None, decision: str = "continue") -> Co
         on=d(on),
         kind=ConferenceKind.REVIEW,
         decision=ConferenceDecision(decision),
-        chair="Conference chair",
+        chair="chair-1",
         first_cg_on=d(first_cg) if first_cg else None,
     )
 

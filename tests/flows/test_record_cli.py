@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cli.main import app
 from domain.history import CaseHistory
@@ -53,3 +53,92 @@ def test_a_core_group_minuted_by_its_chair_is_rejected_and_nothing_is_written(
     assert result.exit_code == 1
     assert "R-M2" in result.output and "minute_taker" in result.output
     assert store.load("CLI-1")[1] == before
+
+
+def cpo(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture
+def no_prefect() -> Iterator[None]:
+    """Prefect unreachable: the step is still recorded, and the clock's next tick wakes it.
+    (Prefect read its settings when first imported: they are changed in place.)"""
+    from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, temporary_settings
+
+    unreachable = {PREFECT_API_URL: "http://127.0.0.1:9/api", PREFECT_CLIENT_MAX_RETRIES: 0}
+    with temporary_settings(updates=unreachable):
+        yield
+
+
+VISIT = {"on": "2025-01-08", "visitor": "sw", "children_seen": ["c1"], "seen_alone": ["c1"]}
+
+
+def test_the_same_step_recorded_twice_is_recorded_once(
+    store: CaseRepository, no_prefect: None
+) -> None:
+    """A retried command (a timeout, a double click) finds its event already there (R-G2)."""
+    step = ["record", "visit", "CLI-1", "--json", json.dumps(VISIT), "--recorded-by", "admin"]
+    first = cpo(*step, "--as-of", "2025-01-08")
+    again = cpo(*step, "--as-of", "2025-01-09")
+    assert (first.exit_code, again.exit_code) == (0, 0), first.output + again.output
+    assert "recorded visit_made as event 2" in first.stdout
+    assert "the case run wakes at the next clock tick" in first.stdout  # Prefect is down
+    assert "already recorded visit_made as event 2" in again.stdout
+    assert [e.type for e in store.journal("CLI-1")] == ["conference_held", "visit_made"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--json", "{not json"], 2, "error: event: not valid JSON"),
+        (["--json", "[1]"], 2, "error: event: give a JSON object"),
+        (["--json", "{}", "--as-of", "the 8th"], 2, "error: --as-of"),
+        (["--file", "/nowhere/event.json"], 2, "error: --file: cannot read"),
+        (["--json", json.dumps(VISIT | {"on": "2031-01-08"})], 1, "refused: "),
+        (["--json", json.dumps(VISIT | {"no_access": "perhaps"})], 1, "refused: no_access:"),
+    ],
+)
+def test_every_error_is_one_line_and_its_exit_code_says_which_kind(
+    store: CaseRepository, args: list[str], code: int, says: str
+) -> None:
+    result = cpo("record", "visit", "CLI-1", "--recorded-by", "admin", *args)
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(says), result.stderr
+    assert "Traceback" not in result.output
+    assert [e.type for e in store.journal("CLI-1")] == ["conference_held"]
+
+
+def test_a_store_that_cannot_be_reached_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CPO_DATABASE_URL", "postgresql+psycopg://cpo@127.0.0.1:9/cpo")
+    result = cpo("cases")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.strip().splitlines() == [
+        "error: the store cannot be reached (OperationalError)"
+    ]
+
+
+def test_a_mistake_is_voided_from_the_command_line_on_the_team_managers_authority(
+    store: CaseRepository, no_prefect: None
+) -> None:
+    """R-G3: the typo stays in the journal, struck through, and counts for nothing."""
+    typo = VISIT | {"on": "2025-01-10"}
+    assert cpo("record", "visit", "CLI-1", "--json", json.dumps(typo), "--recorded-by", "admin",
+               "--as-of", "2025-01-10").exit_code == 0  # fmt: skip
+    void = {"voids": 2, "reason": "typed the wrong day", "authorised_by": "tm"}
+    by_lp = cpo("record", "void", "CLI-1", "--json", json.dumps(void | {"authorised_by": "sw"}),
+                "--recorded-by", "admin", "--as-of", "2025-01-10")  # fmt: skip
+    assert by_lp.exit_code == 1 and "authorised_by" in by_lp.stderr and "R-G3" in by_lp.stderr
+    voided = cpo("record", "void", "CLI-1", "--json", json.dumps(void), "--recorded-by", "admin",
+                 "--as-of", "2025-01-10")  # fmt: skip
+    assert voided.exit_code == 0, voided.output
+    real = cpo("record", "visit", "CLI-1", "--json", json.dumps(VISIT), "--recorded-by", "admin",
+               "--as-of", "2025-01-10")  # fmt: skip
+    assert real.exit_code == 0, real.output
+    journal = store.journal("CLI-1")
+    assert [(e.seq, e.type, e.voided_by) for e in journal] == [
+        (1, "conference_held", None),
+        (2, "visit_made", 3),
+        (3, "event_voided", None),
+        (4, "visit_made", None),
+    ]

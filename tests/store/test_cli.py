@@ -10,6 +10,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from cli import store_cmds
+from cli.errors import guard
 from domain.history import dumps_history
 from domain.store.migrate import head_revision
 from tests.store.cases import history
@@ -21,6 +22,7 @@ runner = CliRunner()
 def cpo() -> typer.Typer:
     app = typer.Typer()
     store_cmds.register(app)
+    guard(app)  # as cli/main.py does
     return app
 
 
@@ -50,7 +52,7 @@ def test_db_upgrade_creates_a_store_from_nothing(cpo: typer.Typer, tmp_path: Pat
 def test_a_store_that_was_never_upgraded_says_so(cpo: typer.Typer, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
     result = runner.invoke(cpo, ["cases", "--database-url", url])
-    assert result.exit_code == 2
+    assert result.exit_code == 3  # the store, not the input (cli/errors.py)
     assert "cpo db upgrade" in result.output
 
 

@@ -119,7 +119,7 @@ def test_recording_an_unknown_digest_is_an_error(repository: CaseRepository) -> 
 def test_open_teams_are_the_teams_with_an_open_case(repository: CaseRepository) -> None:
     ended = history("BED-0003", icpc(), plan_ended(date(2025, 3, 20)), team="west")
     for case in (history("BED-0001"), history("BED-0002", team="south"), ended):
-        repository.open_case(case, recorded_by="admin", source="import", as_of=AS_OF)
+        repository.open_case(case, recorded_by="admin", source="import", as_of=AT)
     assert repository.open_teams() == ["north", "south"]
 
 

@@ -89,7 +89,7 @@ def test_a_rejected_event_leaves_the_journal_and_the_case_unchanged(
     with pytest.raises(RejectedEvent) as raised:
         repository.append(
             "BED-0001", chair_takes_minutes,
-            expected_seq=1, recorded_by="a", source="ui", as_of=AS_OF,
+            expected_seq=1, recorded_by="a", source="ui", as_of=AS_OF + timedelta(days=10),
         )  # fmt: skip
     assert raised.value.index is None  # the event being recorded: no index to name
     assert str(raised.value) == "minute_taker: the chair never takes the minutes (R-M2)"
@@ -137,7 +137,7 @@ def test_a_closed_case_never_wakes_again(repository: CaseRepository) -> None:
     repository.open_case(history(), recorded_by="admin", source="import", as_of=AS_OF)
     repository.append(
         "BED-0001", plan_ended(ICPC_ON + timedelta(days=2)),
-        expected_seq=1, recorded_by="tm", source="ui", as_of=AS_OF,
+        expected_seq=1, recorded_by="tm", source="ui", as_of=AS_OF + timedelta(days=1),
     )  # fmt: skip
     [case] = repository.list_cases()
     assert (case.status, case.next_wake) == ("closed", None)

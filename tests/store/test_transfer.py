@@ -19,6 +19,8 @@ from domain.store.transfer import (
 )
 from tests.store.cases import AS_OF, ICPC_ON, history, icpc, visit
 
+IMPORTED = AS_OF + timedelta(days=60)  # after every event of the files imported
+
 GRANDMOTHER = Member(id="nan", role=MemberRole.FAMILY, name="Zoë Ó Briain", contact="")
 
 
@@ -38,7 +40,7 @@ def test_exporting_an_imported_file_gives_the_same_bytes(
 ) -> None:
     original = rich_history("BED/2025/0001")
     path = write(tmp_path, "case.json", original)
-    result = import_file(repository, path, recorded_by="admin", as_of=AS_OF)
+    result = import_file(repository, path, recorded_by="admin", as_of=IMPORTED)
     assert (result.status, result.events) == (ImportStatus.IMPORTED, 3)
     assert export_text(repository, "BED/2025/0001").encode() == original.encode()
 
@@ -53,7 +55,7 @@ def test_a_folder_imports_its_good_files_and_names_the_bad_event_of_a_bad_one(
     (tmp_path / "sub").mkdir()
     write(tmp_path / "sub", "c.json", rich_history("C-1"))
     results = {
-        r.path.name: r for r in import_path(repository, tmp_path, recorded_by="a", as_of=AS_OF)
+        r.path.name: r for r in import_path(repository, tmp_path, recorded_by="a", as_of=IMPORTED)
     }
     assert {name: r.status for name, r in results.items()} == {
         "a.json": ImportStatus.IMPORTED,
@@ -69,7 +71,9 @@ def test_a_malformed_event_is_reported_with_its_index(
     repository: CaseRepository, tmp_path: Path
 ) -> None:
     text = rich_history("D-1").replace('"type": "visit_made"', '"type": "visit_imagined"')
-    result = import_file(repository, write(tmp_path, "d.json", text), recorded_by="a", as_of=AS_OF)
+    result = import_file(
+        repository, write(tmp_path, "d.json", text), recorded_by="a", as_of=IMPORTED
+    )
     assert result.status is ImportStatus.FAILED
     assert result.error is not None and result.error.startswith("d.json: event 2")
     assert repository.list_cases() == []
@@ -78,7 +82,9 @@ def test_a_malformed_event_is_reported_with_its_index(
 def test_a_file_that_is_not_json_is_reported_by_name(
     repository: CaseRepository, tmp_path: Path
 ) -> None:
-    result = import_file(repository, write(tmp_path, "e.json", "{"), recorded_by="a", as_of=AS_OF)
+    result = import_file(
+        repository, write(tmp_path, "e.json", "{"), recorded_by="a", as_of=IMPORTED
+    )
     assert result.status is ImportStatus.FAILED
     assert result.error is not None and result.error.startswith("e.json:")
 
@@ -87,12 +93,13 @@ def test_importing_the_same_file_twice_is_harmless_but_a_different_one_is_refuse
     repository: CaseRepository, tmp_path: Path
 ) -> None:
     path = write(tmp_path, "a.json", rich_history("A-1"))
-    import_file(repository, path, recorded_by="a", as_of=AS_OF)
+    import_file(repository, path, recorded_by="a", as_of=IMPORTED)
     assert (
-        import_file(repository, path, recorded_by="a", as_of=AS_OF).status is ImportStatus.UNCHANGED
+        import_file(repository, path, recorded_by="a", as_of=IMPORTED).status
+        is ImportStatus.UNCHANGED
     )
     other = write(tmp_path, "a2.json", dumps_history(history("A-1")))
-    again = import_file(repository, other, recorded_by="a", as_of=AS_OF)
+    again = import_file(repository, other, recorded_by="a", as_of=IMPORTED)
     assert again.status is ImportStatus.FAILED
     assert repository.load("A-1")[1] == 3
 
@@ -103,7 +110,7 @@ def test_export_all_writes_one_file_per_case_that_imports_back_identically(
     originals = {ref: rich_history(ref) for ref in ("BED/1", "BED/2")}
     for ref, text in originals.items():
         import_file(
-            repository, write(tmp_path, f"{ref[-1]}.json", text), recorded_by="a", as_of=AS_OF
+            repository, write(tmp_path, f"{ref[-1]}.json", text), recorded_by="a", as_of=IMPORTED
         )
     written = sorted(export_all(repository, tmp_path / "out"))
     assert [p.name for p in written] == [export_file_name("BED/1"), export_file_name("BED/2")]
