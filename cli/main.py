@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import digest_cmds, domain_cmds, record_cmds, simulate_cmds, store_cmds
+from cli import alarm_cmds, digest_cmds, domain_cmds, record_cmds, simulate_cmds, store_cmds
 from cli.errors import guard
 
 app = typer.Typer(
@@ -19,7 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (domain_cmds, store_cmds, digest_cmds, record_cmds, simulate_cmds):
+for module in (domain_cmds, store_cmds, digest_cmds, record_cmds, simulate_cmds, alarm_cmds):
     module.register(app)
 guard(app)
 

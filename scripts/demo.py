@@ -61,11 +61,31 @@ def write_notify_config(port: int) -> None:
     NOTIFY_CONFIG.write_text(f"urls:\n  - json://127.0.0.1:{port}/notices:\n    - tag: {tags}\n")
 
 
+def install_alarm(inbox_port: int) -> None:
+    """The clock's dead-man switch (flows/alarm.py), its alarms to the local inbox too."""
+    import asyncio
+
+    from flows.alarm import install_alarm, save_webhook_blocks
+
+    async def install() -> None:
+        from prefect.client.orchestration import get_client
+
+        from notifications.settings import ui_url
+
+        await save_webhook_blocks(f"http://127.0.0.1:{inbox_port}/alarms")
+        async with get_client() as client:
+            await install_alarm(client, ui_url())
+
+    say("installing the clock's dead-man switch (an alarm if no tick completes in 30 min) ...")
+    asyncio.run(install())
+
+
 def environment(port: int) -> dict[str, str]:
     from scripts.prefect_stack import stack_env
 
     env = stack_env(PREFECT_HOME, port)
     env.update(CPO_DATABASE_URL=f"sqlite:///{STORE}", CPO_NOTIFY_CONFIG=str(NOTIFY_CONFIG))
+    env["CPO_UI_URL"] = f"http://127.0.0.1:{port}"  # links in notices and pages
     return env
 
 
@@ -150,6 +170,7 @@ def up(_args: argparse.Namespace) -> None:
     say("creating the work pool and deploying every flow ...")
     stack.create_pool()
     stack.deploy()
+    install_alarm(inbox_port)
     stack.start_worker()
     from flows.clock_source import now_london
 
@@ -186,6 +207,8 @@ What to look at:
   - Deployments: the manual steps (record-core-group, record-visit, end-plan...). "Run" opens
     a typed form; the case's run wakes and acts on it.
   - Completed runs: {", ".join(ended)} (plans ended by their review conference).
+  - Automations: the clock's dead-man switch alarms the head of service and operations
+    (blocks cpo-alarm-*, here the inbox) if no clock run completes in 30 minutes.
   - The command line: export CPO_DATABASE_URL=sqlite:///{STORE} PREFECT_API_URL=http://127.0.0.1:{port}/api
     then .venv/bin/cpo cases, .venv/bin/cpo overdue, .venv/bin/cpo case CP-DEMO-003
 
