@@ -51,17 +51,43 @@ COMMANDS = {
 BASELINE_BUILD = textwrap.dedent(
     """
     import sys
-    from benchmarks.store_bench import Backend, caseload
+    from concurrent.futures import ProcessPoolExecutor
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from benchmarks.store_bench import Backend, DomainRules, caseload, synthetic_history
     from domain.store.database import Database
     from domain.store.migrate import upgrade
 
-    database = Database.from_url(sys.argv[1])
-    upgrade(database)
-    backend = Backend("baseline", database)
-    for chunk in caseload(int(sys.argv[2]), int(sys.argv[3])):
-        backend.insert(chunk)
-    database.dispose()
-    print(f"{backend.seconds:.1f}")
+    AS_OF = datetime.fromisoformat(sys.argv[5]).replace(tzinfo=ZoneInfo("Europe/London"))
+
+
+    def live_cases(seeds):  # store_bench.live_span, which this code predates
+        rules, cases = DomainRules(), []
+        for seed in seeds:
+            end = AS_OF.date() - timedelta(days=1 + seed % 5)
+            start = end - timedelta(days=30 * (3 + seed % 7))
+            history = synthetic_history(seed, f"SYN-{seed:06d}", start=start, end=end)
+            cases.append((history, rules.standing(history, AS_OF)))
+        return cases
+
+
+    def live_caseload(count, workers):
+        chunks = [range(s, min(s + 1000, count)) for s in range(0, count, 1000)]
+        with ProcessPoolExecutor(workers) as pool:
+            yield from pool.map(live_cases, chunks)
+
+
+    if __name__ == "__main__":
+        database = Database.from_url(sys.argv[1])
+        upgrade(database)
+        backend = Backend("baseline", database)
+        live = sys.argv[4] == "live"
+        chunks = live_caseload if live else caseload
+        for chunk in chunks(int(sys.argv[2]), int(sys.argv[3])):
+            backend.insert(chunk)
+        database.dispose()
+        print(f"{backend.seconds:.1f}")
     """
 )
 
@@ -88,15 +114,20 @@ def command(cwd: Path, url: str, args: list[str]) -> Callable[[], object]:
     return run
 
 
-def baseline(folder: Path, ref: str, cases: int, workers: int, runs: int) -> dict[str, float]:
+def baseline(
+    folder: Path, ref: str, cases: int, workers: int, runs: int, shape: str
+) -> dict[str, float]:
     tree = folder / "baseline"
     subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=REPO,
                    check=True, capture_output=True)  # fmt: skip
     try:
         url = f"sqlite:///{folder / 'baseline.sqlite3'}"
         env = {**os.environ, "PYTHONPATH": str(tree)}
+        script = folder / "baseline_build.py"
+        script.write_text(BASELINE_BUILD, encoding="utf-8")
         built = subprocess.run(
-            [sys.executable, "-c", BASELINE_BUILD, url, str(cases), str(workers)],
+            [sys.executable, str(script), url, str(cases), str(workers), shape,
+             WRITTEN_AS_OF.replace(tzinfo=None).isoformat()],
             cwd=tree, env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
         print(f"baseline ({ref}): {cases:,} cases written in {built.stdout.strip()} s")
@@ -135,9 +166,19 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--workers", type=int, default=2, help="processes generating cases")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--shape",
+        choices=["live", "stale"],
+        default="live",
+        help="live: every case's last event in the week before the view (a caseload as it "
+        "is on the day); stale: stories that ended up to two years before it, so most of "
+        "their obligations are long overdue (a stress of the overdue views)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cpo-caseload-bench-"))
-    base = baseline(folder, args.baseline_ref, args.baseline_cases, args.workers, args.runs)
+    base = baseline(
+        folder, args.baseline_ref, args.baseline_cases, args.workers, args.runs, args.shape
+    )
     backends: list[tuple[Backend, str]] = []
     server = None
     if args.backend in ("sqlite", "both"):
@@ -153,7 +194,7 @@ def main() -> None:
         for backend, _ in backends:
             upgrade(backend.database)
         started = time.perf_counter()
-        for chunk in caseload(args.cases, args.workers, WRITTEN_AS_OF):
+        for chunk in caseload(args.cases, args.workers, WRITTEN_AS_OF, args.shape == "live"):
             for backend, _ in backends:
                 backend.insert(chunk)
         print(f"{args.cases:,} cases generated and written in {time.perf_counter() - started:.0f} s"
@@ -171,7 +212,7 @@ def report(
     args: argparse.Namespace, base: dict[str, float], results: dict[str, dict[str, float]]
 ) -> None:
     names = list(results)
-    print(f"\n| view | baseline, {args.baseline_cases:,} cases (SQLite) | "
+    print(f"\n{args.shape} caseload\n| view | baseline, {args.baseline_cases:,} cases (SQLite) | "
           + " | ".join(f"today, {args.cases:,} cases ({n}) | ratio" for n in names) + " |")  # fmt: skip
     print("|---|---|" + "---|---|" * len(names))
     rows = {key for found in results.values() for key in found}
