@@ -139,7 +139,7 @@ def _conference(state: CaseState, event: ConferenceHeld, index: int) -> None:
         if known is None:
             state.children[child.id] = ChildRecord(
                 child.id, child.category, child.category, event.on, child.seen_every_weeks,
-                name=child.name,
+                previous_plans=child.previous_plans, name=child.name,
             )  # fmt: skip
         else:
             known.latest_category = child.category

@@ -56,6 +56,7 @@ def validate(state: CaseState, event: Event, index: int | None = None) -> None:
             raise check.fail("type", "R-LC1", "a case opens with an initial conference")
     elif state.closed:
         raise check.fail("type", "R-LC2", f"the case was closed on {state.closed_on}")
+    checks.plan_dates(check, event)  # before the order of events, to name the census rule
     last = state.last_event_on
     if last is not None and event.on < last:
         raise check.fail("on", "R-G3", f"{event.on} is before the last event ({last})")
@@ -79,6 +80,11 @@ def _conference(check: Check, event: ConferenceHeld) -> None:
             raise check.fail("members", "R-G3", f"member {member.id!r} changes role")
     for child in event.children:
         check.child("children", child.id, "R-LC3")
+        checks.previous_plans(check, child)
+    if event.s47_started_on is not None:
+        raise check.fail(
+            "s47_started_on", "R-T0", "the Section 47 enquiry is recorded by the initial conference"
+        )
     _plan_ahead(check, event)
     _matrix(check, event.visiting_matrix)
 
@@ -104,6 +110,11 @@ def _opening_conference(check: Check, event: ConferenceHeld) -> None:
         raise check.fail("team_manager", "R-LC1", "the LP's team manager must be a member")
     if event.strategy_discussion_on and event.strategy_discussion_on > event.on:
         raise check.fail("strategy_discussion_on", "R-T0", "the strategy discussion comes first")
+    checks.section47(check, event)
+    if event.on.weekday() >= 5:
+        raise check.fail(
+            "on", "R-LC1", "a conference that starts a plan is not held at a weekend (CIN 8875)"
+        )
     _plan_ahead(check, event)
     _matrix(check, event.visiting_matrix, set(ids), event.team_manager, event.lead_professional)
 
