@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.case import CaseState
+from domain.case import CaseState, ChildRecord
 from domain.errors import RejectedFacts
 from domain.events import ConferenceHeld, ConferenceKind
 from domain.history import CaseHistory
@@ -149,3 +149,10 @@ def _check_disabilities(facts: ChildFacts) -> None:
 
 def _fail(facts: ChildFacts, field: str, message: str) -> RejectedFacts:
     return RejectedFacts(facts.child, field, "R-G3", message)
+
+
+def plans_overlap(one: ChildRecord, other: ChildRecord) -> bool:
+    """Two plans of one child overlap when each starts on or before the other ends: the
+    census refuses a child on two plans at once (CIN 8935, 8940)."""
+    one_end, other_end = one.plan_end or date.max, other.plan_end or date.max
+    return one.plan_start <= other_end and other.plan_start <= one_end
