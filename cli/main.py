@@ -2,14 +2,21 @@
 
 Each area registers its own commands: the domain's (obligations, validate),
 the store's (db upgrade, import, export, cases...), the daily digest (digest), the manual
-steps (record ...).
+steps (record ...), the children's personal facts (children ...).
 """
 
 from __future__ import annotations
 
 import typer
 
-from cli import digest_cmds, domain_cmds, record_cmds, simulate_cmds, store_cmds
+from cli import (
+    children_cmds,
+    digest_cmds,
+    domain_cmds,
+    record_cmds,
+    simulate_cmds,
+    store_cmds,
+)
 
 app = typer.Typer(
     name="cpo",
@@ -18,7 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (domain_cmds, store_cmds, digest_cmds, record_cmds, simulate_cmds):
+for module in (domain_cmds, store_cmds, digest_cmds, record_cmds, simulate_cmds, children_cmds):
     module.register(app)
 
 

@@ -129,23 +129,35 @@ def export_cases(
     reference: Annotated[str | None, typer.Argument(help="The case to export.")] = None,
     out: Annotated[Path | None, typer.Option(help="File (one case) or folder (--all).")] = None,
     all_cases: Annotated[bool, typer.Option("--all", help="Every case, one file each.")] = False,
+    with_child_facts: Annotated[
+        bool,
+        typer.Option(
+            "--with-child-facts", help="Add the children's personal facts (audited; files 0600)."
+        ),
+    ] = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Write case histories back out in the import format (byte-for-byte stable)."""
+    from domain.store.private_files import write_private
     from domain.store.transfer import export_all, export_text
 
     if all_cases == (reference is not None):
         raise typer.BadParameter("give either a case reference or --all")
+    facts_for = getpass.getuser() if with_child_facts else None
     with open_store(database_url_option) as repository:
         if all_cases:
             if out is None:
                 raise typer.BadParameter("--all needs --out FOLDER")
-            written = sum(1 for _ in export_all(repository, out))
+            written = sum(1 for _ in export_all(repository, out, facts_for=facts_for))
             console.print(f"{written} cases written to {out}")
-        elif out is None:
-            sys.stdout.write(export_text(repository, str(reference)))
+            return
+        text = export_text(repository, str(reference), facts_for=facts_for)
+        if out is None:
+            sys.stdout.write(text)
+        elif facts_for is not None:
+            write_private(out, text)
         else:
-            out.write_text(export_text(repository, str(reference)), encoding="utf-8", newline="")
+            out.write_text(text, encoding="utf-8", newline="")
 
 
 def list_cases(
