@@ -70,7 +70,7 @@ def environment(port: int) -> dict[str, str]:
 
 def load_caseload(now: datetime) -> tuple[list[str], list[str]]:
     """Import the demo cases; the ended ones without their last event, recorded later."""
-    from domain.demo import demo_caseload
+    from domain.demo import demo_caseload, demo_facts
     from domain.store import CaseRepository, Database, Source, upgrade
 
     database = Database.from_url(f"sqlite:///{STORE}")
@@ -83,7 +83,9 @@ def load_caseload(now: datetime) -> tuple[list[str], list[str]]:
     imported = [
         c.model_copy(update={"events": c.events[:-1]}) if c.reference in ended else c for c in cases
     ]
-    repository.open_cases(imported, recorded_by="demo", source=Source.IMPORT, as_of=now)
+    repository.open_cases(
+        imported, recorded_by="demo", source=Source.IMPORT, as_of=now, facts=demo_facts(cases)
+    )
     database.dispose()
     return [c.reference for c in cases], ended
 
