@@ -24,7 +24,7 @@ from datetime import date, datetime
 from typing import BinaryIO
 
 from domain.child_facts import ChildFacts
-from returns.plans import Plan, Skipped
+from returns.plans import EarlierPlans, Plan, Skipped
 
 REFERRAL_SOURCE_UNKNOWN = "10"
 PRIMARY_NEED_NOT_STATED = "N0"
@@ -76,13 +76,12 @@ def census(found: Iterable[Plan | Skipped], year: CensusYear) -> Census:
     """Keep the plans of the year, by child; count every earlier plan of each child."""
     result = Census(year)
     in_year: dict[str, list[Plan]] = {}
-    starts: dict[str, list[date]] = {}
+    earlier = EarlierPlans()
     for item in found:
         if isinstance(item, Skipped):
             result.skipped.append(item)
             continue
-        if item.facts is not None:
-            starts.setdefault(item.facts.la_child_id, []).append(item.start)
+        earlier.add(item)
         if not item.open_between(year.start, year.end):
             continue
         if item.nation != NATION:
@@ -93,12 +92,7 @@ def census(found: Iterable[Plan | Skipped], year: CensusYear) -> Census:
             in_year.setdefault(item.facts.la_child_id, []).append(item)
     for la_child_id in sorted(in_year):
         plans = tuple(sorted(in_year[la_child_id], key=lambda p: p.start))
-        previous = tuple(
-            p.previous_plans
-            if p.previous_plans is not None
-            else sum(s < p.start for s in starts[la_child_id])
-            for p in plans
-        )
+        previous = tuple(earlier.before(plan) for plan in plans)
         facts = plans[-1].facts  # the latest plan's: the child as the authority knows them now
         assert facts is not None
         result.children.append(CensusChild(facts, plans, previous))

@@ -147,3 +147,22 @@ def all_plans(records: Iterator[CaseRecord], day: date) -> Iterator[Plan | Skipp
             yield found
         else:
             yield from found
+
+
+class EarlierPlans:
+    """Each child's plans in the store, by the authority's child id: what a return counts
+    as the child's previous plans (CIN NumberOfPreviousCPP) when the opening conference did
+    not record the number (R-LC1)."""
+
+    def __init__(self) -> None:
+        self._starts: dict[str, list[date]] = {}
+
+    def add(self, plan: Plan) -> None:
+        if plan.facts is not None:
+            self._starts.setdefault(plan.facts.la_child_id, []).append(plan.start)
+
+    def before(self, plan: Plan) -> int:
+        if plan.previous_plans is not None:
+            return plan.previous_plans
+        starts = self._starts.get(plan.la_child_id or "", [])
+        return sum(start < plan.start for start in starts)
