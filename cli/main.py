@@ -2,7 +2,8 @@
 
 Each area registers its own commands: the domain's (obligations, validate),
 the store's (db upgrade, import, export, cases...), the daily digest (digest), the manual
-steps (record ...), the children's personal facts (children ...).
+steps (record ...), the children's personal facts (children ...), the returns (returns ...,
+audit).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from cli import (
     digest_cmds,
     domain_cmds,
     record_cmds,
+    returns_cmds,
     simulate_cmds,
     store_cmds,
 )
@@ -25,7 +27,15 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (domain_cmds, store_cmds, digest_cmds, record_cmds, simulate_cmds, children_cmds):
+for module in (
+    domain_cmds,
+    store_cmds,
+    digest_cmds,
+    record_cmds,
+    simulate_cmds,
+    children_cmds,
+    returns_cmds,
+):
     module.register(app)
 
 
