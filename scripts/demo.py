@@ -25,6 +25,7 @@ HOME = REPO / ".cpo"
 PREFECT_HOME = HOME / "prefect"
 STORE = HOME / "cases.sqlite3"
 INBOX = HOME / "inbox.jsonl"
+REPORTS = HOME / "reports"
 NOTIFY_CONFIG = HOME / "notify.yaml"
 UI_PORT = 4200
 SETTLED = {"PAUSED", "COMPLETED"}  # suspended runs report the PAUSED state type
@@ -64,7 +65,11 @@ def environment(port: int) -> dict[str, str]:
     from scripts.prefect_stack import stack_env
 
     env = stack_env(PREFECT_HOME, port)
-    env.update(CPO_DATABASE_URL=f"sqlite:///{STORE}", CPO_NOTIFY_CONFIG=str(NOTIFY_CONFIG))
+    env.update(
+        CPO_DATABASE_URL=f"sqlite:///{STORE}",
+        CPO_NOTIFY_CONFIG=str(NOTIFY_CONFIG),
+        CPO_REPORTS_DIR=str(REPORTS),
+    )
     return env
 
 
@@ -187,8 +192,11 @@ What to look at:
   - Deployments: the manual steps (record-core-group, record-visit, end-plan...). "Run" opens
     a typed form; the case's run wakes and acts on it.
   - Completed runs: {", ".join(ended)} (plans ended by their review conference).
+  - Deployments: 'reports' writes the monthly timeliness report (HTML with its charts) into
+    {REPORTS}; its run's artifact says where the file is.
   - The command line: export CPO_DATABASE_URL=sqlite:///{STORE} PREFECT_API_URL=http://127.0.0.1:{port}/api
-    then .venv/bin/cpo cases, .venv/bin/cpo overdue, .venv/bin/cpo case CP-DEMO-003
+    then .venv/bin/cpo cases, .venv/bin/cpo overdue, .venv/bin/cpo case CP-DEMO-003,
+    .venv/bin/cpo returns cin-census --year 2026-27 --la-code 201 --out census.xml
 
 Stop everything with: make stop
 """)
