@@ -122,6 +122,12 @@ def main() -> None:
         "year": args.year, "as_of": date.fromisoformat(args.as_of),
         "start": date.fromisoformat(args.start), "end": date.fromisoformat(args.end),
     }  # fmt: skip
+    run_returns(url, folder, given)
+    if args.validate:
+        validate(Path(folder) / "census.xml")
+
+
+def run_returns(url: str, folder: str, given: dict[str, Any]) -> None:
     context = multiprocessing.get_context("spawn")
     for kind in ("cin-census", "annex-a-list7", "timeliness"):
         queue = context.Queue()
@@ -135,8 +141,6 @@ def main() -> None:
             f"file {size / 2**20:,.1f} MiB, {counts}",
             flush=True,
         )
-    if args.validate:
-        validate(Path(folder) / "census.xml")
 
 
 def validate(census: Path) -> None:

@@ -12,12 +12,15 @@ import getpass
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from cli.store_cmds import AsJson, DatabaseUrl, console, errors, open_store, print_json
+
+if TYPE_CHECKING:
+    from domain.child_facts import ChildFacts
 
 children_app = typer.Typer(help="A case's children's personal facts (for the returns).")
 
@@ -53,27 +56,30 @@ def set_facts(
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Record a child's personal facts (a file, flags, or both: flags win)."""
-    from pydantic import ValidationError
-
-    from domain.child_facts import ChildFacts
-
-    given = _from_file(file) | {"child": child}
     flags: dict[str, Any] = {
         "la_child_id": la_child_id, "sex": sex, "ethnicity": ethnicity,
         "date_of_birth": date_of_birth, "expected_birth_date": expected_birth_date,
         "disabilities": tuple(disability) if disability else None,
     }  # fmt: skip
-    given |= {name: value for name, value in flags.items() if value is not None}
+    facts = _facts(child, _from_file(file), flags)
+    with open_store(database_url_option) as store:
+        store.set_child_facts(reference, [facts], recorded_by=by or getpass.getuser(), source="cli")
+    console.print(f"{reference}: personal facts of child {child} recorded")
+
+
+def _facts(child: str, given: dict[str, Any], flags: dict[str, Any]) -> ChildFacts:
+    from pydantic import ValidationError
+
+    from domain.child_facts import ChildFacts
+
+    given = given | {"child": child} | {k: v for k, v in flags.items() if v is not None}
     try:
-        facts = ChildFacts.model_validate(given)
+        return ChildFacts.model_validate(given)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "facts"
         errors.print(f"[red]child {child}: {where}: {first['msg']} (R-G3)[/red]")
         raise typer.Exit(1) from error
-    with open_store(database_url_option) as store:
-        store.set_child_facts(reference, [facts], recorded_by=by or getpass.getuser(), source="cli")
-    console.print(f"{reference}: personal facts of child {child} recorded")
 
 
 def show_facts(

@@ -52,9 +52,21 @@ def write_child_facts(
         raise RejectedFacts(facts[0].child, "child", "R-G3", "one set of facts per child")
     _one_id_per_child(session, case, given)
     _one_plan_at_a_time(session, case, state, given)
+    _keep(session, case, facts, recorded_by, source, now)
+
+
+def _keep(
+    session: Session,
+    case: CaseKey,
+    facts: Sequence[ChildFacts],
+    recorded_by: str,
+    source: Source,
+    now: datetime,
+) -> None:
     session.execute(
         delete(ChildFactsRow).where(
-            ChildFactsRow.case_id == case.id, ChildFactsRow.child.in_(list(given))
+            ChildFactsRow.case_id == case.id,
+            ChildFactsRow.child.in_([item.child for item in facts]),
         )
     )
     session.execute(

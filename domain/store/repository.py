@@ -96,14 +96,7 @@ class CaseRepository(
                 ids = insert_cases(
                     session, cases, recorded_by=recorded_by, source=Source(source), now=now
                 )
-                for history in histories:
-                    given = (facts or {}).get(history.reference, ())
-                    if given:  # folded again only then: a bulk import without facts pays nothing
-                        write_child_facts(
-                            session, CaseKey(ids[history.reference], history.reference),
-                            fold(history), given, recorded_by=recorded_by,
-                            source=Source(source), now=now,
-                        )  # fmt: skip
+                _write_facts(session, histories, ids, facts or {}, recorded_by, Source(source), now)
         except IntegrityError as error:  # another process opened one of them first
             raise CaseExists(", ".join(references)) from error
         return len(cases)
@@ -212,6 +205,24 @@ class CaseRepository(
     ) -> None:
         rows = journal_rows(case_id, seq, [event], recorded_by, source, self._clock())
         session.execute(insert(EventRow), rows)
+
+
+def _write_facts(
+    session: Session,
+    histories: Sequence[CaseHistory],
+    ids: Mapping[str, int],
+    facts: Mapping[str, Sequence[ChildFacts]],
+    recorded_by: str,
+    source: Source,
+    now: datetime,
+) -> None:
+    for history in histories:
+        given = facts.get(history.reference, ())
+        if given:  # folded again only then: a bulk import without facts pays nothing
+            write_child_facts(
+                session, CaseKey(ids[history.reference], history.reference), fold(history),
+                given, recorded_by=recorded_by, source=source, now=now,
+            )  # fmt: skip
 
 
 def due_cases_query(as_of: datetime, limit: int) -> Select[tuple[str, datetime | None, str | None]]:
