@@ -91,7 +91,7 @@ def list7(found: Iterable[Plan | Skipped], as_of: date) -> List7:
         elif item.facts is None:
             result.without_facts.append((item.reference, item.child))
         else:
-            kept.append(item)
+            kept.append(item.kept())
     kept.sort(key=lambda p: (p.la_child_id or "", p.start))
     result.rows = [row(plan, earlier.before(plan), as_of) for plan in kept]
     return result

@@ -89,7 +89,7 @@ def census(found: Iterable[Plan | Skipped], year: CensusYear) -> Census:
         elif item.facts is None:
             result.without_facts.append((item.reference, item.child))
         else:
-            in_year.setdefault(item.facts.la_child_id, []).append(item)
+            in_year.setdefault(item.facts.la_child_id, []).append(item.kept())
     for la_child_id in sorted(in_year):
         plans = tuple(sorted(in_year[la_child_id], key=lambda p: p.start))
         previous = tuple(earlier.before(plan) for plan in plans)

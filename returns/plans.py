@@ -10,7 +10,7 @@ enquiry and the initial conference's target from R-T0.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -26,7 +26,7 @@ from domain.store.extracts import CaseRecord
 S47_KINDS = frozenset({ConferenceKind.INITIAL, ConferenceKind.PRE_BIRTH})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """One child's plan. ``facts`` is None until someone records the child's personal facts."""
 
@@ -59,6 +59,12 @@ class Plan:
 
     def open_between(self, first: date, last: date) -> bool:
         return self.start <= last and (self.end is None or self.end >= first)
+
+    def kept(self) -> Plan:
+        """The plan as a return keeps it until its file is written: its last visit only, so
+        a national caseload's plans stay small in memory."""
+        last = self.seen[-1:]  # visits come in date order
+        return replace(self, seen=last, seen_alone=tuple(d for d in self.seen_alone if d in last))
 
 
 @dataclass(frozen=True)
