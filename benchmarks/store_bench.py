@@ -65,7 +65,7 @@ def make_cases(seeds: range, as_of: datetime = IMPORTED_AS_OF, live: bool = Fals
             history = synthetic_history(seed, reference, start=start, end=end)
         else:
             history = synthetic_history(seed, reference, months=3 + seed % 7)
-        cases.append((history, rules.standing(history, as_of)))
+        cases.append((history, rules.standing(history, as_of, 0)))
     return cases
 
 

@@ -1,4 +1,5 @@
-"""``cpo obligations`` and ``cpo validate``: the domain on a case history file, no server needed."""
+"""``cpo obligations`` and ``cpo validate``: the domain on a case history file (and its
+children's facts), no server needed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.as_of import parse_as_of
-from domain.errors import DomainError, RejectedEvent
+from domain.child_facts import CaseFile, check_facts, loads_case_file
+from domain.errors import DomainError, RejectedEvent, RejectedFacts
 from domain.history import CaseHistory, load_history
 from domain.ladder import Obligation
 from domain.obligations import CaseView, view
@@ -32,6 +34,15 @@ AsOf = Annotated[
 def read_history(path: Path) -> CaseHistory:
     try:
         return load_history(path)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise typer.BadParameter(f"{path}: {where}: {first['msg']}") from exc
+
+
+def read_case_file(path: Path) -> CaseFile:
+    try:
+        return loads_case_file(path.read_text(encoding="utf-8"))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -110,11 +121,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def validate(history: HistoryPath) -> None:
-        """Check a case history; report the first rejected event (exit code 1)."""
-        loaded = read_history(history)
+        """Check a case history, and its children's facts if it has them; report the first
+        rejected event or fact (exit code 1)."""
+        loaded = read_case_file(history)
         try:
-            fold(loaded)
-        except RejectedEvent as exc:
+            state = fold(loaded.history, new_from=0)  # as an import would record it
+            for facts in loaded.child_facts:
+                check_facts(facts, state)
+        except (RejectedEvent, RejectedFacts) as exc:
             typer.echo(f"{history}: rejected {exc}", err=True)
             raise typer.Exit(1) from exc
-        typer.echo(f"{history}: {len(loaded.events)} events, valid")
+        given = f", {len(loaded.child_facts)} children's facts" if loaded.child_facts else ""
+        typer.echo(f"{history}: {len(loaded.events)} events{given}, valid")

@@ -2,14 +2,24 @@
 
 Each area registers its own commands: the domain's (obligations, validate),
 the store's (db upgrade, import, export, cases...), the daily digest (digest), the manual
-steps (record ...).
+steps (record ...), the children's personal facts (children ...), the returns (returns ...,
+audit).
 """
 
 from __future__ import annotations
 
 import typer
 
-from cli import alarm_cmds, digest_cmds, domain_cmds, record_cmds, simulate_cmds, store_cmds
+from cli import (
+    alarm_cmds,
+    children_cmds,
+    digest_cmds,
+    domain_cmds,
+    record_cmds,
+    returns_cmds,
+    simulate_cmds,
+    store_cmds,
+)
 from cli.errors import guard
 
 app = typer.Typer(
@@ -19,7 +29,16 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (domain_cmds, store_cmds, digest_cmds, record_cmds, simulate_cmds, alarm_cmds):
+for module in (
+    domain_cmds,
+    store_cmds,
+    digest_cmds,
+    record_cmds,
+    simulate_cmds,
+    children_cmds,
+    returns_cmds,
+    alarm_cmds,
+):
     module.register(app)
 guard(app)
 

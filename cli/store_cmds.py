@@ -130,29 +130,42 @@ def export_cases(
     redact: Annotated[
         bool, typer.Option("--redact", help="Leave out names, contacts and dates of birth.")
     ] = False,
+    with_child_facts: Annotated[
+        bool,
+        typer.Option(
+            "--with-child-facts", help="Add the children's personal facts (audited; files 0600)."
+        ),
+    ] = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Write case histories back out in the import format (byte-for-byte stable). Files are
     written readable by you only: without --redact they hold children's personal data."""
-    from domain.store.transfer import export_all, export_text, write_private
+    from cli.errors import BadInput
+    from domain.store.private_files import write_private
+    from domain.store.transfer import export_all, export_text
 
     if all_cases == (reference is not None):
         raise typer.BadParameter("give either a case reference or --all")
+    if redact and with_child_facts:
+        raise BadInput("--redact leaves personal data out; --with-child-facts adds it: pick one")
     if not redact:
         errors.print(
             "Warning: this export holds personal data (names, contacts, dates of birth): "
             "keep it as safe as the store, or export with --redact (R-G1)."
         )
+    facts_for = getpass.getuser() if with_child_facts else None
     with open_store(database_url_option) as repository:
         if all_cases:
             if out is None:
                 raise typer.BadParameter("--all needs --out FOLDER")
-            written = sum(1 for _ in export_all(repository, out, redact))
+            written = sum(1 for _ in export_all(repository, out, redact, facts_for=facts_for))
             console.print(f"{written} cases written to {out}")
-        elif out is None:
-            sys.stdout.write(export_text(repository, str(reference), redact))
+            return
+        text = export_text(repository, str(reference), redact, facts_for=facts_for)
+        if out is None:
+            sys.stdout.write(text)
         else:
-            write_private(out, export_text(repository, str(reference), redact))
+            write_private(out, text)
 
 
 def list_cases(

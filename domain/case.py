@@ -96,6 +96,7 @@ class ChildRecord:
     seen_every_weeks: int | None = None
     plan_end: date | None = None
     end_reason: str | None = None
+    previous_plans: int | None = None  # R-LC1: CIN NumberOfPreviousCPP, when recorded
     name: str = ""  # kept for R-G1's secure channels only; never in an ordinary notice
 
 

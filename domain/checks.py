@@ -21,11 +21,15 @@ from domain.events import (
     AgreementSigned,
     AssessmentCompleted,
     AssessmentStarted,
+    Child,
     ConcernConfirmed,
     ConcernRaised,
+    ConferenceHeld,
+    ConferenceKind,
     CoverEnded,
     CoverStarted,
     EscalationAcknowledged,
+    Event,
     EventVoided,
     MemberJoined,
     MemberWithdrew,
@@ -42,9 +46,10 @@ from domain.timescales import review_rule
 class Check:
     """One event's checks: the state it is checked against and where it is in the history."""
 
-    def __init__(self, state: CaseState, index: int | None) -> None:
+    def __init__(self, state: CaseState, index: int | None, recording: bool = True) -> None:
         self.state = state
         self.index = index
+        self.recording = recording  # being recorded now, not read back from the journal
 
     def fail(self, field: str, rule: str, message: str) -> RejectedEvent:
         return RejectedEvent(field, rule, message, self.index)
@@ -232,3 +237,67 @@ def plan_ended(check: Check, event: PlanEnded) -> None:
         check.child("children", child, "R-LC2a")
         if check.state.children[child].plan_end is not None:
             raise check.fail("children", "R-LC2a", f"the plan of {child!r} has already ended")
+
+
+def plan_dates(check: Check, event: Event) -> None:
+    """A plan ends, and is reviewed, after the day it starts: the census refuses a plan that
+    ends before it starts (CIN 8925) or on that day (CIN 8840), and a review on or before
+    it (CIN 8841). Every child's plan starts at the opening conference (R-LC1)."""
+    state = check.state
+    if not state.opened or not isinstance(event, PlanEnded | ConferenceHeld):
+        return
+    started = state.conferences[0].on
+    if isinstance(event, PlanEnded):
+        if event.on < started:
+            raise check.fail(
+                "on", "R-LC2a", f"a plan cannot end before it starts on {started} (CIN 8925)"
+            )
+        if event.on == started:
+            raise check.fail("on", "R-LC2a", "a plan cannot end on the day it starts (CIN 8840)")
+    elif event.on <= started:
+        raise check.fail(
+            "on",
+            "R-LC2",
+            f"a review conference comes after the plan starts on {started} (CIN 8841)",
+        )
+
+
+def section47(check: Check, event: ConferenceHeld) -> None:
+    """R-T0: the Section 47 enquiry starts at the strategy discussion, or after it, and before
+    the initial conference (CIN 8615); a transfer-in was accepted, not enquired into here."""
+    started = event.s47_started_on
+    if started is None:
+        return
+    if event.kind is ConferenceKind.TRANSFER_IN:
+        raise check.fail(
+            "s47_started_on", "R-T0", "a transfer-in conference records no Section 47 enquiry"
+        )
+    discussion = event.strategy_discussion_on
+    if discussion is None:
+        raise check.fail(
+            "strategy_discussion_on",
+            "R-T0",
+            "record the strategy discussion that started the enquiry",
+        )
+    if started < discussion:
+        raise check.fail(
+            "s47_started_on",
+            "R-T0",
+            "the Section 47 enquiry starts at or after the strategy discussion",
+        )
+    if started > event.on:
+        raise check.fail(
+            "s47_started_on",
+            "R-T0",
+            "the Section 47 enquiry starts before the initial conference (CIN 8615)",
+        )
+
+
+def previous_plans(check: Check, child: Child) -> None:
+    """R-LC1: the number of previous plans is the opening conference's to record."""
+    known = check.state.children[child.id].previous_plans
+    if child.previous_plans is not None and child.previous_plans != known:
+        raise check.fail(
+            "children.previous_plans", "R-LC1",
+            "the number of previous plans is recorded by the conference that starts the plan",
+        )  # fmt: skip

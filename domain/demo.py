@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.calendar import WorkingDayCalendar
+from domain.child_facts import ChildFacts
 from domain.events import (
     ConferenceDecision,
     ConferenceHeld,
@@ -22,7 +23,7 @@ from domain.events import (
 )
 from domain.history import CaseHistory
 from domain.profiles import calendar_for, load_profile, profile_names
-from domain.synthetic import TEAMS, synthetic_history
+from domain.synthetic import TEAMS, synthetic_facts, synthetic_history
 from domain.timescales import add_months, review_deadline
 
 STAGES = ("new", "mid_plan", "overdue_minutes", "reports_missing", "unacknowledged", "ended")
@@ -34,6 +35,11 @@ def demo_caseload(today: date, count: int = 40) -> list[CaseHistory]:
         demo_case(today, index, STAGES[index % len(STAGES)], profiles[index % len(profiles)])
         for index in range(count)
     ]
+
+
+def demo_facts(cases: list[CaseHistory]) -> dict[str, tuple[ChildFacts, ...]]:
+    """Invented personal facts for every demo child, by case reference (for the returns)."""
+    return {case.reference: synthetic_facts(case, 10_000 + n) for n, case in enumerate(cases)}
 
 
 def demo_case(today: date, index: int, stage: str, profile: str) -> CaseHistory:

@@ -25,3 +25,17 @@ class RejectedEvent(DomainError):
 
 class ProfileError(DomainError):
     """A policy profile file that cannot be loaded."""
+
+
+class RejectedFacts(DomainError):
+    """A child's personal facts that break a rule (R-G3). Nothing is recorded."""
+
+    def __init__(self, child: str, field: str, rule: str, message: str) -> None:
+        self.child = child
+        self.field = field
+        self.rule = rule
+        self.message = message
+        super().__init__(f"child {child}: {field}: {message} ({rule})")
+
+    def __reduce__(self) -> tuple[type[RejectedFacts], tuple[str, str, str, str]]:
+        return (RejectedFacts, (self.child, self.field, self.rule, self.message))

@@ -90,6 +90,7 @@ class Child(Frozen):
     date_of_birth: date | None = None
     # R-T11: the conference may set more frequent visits than the profile's.
     seen_every_weeks: int | None = Field(default=None, ge=1, le=52)
+    previous_plans: int | None = Field(default=None, ge=0, le=99)  # R-LC1, CIN NumberOfPreviousCPP
 
 
 class Outcome(Frozen):
@@ -146,6 +147,7 @@ class ConferenceHeld(_Event):
     first_cg_on: date | None = None
     cg_every_weeks: int | None = Field(default=None, ge=1, le=12)
     strategy_discussion_on: date | None = None  # R-T0 (transfer-in: the day it was accepted)
+    s47_started_on: date | None = None  # R-T0, CIN S47ActualStartDate: absent, the discussion's day
     visiting_matrix: tuple[VisitLine, ...] = ()
     review_on: date | None = None  # the next review conference, if booked here (R-T7, R-T8)
 

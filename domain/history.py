@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,8 +32,18 @@ class CaseHistory(CaseHeader):
         return CaseHeader(reference=self.reference, profile=self.profile, team=self.team)
 
 
+class _HistoryFile(CaseHistory):
+    """A file may carry a ``child_facts`` section beside its events (``domain.child_facts``);
+    it is the store's to read, so the history alone sets it aside rather than refusing it."""
+
+    child_facts: tuple[dict[str, Any], ...] = ()
+
+
 def loads_history(text: str) -> CaseHistory:
-    return CaseHistory.model_validate_json(text)
+    found = _HistoryFile.model_validate_json(text)
+    return CaseHistory(
+        reference=found.reference, profile=found.profile, team=found.team, events=found.events
+    )
 
 
 def load_history(path: str | Path) -> CaseHistory:

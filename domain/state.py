@@ -78,9 +78,17 @@ def apply(state: CaseState, event: Event, index: int | None = None) -> CaseState
     return new
 
 
-def fold(history: CaseHistory, policy: PolicyProfile | None = None) -> CaseState:
+def fold(
+    history: CaseHistory, policy: PolicyProfile | None = None, new_from: int | None = None
+) -> CaseState:
     """The state of a whole history; a bad event raises RejectedEvent naming its index.
-    An event a later correction voids (R-G3) is set aside, as if never recorded."""
+    An event a later correction voids (R-G3) is set aside, as if never recorded.
+
+    ``new_from``: the index of the first event being recorded now (0: a file to import or
+    validate); the events before it were accepted when they were recorded. A check made at
+    recording only (``Check.recording``: the returns' data-quality refusals, say) is not
+    made again of them, so a rule added later never locks a case already in the store.
+    None: nothing is being recorded (a wake, a view, a return)."""
     state = open_state(history.header, policy)
     voided = _voided_numbers(history)
     for index, event in enumerate(history.events):
@@ -88,7 +96,8 @@ def fold(history: CaseHistory, policy: PolicyProfile | None = None) -> CaseState
             state.voided[index + 1] = event
             state.read += 1
             continue
-        validate(state, event, index)
+        recording = new_from is not None and index >= new_from
+        validate(state, event, index, recording)
         _record(state, event, index)  # in place: fold owns ``state``
     return state
 
@@ -164,7 +173,7 @@ def _conference(state: CaseState, event: ConferenceHeld, index: int) -> None:
         if known is None:
             state.children[child.id] = ChildRecord(
                 child.id, child.category, child.category, event.on, child.seen_every_weeks,
-                name=child.name,
+                previous_plans=child.previous_plans, name=child.name,
             )  # fmt: skip
         else:
             known.latest_category = child.category

@@ -7,9 +7,11 @@ placeholder names; nothing here is real.
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, time, timedelta
 
 from domain.calendar import WorkingDayCalendar
+from domain.child_facts import DISABILITIES, ETHNICITIES, ChildFacts
 from domain.events import (
     AgencyReportReceived,
     AgreementSigned,
@@ -209,3 +211,26 @@ def _before(events: list[Event], end: date) -> list[Event]:
 
 def as_of_moment(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour), LONDON)
+
+
+def synthetic_facts(history: CaseHistory, seed: int) -> tuple[ChildFacts, ...]:
+    """Invented personal facts for each child of the history's opening conference: an id
+    made from the case reference, a birth before the plan (school age or younger), a mix of
+    sexes, ethnicities and disabilities. Nothing here is real."""
+    rng = random.Random(seed)
+    opening = history.events[0]
+    assert isinstance(opening, ConferenceHeld)
+    stem = re.sub(r"[^A-Za-z0-9]", "", history.reference)[:16]
+    return tuple(
+        ChildFacts(
+            child=child.id,
+            la_child_id=f"{stem}{child.id}"[-20:].upper(),
+            sex=rng.choice("MMFFU") if rng.random() < 0.02 else rng.choice("MF"),
+            ethnicity=rng.choice(ETHNICITIES[:5]) if rng.random() < 0.7 else rng.choice(ETHNICITIES),
+            date_of_birth=opening.on - timedelta(days=rng.randint(30, 16 * 365)),
+            disabilities=("NONE",) if rng.random() < 0.85 else tuple(
+                rng.sample(DISABILITIES[1:], rng.choice((1, 1, 2)))
+            ),
+        )
+        for child in opening.children
+    )  # fmt: skip

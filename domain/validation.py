@@ -50,13 +50,19 @@ from domain.timescales import review_deadline, review_rule
 OPENING_KINDS = {ConferenceKind.INITIAL, ConferenceKind.TRANSFER_IN, ConferenceKind.PRE_BIRTH}
 
 
-def validate(state: CaseState, event: Event, index: int | None = None) -> None:
-    check = Check(state, index)
+def validate(
+    state: CaseState, event: Event, index: int | None = None, recording: bool = True
+) -> None:
+    """``event`` against ``state`` (R-G3). ``recording``: the event is being recorded now,
+    so the checks made at recording only apply too (see ``domain.state.fold``)."""
+    check = Check(state, index, recording)
     if not state.opened:
         if not isinstance(event, ConferenceHeld) or event.kind not in OPENING_KINDS:
             raise check.fail("type", "R-LC1", "a case opens with an initial conference")
     elif state.closed:
         raise check.fail("type", "R-LC2", f"the case was closed on {state.closed_on}")
+    if check.recording:  # a data-quality refusal: before the order, to name the census rule
+        checks.plan_dates(check, event)
     last = state.last_event_on
     if last is not None and event.on < last:
         raise check.fail("on", "R-G3", f"{event.on} is before the last event ({last})")
@@ -80,6 +86,12 @@ def _conference(check: Check, event: ConferenceHeld) -> None:
             raise check.fail("members", "R-G3", f"member {member.id!r} changes role")
     for child in event.children:
         check.child("children", child.id, "R-LC3")
+        if check.recording:
+            checks.previous_plans(check, child)
+    if event.s47_started_on is not None and check.recording:
+        raise check.fail(
+            "s47_started_on", "R-T0", "the Section 47 enquiry is recorded by the initial conference"
+        )
     _plan_ahead(check, event)
     _matrix(check, event.visiting_matrix)
 
@@ -105,8 +117,20 @@ def _opening_conference(check: Check, event: ConferenceHeld) -> None:
         raise check.fail("team_manager", "R-LC1", "the LP's team manager must be a member")
     if event.strategy_discussion_on and event.strategy_discussion_on > event.on:
         raise check.fail("strategy_discussion_on", "R-T0", "the strategy discussion comes first")
+    if check.recording:
+        _census_opening(check, event)
     _plan_ahead(check, event)
     _matrix(check, event.visiting_matrix, set(ids), event.team_manager, event.lead_professional)
+
+
+def _census_opening(check: Check, event: ConferenceHeld) -> None:
+    """Checked when the conference is recorded (not of one already in the store): what the
+    CIN census would refuse of a plan's start."""
+    checks.section47(check, event)
+    if event.on.weekday() >= 5:
+        raise check.fail(
+            "on", "R-LC1", "a conference that starts a plan is not held at a weekend (CIN 8875)"
+        )
 
 
 def _plan_ahead(check: Check, event: ConferenceHeld) -> None:

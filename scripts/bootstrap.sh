@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for this project: a virtual environment with the project and
-# its dev tools, plus the system packages the tests use (a PostgreSQL server's binaries
-# and Debian's Chromium). Safe to run again: it only installs what is missing.
+# its dev tools, plus what the tests use (a PostgreSQL server's binaries, Debian's
+# Chromium, and the DfE's CIN census validator in an environment of its own, .venv-cin:
+# it pins pandas 1.5 and needs numpy < 2). Safe to run again: it only installs what is
+# missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
+CIN_VENV=${CIN_VENV:-.venv-cin}
+# pandas 1.5 (the validator's pin) has wheels up to Python 3.11 only.
+CIN_PYTHON=${CIN_PYTHON:-$(command -v python3.11 || echo "$PYTHON")}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -40,6 +45,14 @@ if [ "${1:-}" = "--with-test-services" ]; then
   if ! command -v chromium >/dev/null 2>&1; then
     say "installing Chromium (Debian package) for the UI tests"
     apt_install chromium
+  fi
+  if ! "$CIN_VENV/bin/python" -c "import cin_validator, pytest" >/dev/null 2>&1; then
+    say "installing the DfE's CIN census validator in $CIN_VENV"
+    rm -rf "$CIN_VENV"
+    "$CIN_PYTHON" -m venv "$CIN_VENV"
+    "$CIN_VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+    # numpy 2 breaks pandas 1.5 at import; the validator's __main__ imports pytest.
+    "$CIN_VENV/bin/python" -m pip install -q "csc-validator-be-cin==0.1.13" "numpy<2" pytest
   fi
 fi
 say "ready"

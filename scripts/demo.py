@@ -25,6 +25,7 @@ HOME = REPO / ".cpo"
 PREFECT_HOME = HOME / "prefect"
 STORE = HOME / "cases.sqlite3"
 INBOX = HOME / "inbox.jsonl"
+REPORTS = HOME / "reports"
 NOTIFY_CONFIG = HOME / "notify.yaml"
 UI_PORT = 4200
 SETTLED = {"PAUSED", "COMPLETED"}  # suspended runs report the PAUSED state type
@@ -84,14 +85,18 @@ def environment(port: int) -> dict[str, str]:
     from scripts.prefect_stack import stack_env
 
     env = stack_env(PREFECT_HOME, port)
-    env.update(CPO_DATABASE_URL=f"sqlite:///{STORE}", CPO_NOTIFY_CONFIG=str(NOTIFY_CONFIG))
+    env.update(
+        CPO_DATABASE_URL=f"sqlite:///{STORE}",
+        CPO_NOTIFY_CONFIG=str(NOTIFY_CONFIG),
+        CPO_REPORTS_DIR=str(REPORTS),
+    )
     env["CPO_UI_URL"] = f"http://127.0.0.1:{port}"  # links in notices and pages
     return env
 
 
 def load_caseload(now: datetime) -> tuple[list[str], list[str]]:
     """Import the demo cases; the ended ones without their last event, recorded later."""
-    from domain.demo import demo_caseload
+    from domain.demo import demo_caseload, demo_facts
     from domain.store import CaseRepository, Database, Source, upgrade
 
     database = Database.from_url(f"sqlite:///{STORE}")
@@ -104,7 +109,9 @@ def load_caseload(now: datetime) -> tuple[list[str], list[str]]:
     imported = [
         c.model_copy(update={"events": c.events[:-1]}) if c.reference in ended else c for c in cases
     ]
-    repository.open_cases(imported, recorded_by="demo", source=Source.IMPORT, as_of=now)
+    repository.open_cases(
+        imported, recorded_by="demo", source=Source.IMPORT, as_of=now, facts=demo_facts(cases)
+    )
     database.dispose()
     return [c.reference for c in cases], ended
 
@@ -209,8 +216,11 @@ What to look at:
   - Completed runs: {", ".join(ended)} (plans ended by their review conference).
   - Automations: the clock's dead-man switch alarms the head of service and operations
     (blocks cpo-alarm-*, here the inbox) if no clock run completes in 30 minutes.
+  - Deployments: 'reports' writes the monthly timeliness report (HTML with its charts) into
+    {REPORTS}; its run's artifact says where the file is.
   - The command line: export CPO_DATABASE_URL=sqlite:///{STORE} PREFECT_API_URL=http://127.0.0.1:{port}/api
-    then .venv/bin/cpo cases, .venv/bin/cpo overdue, .venv/bin/cpo case CP-DEMO-003
+    then .venv/bin/cpo cases, .venv/bin/cpo overdue, .venv/bin/cpo case CP-DEMO-003,
+    .venv/bin/cpo returns cin-census --year 2026-27 --la-code 201 --out census.xml
 
 Stop everything with: make stop
 """)

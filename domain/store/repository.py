@@ -9,7 +9,7 @@ processes, ends as ``ConcurrencyConflict`` and nothing of it is written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -17,13 +17,18 @@ from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.child_facts import ChildFacts
 from domain.errors import RejectedEvent
 from domain.events import Event, EventVoided
 from domain.history import CaseHistory
+from domain.state import fold
+from domain.store.audit import AuditMixin
 from domain.store.bulk import insert_cases, journal_rows, standing_values
+from domain.store.child_facts import CaseKey, ChildFactsMixin, write_child_facts
 from domain.store.common import case_row, history_of
 from domain.store.digests import DigestsMixin
 from domain.store.errors import CaseExists, ConcurrencyConflict
+from domain.store.extracts import ExtractsMixin
 from domain.store.outbox import OutboxMixin, insert_dispatches
 from domain.store.reports import ReportsMixin
 from domain.store.rules import Standing
@@ -38,15 +43,33 @@ class DueCase:
     flow_run_id: str | None
 
 
-class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
-    """Cases, their journal, their outbox and the teams' daily digests. ``as_of`` drives the
-    rules; the clock only stamps."""
+class CaseRepository(
+    OutboxMixin,
+    DigestsMixin,
+    ReportsMixin,
+    SummariesMixin,
+    ChildFactsMixin,
+    AuditMixin,
+    ExtractsMixin,
+):
+    """Cases, their journal, their outbox, the teams' daily digests, the children's personal
+    facts and the audit log. ``as_of`` drives the rules; the clock only stamps."""
 
     def open_case(
-        self, history: CaseHistory, *, recorded_by: str, source: Source | str, as_of: datetime
+        self,
+        history: CaseHistory,
+        *,
+        recorded_by: str,
+        source: Source | str,
+        as_of: datetime,
+        facts: Sequence[ChildFacts] = (),
     ) -> int:
-        """Record a new case with its events so far; returns its last sequence number."""
-        self.open_cases([history], recorded_by=recorded_by, source=source, as_of=as_of)
+        """Record a new case with its events so far (and its children's personal facts, if
+        given); returns its last sequence number."""
+        self.open_cases(
+            [history], recorded_by=recorded_by, source=source, as_of=as_of,
+            facts={history.reference: facts},
+        )  # fmt: skip
         return len(history.events)
 
     def open_cases(
@@ -56,10 +79,12 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
         recorded_by: str,
         source: Source | str,
         as_of: datetime,
+        facts: Mapping[str, Sequence[ChildFacts]] | None = None,
     ) -> int:
-        """Record many new cases in one transaction: all of them, or (on any error) none."""
+        """Record many new cases in one transaction: all of them, or (on any error) none;
+        with ``facts``, their children's personal facts by case reference, checked too."""
         # Validation first: a RejectedEvent (naming the event index) writes nothing.
-        cases = [(history, self._rules.standing(history, as_of)) for history in histories]
+        cases = [(history, self._rules.standing(history, as_of, 0)) for history in histories]
         references = [history.reference for history in histories]
         try:
             with self._db.writing() as session:
@@ -69,9 +94,10 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
                 if taken is not None:
                     raise CaseExists(taken)
                 now = self._clock()
-                insert_cases(
+                ids = insert_cases(
                     session, cases, recorded_by=recorded_by, source=Source(source), now=now
                 )
+                _write_facts(session, histories, ids, facts or {}, recorded_by, Source(source), now)
         except IntegrityError as error:  # another process opened one of them first
             raise CaseExists(", ".join(references)) from error
         return len(cases)
@@ -118,7 +144,7 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
         event being recorded, not one of a file's)."""
         last = len(history.events) - 1
         try:
-            return self._rules.standing(history, as_of)
+            return self._rules.standing(history, as_of, last)
         except RejectedEvent as refused:
             new = history.events[-1]
             if refused.index == last:
@@ -209,6 +235,24 @@ class CaseRepository(OutboxMixin, DigestsMixin, ReportsMixin, SummariesMixin):
         )
         with self._db.reading() as session:
             return session.scalar(query)
+
+
+def _write_facts(
+    session: Session,
+    histories: Sequence[CaseHistory],
+    ids: Mapping[str, int],
+    facts: Mapping[str, Sequence[ChildFacts]],
+    recorded_by: str,
+    source: Source,
+    now: datetime,
+) -> None:
+    for history in histories:
+        given = facts.get(history.reference, ())
+        if given:  # folded again only then: a bulk import without facts pays nothing
+            write_child_facts(
+                session, CaseKey(ids[history.reference], history.reference), fold(history),
+                given, recorded_by=recorded_by, source=source, now=now,
+            )  # fmt: skip
 
 
 def due_cases_query(as_of: datetime, limit: int) -> Select[str, datetime | None, str | None]:

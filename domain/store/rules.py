@@ -32,20 +32,24 @@ class Standing:
 
 
 class CaseRules(Protocol):
-    def standing(self, history: CaseHistory, as_of: datetime) -> Standing:
-        """Validate the whole history (RejectedEvent naming the event index) and derive."""
+    def standing(
+        self, history: CaseHistory, as_of: datetime, new_from: int | None = None
+    ) -> Standing:
+        """Validate the whole history (RejectedEvent naming the event index) and derive.
+        ``new_from``: the first event being recorded now (``domain.state.fold``)."""
         ...
 
     def view(self, history: CaseHistory, as_of: datetime) -> CaseView: ...
 
 
-def refuse_the_future(history: CaseHistory, as_of: datetime) -> None:
+def refuse_the_future(history: CaseHistory, as_of: datetime, new_from: int = 0) -> None:
     """R-G3: nothing is recorded as having happened after today (one event dated in 2062
-    would make every real event after it look out of order, and lock the case)."""
+    would make every real event after it look out of order, and lock the case). Only the
+    events being recorded, from ``new_from``: a view of the past is not a recording."""
     if not history.events:
         raise RejectedEvent("events", "R-LC1", "a case opens with its initial conference")
     today = as_of.astimezone(LONDON).date()
-    for index, event in enumerate(history.events):
+    for index, event in enumerate(history.events[new_from:], start=new_from):
         if event.on > today:
             raise RejectedEvent(
                 "on", "R-G3", f"{event.on} is after today ({today}): record it on its day", index
@@ -55,10 +59,13 @@ def refuse_the_future(history: CaseHistory, as_of: datetime) -> None:
 class DomainRules:
     """The real rules: ``domain.state.fold`` validates, ``domain.obligations`` derives."""
 
-    def standing(self, history: CaseHistory, as_of: datetime) -> Standing:
-        refuse_the_future(history, as_of)
+    def standing(
+        self, history: CaseHistory, as_of: datetime, new_from: int | None = None
+    ) -> Standing:
+        if new_from is not None:
+            refuse_the_future(history, as_of, new_from)
         policy = load_profile(history.profile)  # by name at the edge, then passed down
-        state = fold(history, policy)  # every event validated
+        state = fold(history, policy, new_from)  # every event validated
         calendar = calendar_for(policy)
         case_view = derive(state, policy, calendar, as_of, history=False)
         found = open_obligations(case_view, calendar)

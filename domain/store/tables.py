@@ -1,8 +1,9 @@
-"""The store's tables: cases, the events journal (the audit log, R-G2), the dispatch outbox
-and the team managers' daily digests.
+"""The store's tables: cases, the events journal (the audit log, R-G2), the dispatch outbox,
+the team managers' daily digests, the children's personal facts and the audit log of what
+is not an event of a case.
 
-The journal has no update or delete path in code, and the migration adds triggers that
-refuse both in the database too, so the audit log stays append-only whoever connects.
+The journal and the audit log have no update or delete path in code, and the migrations add
+triggers that refuse both in the database too, so they stay append-only whoever connects.
 """
 
 from __future__ import annotations
@@ -235,3 +236,36 @@ class SummaryRebuildRow(Base):
     last_case_id: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ChildFactsRow(Base):
+    """A child's personal facts (``domain.child_facts``), one row per case and child: never
+    in Prefect, never in a notice (R-G1). Setting them again replaces the row; the audit log
+    says who set them and when (R-G2)."""
+
+    __tablename__ = "child_facts"
+    __table_args__ = (UniqueConstraint("case_id", "child"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    child: Mapped[str] = mapped_column(String(64))
+    la_child_id: Mapped[str] = mapped_column(String(20), index=True)
+    facts: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(16))
+
+
+class AuditRow(Base):
+    """What happened outside a case's journal (R-G2): a return or report written, a child's
+    facts set, read or exported; who, when, what, which file. Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonPayload)

@@ -2,12 +2,13 @@
 
 A file is imported whole or not at all: a bad event is reported with the file's name and
 the event's index, and nothing of that case is recorded (R-G3). Export writes the
-canonical text, so exporting what was imported gives the same bytes back.
+canonical text, so exporting what was imported gives the same bytes back. A file may carry
+its children's personal facts beside the events (``domain.child_facts``): imported with the
+case, in the same transaction; exported only when asked, and that read is audited (R-G2).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +18,11 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
+from domain.child_facts import CaseFile, dumps_case_file, loads_case_file
 from domain.errors import DomainError
-from domain.history import CaseHistory, dumps_history, loads_history
+from domain.history import CaseHistory
 from domain.store.errors import CaseExists
+from domain.store.private_files import write_private
 from domain.store.repository import CaseRepository
 from domain.store.tables import Source
 
@@ -54,15 +57,19 @@ def import_file(
     repository: CaseRepository, path: Path, *, recorded_by: str, as_of: datetime
 ) -> ImportResult:
     try:
-        history = loads_history(path.read_text(encoding="utf-8"))
+        found = loads_case_file(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         return ImportResult(path, ImportStatus.FAILED, error=f"{path.name}: cannot read: {error}")
     except ValidationError as error:
         return ImportResult(path, ImportStatus.FAILED, error=_invalid(path, error))
+    history = found.history
     try:
-        repository.open_case(history, recorded_by=recorded_by, source=Source.IMPORT, as_of=as_of)
+        repository.open_case(
+            history, recorded_by=recorded_by, source=Source.IMPORT, as_of=as_of,
+            facts=found.child_facts,
+        )  # fmt: skip
     except CaseExists:
-        return _already_recorded(repository, path, history)
+        return _already_recorded(repository, path, found)
     except DomainError as error:  # a rule, an unknown profile: this file only, then the next
         message = f"{path.name}: {error}"
         return ImportResult(path, ImportStatus.FAILED, history.reference, error=message)
@@ -76,12 +83,23 @@ def import_path(
         yield import_file(repository, file, recorded_by=recorded_by, as_of=as_of)
 
 
-def _already_recorded(repository: CaseRepository, path: Path, history: CaseHistory) -> ImportResult:
+def _already_recorded(repository: CaseRepository, path: Path, found: CaseFile) -> ImportResult:
+    """The same events (and, where the file gives them, the same children's facts) are
+    already recorded: nothing to do. An import never overwrites: ``cpo children set`` does."""
+    history = found.history
     recorded, _ = repository.load(history.reference)
-    if recorded == history:
-        return ImportResult(path, ImportStatus.UNCHANGED, history.reference, len(history.events))
-    message = f"{path.name}: case {history.reference} is already recorded with other events"
-    return ImportResult(path, ImportStatus.FAILED, history.reference, error=message)
+    if recorded != history:
+        message = f"{path.name}: case {history.reference} is already recorded with other events"
+        return ImportResult(path, ImportStatus.FAILED, history.reference, error=message)
+    if found.child_facts:
+        kept = set(repository.child_facts_of(history.reference, read_by=None))
+        if not set(found.child_facts) <= kept:
+            message = (
+                f"{path.name}: case {history.reference} is already recorded with other "
+                "child facts (cpo children set changes them)"
+            )
+            return ImportResult(path, ImportStatus.FAILED, history.reference, error=message)
+    return ImportResult(path, ImportStatus.UNCHANGED, history.reference, len(history.events))
 
 
 def _invalid(path: Path, error: ValidationError) -> str:
@@ -118,9 +136,21 @@ def redacted(history: CaseHistory) -> CaseHistory:
     return CaseHistory.model_validate(payload)
 
 
-def export_text(repository: CaseRepository, reference: str, redact: bool = False) -> str:
+def export_text(
+    repository: CaseRepository,
+    reference: str,
+    redact: bool = False,
+    *,
+    facts_for: str | None = None,
+) -> str:
+    """The canonical file; ``redact``: without names, contacts or dates of birth; with
+    ``facts_for`` (who asks: the read is audited), the children's personal facts too."""
     history, _ = repository.load(reference)
-    return dumps_history(redacted(history) if redact else history)
+    if redact:
+        return dumps_case_file(redacted(history))
+    if facts_for is None:
+        return dumps_case_file(history)
+    return dumps_case_file(history, repository.child_facts_of(reference, read_by=facts_for))
 
 
 def export_file_name(reference: str) -> str:
@@ -128,17 +158,18 @@ def export_file_name(reference: str) -> str:
     return quote(reference, safe="") + SUFFIX
 
 
-def write_private(path: Path, text: str) -> None:
-    """A file only its owner may read: an export holds children's personal data."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
-
-
-def export_all(repository: CaseRepository, folder: Path, redact: bool = False) -> Iterator[Path]:
+def export_all(
+    repository: CaseRepository,
+    folder: Path,
+    redact: bool = False,
+    *,
+    facts_for: str | None = None,
+) -> Iterator[Path]:
+    """Every case, one file each, readable by their owner only (names are in the events)."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     for summary in repository.list_cases():
         target = folder / export_file_name(summary.reference)
-        write_private(target, export_text(repository, summary.reference, redact))
+        write_private(
+            target, export_text(repository, summary.reference, redact, facts_for=facts_for)
+        )
         yield target

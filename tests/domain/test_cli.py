@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from typer.testing import CliRunner
 
 from cli.main import app
+from domain.child_facts import ChildFacts, dumps_case_file
 from domain.history import dumps_history
 from tests.domain.builders import case, cg, icpc
 
@@ -69,3 +71,19 @@ def test_a_bad_date_is_a_clear_error(tmp_path):
     path = write(tmp_path, icpc("2026-12-14", "2026-12-22"))
     result = runner.invoke(app, ["obligations", str(path), "--as-of", "14/12/2026"])
     assert result.exit_code != 0 and "--as-of" in result.output
+
+
+def test_validate_checks_a_files_child_facts_too(tmp_path):
+    facts = ChildFacts(
+        child="c1", la_child_id="LA 1", sex="F", ethnicity="WBRI",
+        date_of_birth=date(2020, 1, 2), disabilities=("NONE",),
+    )  # fmt: skip
+    path = tmp_path / "case.json"
+    path.write_text(dumps_case_file(case(icpc("2026-12-14", "2026-12-22")), (facts,)))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "child c1: la_child_id" in result.output and "(R-G3)" in result.output
+    fixed = facts.model_copy(update={"la_child_id": "LA1"})
+    path.write_text(dumps_case_file(case(icpc("2026-12-14", "2026-12-22")), (fixed,)))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0 and "1 events, 1 children's facts, valid" in result.output

@@ -7,7 +7,8 @@ from datetime import date, datetime, time
 
 import pytest
 
-from domain.demo import STAGES, demo_caseload
+from domain.child_facts import check_facts
+from domain.demo import STAGES, demo_caseload, demo_facts
 from domain.dispatch import Rung
 from domain.ladder import LONDON
 from domain.obligations import view
@@ -33,3 +34,16 @@ def test_the_demo_caseload_is_valid_and_covers_every_stage(today):
     assert rungs[Rung.ESCALATION_TM] and rungs[Rung.ESCALATION_FINAL]
     booked = [c for c in cases if any(e.type == "review_booked" for e in c.events)]
     assert len(booked) >= 4  # reviews booked inside their timescale (R-T7, R-T8)
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 23), date(2027, 4, 1)])
+def test_every_demo_child_has_personal_facts_that_fit_its_case(today: date) -> None:
+    cases = demo_caseload(today)
+    given = demo_facts(cases)
+    ids = [f.la_child_id for facts in given.values() for f in facts]
+    assert len(ids) == len(set(ids))
+    for history in cases:
+        state = fold(history)
+        assert {f.child for f in given[history.reference]} == set(state.children)
+        for facts in given[history.reference]:
+            check_facts(facts, state)

@@ -1,5 +1,5 @@
 """The layers (docs/architecture.md): the domain without import circles, each module importable
-on its own; nothing reaches back up the chain domain <- services <- tasks <- flows."""
+on its own; nothing reaches back up the chain domain <- returns <- services <- tasks <- flows."""
 
 from __future__ import annotations
 
@@ -107,9 +107,11 @@ LAYERS = {
         "notifications",
         "services",
         "cli",
+        "returns",
     ),
+    "returns": ("prefect", "flows", "tasks", "services", "notifications", "cli"),
     "services": ("prefect", "flows", "tasks", "cli"),
-    "notifications": ("prefect", "flows", "tasks", "services", "cli", "sqlalchemy"),
+    "notifications": ("prefect", "flows", "tasks", "services", "cli", "sqlalchemy", "returns"),
     "tasks": ("flows", "cli"),
     "flows": ("cli",),
     "benchmarks": ("tests",),
@@ -129,7 +131,7 @@ def test_nothing_reaches_back_up_the_layers(package: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "package", ["domain", "services", "tasks", "flows", "notifications", "cli"]
+    "package", ["domain", "returns", "services", "tasks", "flows", "notifications", "cli"]
 )
 def test_sqlalchemy_lives_in_the_store_only(package: str) -> None:
     users = {

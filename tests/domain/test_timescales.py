@@ -144,7 +144,7 @@ def test_r_t6_is_off_outside_luton():
         ("2026-11-30", "2027-02-26"),  # 3 months: 28 Feb 2027 (a Sunday) -> Fri 26th
         ("2026-09-25", "2026-12-24"),  # Christmas Day -> Thu 24th
         ("2026-10-05", "2027-01-05"),
-        ("2026-05-31", "2026-08-28"),  # 31 Aug 2026 is a bank holiday (Monday)
+        ("2027-02-03", "2027-04-30"),  # 3 May 2027 is a bank holiday (Monday)
     ],
 )
 def test_r_t7_first_review_within_3_months(icpc_on, expected):

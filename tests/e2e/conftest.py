@@ -51,6 +51,7 @@ def stack(
     env = stack_env(home, port, scheduler=False, worker_poll_seconds=1.0)
     env["CPO_DATABASE_URL"] = store_url
     env["CPO_NOTIFY_CONFIG"] = str(notify_config)
+    env["CPO_REPORTS_DIR"] = str(tmp_path_factory.mktemp("reports"))
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)  # this process is the admin and the CLI: same API, same store
     running = Stack(home, port, env)

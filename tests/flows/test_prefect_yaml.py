@@ -49,3 +49,15 @@ def test_every_manual_step_form_is_a_json_schema() -> None:
     for step in (*MANUAL_STEPS, *CASE_STEPS):
         schema = step.parameters.model_dump()
         assert "reference" in schema["properties"] and "recorded_by" in schema["required"]
+
+
+def test_the_reports_run_on_the_first_days_of_each_month_in_london_and_check_the_day() -> None:
+    (reports,) = [d for d in deployments() if d["name"] == "reports"]
+    assert reports["schedules"] == [
+        {
+            "cron": "0 7 1-7 * *",
+            "timezone": "Europe/London",
+            "active": True,
+            "parameters": {"scheduled": True},
+        }
+    ]

@@ -17,6 +17,7 @@ from domain.events import EventVoided
 from domain.history import dumps_history
 from domain.store.database import Database
 from domain.store.repository import CaseRepository
+from domain.store.tables import Source
 from domain.store.transfer import ImportStatus, import_path
 from services.cases import record_event
 from tests.store.cases import AS_OF, ICPC_ON, history, icpc, visit
@@ -180,3 +181,26 @@ def test_an_event_voided_by_mistake_can_be_recorded_again(repository: CaseReposi
     again = record_event(repository, "BED-0001", seen, recorded_by="a", source="ui", as_of=LATER)
     retried = record_event(repository, "BED-0001", seen, recorded_by="a", source="ui", as_of=LATER)
     assert (again.seq, again.already, retried.seq, retried.already) == (4, False, 4, True)
+
+
+def test_a_rule_added_later_never_locks_a_case_already_in_the_store(
+    repository: CaseRepository,
+) -> None:
+    """A conference held on a Saturday is refused when recorded now (CIN 8875); one already in
+    the store from before that refusal existed still wakes, and takes new events (R-G3)."""
+    saturday = date(2025, 3, 1)
+    history_ = history("OLD-1", icpc(saturday))
+    with pytest.raises(RejectedEvent, match="CIN 8875"):
+        repository.open_case(history_, recorded_by="a", source="import", as_of=LATER)
+    # As if recorded before the rule: straight into the journal, past today's checks.
+    from domain.store.bulk import insert_cases
+    from domain.store.rules import DomainRules
+
+    with repository.database.writing() as session:
+        insert_cases(session, [(history_, DomainRules().standing(history_, LATER))],
+                     recorded_by="a", source=Source.IMPORT, now=LATER)  # fmt: skip
+    repository.refresh("OLD-1", LATER)
+    seen = visit(saturday + timedelta(days=3))
+    done = record_event(repository, "OLD-1", seen, recorded_by="a", source="cli", as_of=LATER)
+    assert done.seq == 2
+    assert repository.case_view("OLD-1", LATER).obligations  # still derived, still watched

@@ -1,0 +1,114 @@
+"""``cpo children set`` and ``cpo children show``: a case's children's personal facts.
+
+The facts the returns need to identify a child (the authority's child id, sex, ethnicity,
+birth, disabilities: ``domain.child_facts``) are written here or by a case file's
+``child_facts`` section, and nowhere else: never through Prefect (R-G1). Each write and
+each read is in the audit log (R-G2). A refusal names the child, the field and the rule.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cli.store_cmds import AsJson, DatabaseUrl, console, errors, open_store, print_json
+
+if TYPE_CHECKING:
+    from domain.child_facts import ChildFacts
+
+children_app = typer.Typer(help="A case's children's personal facts (for the returns).")
+
+Reference = Annotated[str, typer.Argument(help="The case reference.")]
+By = Annotated[str, typer.Option("--by", help="Who is doing this (the audit log).")]
+
+
+def _from_file(file: Path | None) -> dict[str, Any]:
+    if file is None:
+        return {}
+    try:
+        found = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise typer.BadParameter(f"{file}: {error}", param_hint="--file") from error
+    if not isinstance(found, dict):
+        raise typer.BadParameter(f"{file}: give a JSON object", param_hint="--file")
+    return found
+
+
+def set_facts(
+    reference: Reference,
+    child: Annotated[str, typer.Argument(help="The child's id on the case (as events name it).")],
+    file: Annotated[Path | None, typer.Option(help="A JSON file of the facts.")] = None,
+    la_child_id: Annotated[str | None, typer.Option(help="The authority's child id.")] = None,
+    sex: Annotated[str | None, typer.Option(help="M, F or U.")] = None,
+    ethnicity: Annotated[str | None, typer.Option(help="CIN code: WBRI ... NOBT.")] = None,
+    date_of_birth: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
+    expected_birth_date: Annotated[str | None, typer.Option(help="Unborn: YYYY-MM-DD.")] = None,
+    disability: Annotated[
+        list[str] | None, typer.Option(help="CIN code; repeat for each (NONE if none).")
+    ] = None,
+    by: By = "",
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """Record a child's personal facts (a file, flags, or both: flags win)."""
+    flags: dict[str, Any] = {
+        "la_child_id": la_child_id, "sex": sex, "ethnicity": ethnicity,
+        "date_of_birth": date_of_birth, "expected_birth_date": expected_birth_date,
+        "disabilities": tuple(disability) if disability else None,
+    }  # fmt: skip
+    facts = _facts(child, _from_file(file), flags)
+    with open_store(database_url_option) as store:
+        store.set_child_facts(reference, [facts], recorded_by=by or getpass.getuser(), source="cli")
+    console.print(f"{reference}: personal facts of child {child} recorded")
+
+
+def _facts(child: str, given: dict[str, Any], flags: dict[str, Any]) -> ChildFacts:
+    from pydantic import ValidationError
+
+    from domain.child_facts import ChildFacts
+
+    given = given | {"child": child} | {k: v for k, v in flags.items() if v is not None}
+    try:
+        return ChildFacts.model_validate(given)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "facts"
+        errors.print(f"[red]child {child}: {where}: {first['msg']} (R-G3)[/red]")
+        raise typer.Exit(1) from error
+
+
+def show_facts(
+    reference: Reference,
+    by: By = "",
+    as_json: AsJson = False,
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """Show a case's children's personal facts (the read goes in the audit log)."""
+    with open_store(database_url_option) as store:
+        found = store.child_facts_of(reference, read_by=by or getpass.getuser())
+    if as_json:
+        print_json([item.model_dump(mode="json") for item in found])
+        return
+    table = Table("child", "LA child id", "sex", "ethnicity", "born", "expected", "disabilities")
+    for item in found:
+        table.add_row(
+            item.child, item.la_child_id, item.sex, item.ethnicity, _day(item.date_of_birth),
+            _day(item.expected_birth_date), " ".join(item.disabilities),
+        )  # fmt: skip
+    console.print(table if found else f"{reference}: no child's facts recorded")
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""
+    children_app.command("set")(set_facts)
+    children_app.command("show")(show_facts)
+    app.add_typer(children_app, name="children")

@@ -1,0 +1,158 @@
+"""A child's personal facts: what identifies the child to the DfE and Ofsted (docs/rules.md §8).
+
+Kept apart from the events, in their own store table: never in Prefect, never in a notice
+(R-G1). Written only by ``cpo children set`` and by a case history file's ``child_facts``
+section; checked here against the case (R-G3): each refusal names the field, our rule and
+the census rule it keeps the return clear of. Facts about the process (the Section 47
+enquiry, previous plans, why a plan ended) are events, not these.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.case import CaseState, ChildRecord
+from domain.errors import RejectedFacts
+from domain.events import ConferenceHeld, ConferenceKind
+from domain.history import CaseHistory
+
+SEXES = ("M", "F", "U")  # CIN Sex (N00783): U for not known, and for every unborn child
+ETHNICITIES = (
+    "WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
+    "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+)  # fmt: skip
+DISABILITIES = (
+    "NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA",
+)  # fmt: skip
+LA_CHILD_ID = re.compile(r"[A-Za-z0-9]{1,20}")
+PREGNANCY = timedelta(days=280)  # CIN 8606: 40 weeks
+
+
+class ChildFacts(BaseModel):
+    """One child's personal facts, by the case's own child id (``c1``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    child: str = Field(min_length=1)
+    la_child_id: str  # the authority's id for the child (CIN LAchildID)
+    sex: str  # CIN Sex: M, F or U
+    ethnicity: str  # CIN ethnicity code (WBRI ... NOBT)
+    date_of_birth: date | None = None
+    expected_birth_date: date | None = None  # an unborn child (pre-birth plans)
+    disabilities: tuple[str, ...] = ()  # CIN disability codes; NONE alone when none
+
+    @property
+    def unborn(self) -> bool:
+        return self.date_of_birth is None
+
+
+class CaseFile(CaseHistory):
+    """A case history file with its optional ``child_facts`` section beside ``events``."""
+
+    child_facts: tuple[ChildFacts, ...] = ()
+
+    @property
+    def history(self) -> CaseHistory:
+        return CaseHistory(
+            reference=self.reference, profile=self.profile, team=self.team, events=self.events
+        )
+
+
+def loads_case_file(text: str) -> CaseFile:
+    return CaseFile.model_validate_json(text)
+
+
+def dumps_case_file(history: CaseHistory, facts: tuple[ChildFacts, ...] = ()) -> str:
+    """The canonical history text, with the section after the events only when there are
+    facts to write: a file without them is byte for byte ``dumps_history``'s."""
+    content = history.model_dump(mode="json")
+    if facts:
+        content["child_facts"] = [f.model_dump(mode="json") for f in sorted_facts(facts)]
+    return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+
+
+def sorted_facts(facts: tuple[ChildFacts, ...]) -> tuple[ChildFacts, ...]:
+    return tuple(sorted(facts, key=lambda f: f.child))
+
+
+def process_start(state: CaseState) -> date:
+    """The earliest day the case records: the strategy discussion that started the enquiry
+    (for a transfer-in, the day it was accepted), else the opening conference. The census's
+    referral date is never later (CIN 1104, 1105, 2889)."""
+    opening = state.events[0]
+    assert isinstance(opening, ConferenceHeld)
+    return min(d for d in (opening.strategy_discussion_on, opening.on) if d is not None)
+
+
+def check_facts(facts: ChildFacts, state: CaseState) -> None:
+    """Refuse facts the case contradicts or the census would refuse (R-G3)."""
+    child = state.children.get(facts.child)
+    if child is None:
+        raise _fail(facts, "child", f"the case has no child {facts.child!r}")
+    if not LA_CHILD_ID.fullmatch(facts.la_child_id):
+        raise _fail(facts, "la_child_id", "1 to 20 letters and digits (CIN 1570, CIN 1580)")
+    if facts.sex not in SEXES:
+        raise _fail(facts, "sex", "M, F or U (CIN 4180)")
+    if facts.ethnicity not in ETHNICITIES:
+        raise _fail(facts, "ethnicity", "a CIN ethnicity code such as WBRI or NOBT (CIN 4220)")
+    _check_birth(facts, state)
+    _check_disabilities(facts)
+
+
+def _check_birth(facts: ChildFacts, state: CaseState) -> None:
+    born, expected = facts.date_of_birth, facts.expected_birth_date
+    if (born is None) == (expected is None):
+        raise _fail(
+            facts,
+            "date_of_birth",
+            "give the date of birth or, unborn, the expected one (CIN 8525Q)",
+        )
+    opening = state.events[0]
+    assert isinstance(opening, ConferenceHeld)
+    pre_birth = opening.kind is ConferenceKind.PRE_BIRTH
+    recorded = next((c.date_of_birth for c in opening.children if c.id == facts.child), None)
+    if born is not None and recorded is not None and born != recorded:
+        raise _fail(facts, "date_of_birth", f"the conference recorded {recorded}")
+    if born is not None and born > opening.on and not pre_birth:
+        raise _fail(facts, "date_of_birth", "only a pre-birth conference plans for an unborn child")
+    if expected is not None and not pre_birth:
+        raise _fail(
+            facts, "expected_birth_date", "only a pre-birth conference plans for an unborn child"
+        )
+    if expected is not None and facts.sex != "U":
+        raise _fail(facts, "sex", "an unborn child's sex is U (CIN 8750)")
+    birth = born or expected
+    if birth is not None and process_start(state) < birth - PREGNANCY:
+        raise _fail(
+            facts, "date_of_birth", "the case starts more than 40 weeks before the birth (CIN 8606)"
+        )
+
+
+def _check_disabilities(facts: ChildFacts) -> None:
+    codes = facts.disabilities
+    unknown = [code for code in codes if code not in DISABILITIES]
+    if unknown:
+        raise _fail(
+            facts, "disabilities", f"{unknown[0]!r} is not a CIN disability code (CIN 8540)"
+        )
+    if len(set(codes)) != len(codes):
+        raise _fail(facts, "disabilities", "a code appears twice (CIN 8794)")
+    if "NONE" in codes and len(codes) > 1:
+        raise _fail(facts, "disabilities", "NONE stands alone (CIN 8790)")
+    if not codes and not facts.unborn:
+        raise _fail(facts, "disabilities", "give the child's disabilities, or NONE (CIN 8540)")
+
+
+def _fail(facts: ChildFacts, field: str, message: str) -> RejectedFacts:
+    return RejectedFacts(facts.child, field, "R-G3", message)
+
+
+def plans_overlap(one: ChildRecord, other: ChildRecord) -> bool:
+    """Two plans of one child overlap when each starts on or before the other ends: the
+    census refuses a child on two plans at once (CIN 8935, 8940)."""
+    one_end, other_end = one.plan_end or date.max, other.plan_end or date.max
+    return one.plan_start <= other_end and other.plan_start <= one_end

@@ -1,0 +1,159 @@
+"""Use cases: the sector's returns and the timeliness report, written once for ``cpo returns``
+and the ``reports`` flow.
+
+Each reads every case from the store (``CaseRepository.case_records``, a batch at a time),
+builds its file with ``returns/``, writes it for its owner only (0600) and records in the
+audit log who wrote what, when and which file, with the file's digest (R-G2). What a caller
+gets back (``Written``) is all Prefect may ever hold: the kind, the path, the period and
+counts, the cases it could not read; never a child, not even an id (R-G1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path
+
+import platformdirs
+
+from domain.calendar import calendar_of
+from domain.store import CaseRepository
+from domain.store.private_files import open_private
+from domain.timescales import LONDON, add_months
+from returns.annex_a import list7, write_csv, write_xlsx
+from returns.cin_census import CensusYear, census, write_census
+from returns.plans import Skipped, all_plans
+from returns.report import render_report
+from returns.timeliness import Timeliness, timeliness
+
+CIN_CENSUS, ANNEX_A, TIMELINESS = "cin_census", "annex_a_list7", "timeliness_report"
+REPORT_MONTHS = 12
+REPORTS_DIR_ENV = "CPO_REPORTS_DIR"
+
+
+def reports_folder() -> Path:
+    """Where the monthly reports go: ``CPO_REPORTS_DIR``, else the user's data folder."""
+    found = os.environ.get(REPORTS_DIR_ENV)
+    return Path(found) if found else Path(platformdirs.user_data_dir("cpo")) / "reports"
+
+
+@dataclass(frozen=True)
+class Written:
+    kind: str
+    path: Path
+    subject: str
+    counts: dict[str, int]
+    without_facts: tuple[tuple[str, str], ...] = ()  # (case, child id): record their facts
+    skipped: tuple[str, ...] = ()  # cases whose history no longer validates
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+def release() -> str:
+    try:
+        return metadata.version("cp-orchestrator")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def write_cin_census(
+    store: CaseRepository,
+    year: str,
+    out: Path,
+    *,
+    la_code: str,
+    requested_by: str,
+    generated_at: datetime,
+) -> Written:
+    """The CIN census's child protection parts for ``year`` (``2026-27``)."""
+    census_year = CensusYear.parse(year)
+    found = census(all_plans(store.case_records(), census_year.end), census_year)
+    subject = f"CIN census {census_year.label}"
+    serial = 1 + sum(e.subject == subject for e in store.audit_log(CIN_CENSUS, limit=10_000))
+    with open_private(out) as handle:
+        write_census(
+            found, handle, la_code=la_code, serial=serial,
+            generated_at=generated_at.astimezone(LONDON), release=release(),
+        )  # fmt: skip
+    counts = {"children": len(found.children), "plans": found.plans,
+              "other_nations": found.other_nations}  # fmt: skip
+    return _recorded(
+        store, CIN_CENSUS, out, subject, counts, found.without_facts, found.skipped, requested_by
+    )
+
+
+def write_annex_a(store: CaseRepository, as_of: date, out: Path, *, requested_by: str) -> Written:
+    """Annex A List 7 as of ``as_of``: CSV or workbook, by the file's suffix."""
+    writer = {".csv": write_csv, ".xlsx": write_xlsx}.get(out.suffix.lower())
+    if writer is None:
+        raise ValueError(f"{out.name}: Annex A is written as .csv or .xlsx")
+    found = list7(all_plans(store.case_records(), as_of), as_of)
+    with open_private(out) as handle:
+        writer(found, handle)
+    counts = {"rows": len(found.rows), "other_nations": found.other_nations}
+    subject = f"Annex A List 7 as of {as_of.isoformat()}"
+    return _recorded(
+        store, ANNEX_A, out, subject, counts, found.without_facts, found.skipped, requested_by
+    )
+
+
+def read_timeliness(store: CaseRepository, start: date, end: date) -> Timeliness:
+    return timeliness(store.case_records(), start, end)
+
+
+def write_timeliness_report(
+    store: CaseRepository,
+    start: date,
+    end: date,
+    out: Path,
+    *,
+    requested_by: str,
+    generated_at: datetime,
+    figures: Timeliness | None = None,
+) -> Written:
+    """The timeliness report (HTML with its charts) for obligations due in the period
+    (``figures``: already read for it)."""
+    figures = figures or read_timeliness(store, start, end)
+    with open_private(out) as handle:
+        handle.write(render_report(figures, generated_at.astimezone(LONDON)).encode("utf-8"))
+    subject = f"Timeliness {start.isoformat()} to {end.isoformat()}"
+    counts = {"cases": figures.cases, "obligations": sum(t.owed for t in figures.tallies.values())}
+    return _recorded(store, TIMELINESS, out, subject, counts, (), figures.skipped, requested_by)
+
+
+def _recorded(
+    store: CaseRepository,
+    kind: str,
+    out: Path,
+    subject: str,
+    counts: dict[str, int],
+    without_facts: list[tuple[str, str]] | tuple[()],
+    skipped: list[Skipped],
+    requested_by: str,
+) -> Written:
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    detail: dict[str, object] = {
+        "counts": counts, "sha256": digest, "without_facts": len(without_facts),
+        "skipped": [s.reference for s in skipped],
+    }  # fmt: skip
+    store.record_audit(requested_by, kind, subject, str(out.resolve()), detail)
+    return Written(
+        kind, out, subject, counts, tuple(without_facts), tuple(s.reference for s in skipped),
+        detail,
+    )  # fmt: skip
+
+
+def report_period(day: date, months: int = REPORT_MONTHS) -> tuple[date, date]:
+    """The ``months`` whole months before ``day``'s month: what the monthly report covers."""
+    first_of_month = day.replace(day=1)
+    return add_months(first_of_month, -months), date.fromordinal(first_of_month.toordinal() - 1)
+
+
+def first_working_day_of_month(day: date) -> bool:
+    """England's working days: the reports deployment runs on the first of each month."""
+    calendar = calendar_of("england")
+    if not calendar.is_working_day(day):
+        return False
+    return day.day == 1 or calendar.subtract(day, 1).month != day.month
