@@ -58,6 +58,31 @@ def members(rng: random.Random) -> tuple[Member, ...]:
     return tuple(professionals)
 
 
+FIRST_NAMES = ("Amelia", "Oliver", "Isla", "Noah", "Freya", "Arthur", "Maryam", "Theo",
+               "Zofia", "Kai", "Niamh", "Ibrahim", "Poppy", "Reuben", "Aisha", "Callum")  # fmt: skip
+SURNAMES = ("Hartley", "Okafor", "Nowak", "Pritchard", "Begum", "MacLeod", "Kowalczyk",
+            "Ashworth", "Mensah", "Trevelyan", "Quinlan", "Dhillon")  # fmt: skip
+
+
+def invented_names(conference: ConferenceHeld, seed: int) -> ConferenceHeld:
+    """Invented names for a synthetic case's children and family, from a generator of their
+    own (the case's events are the same with or without them): names a test can look for
+    wherever they must never be (R-G1)."""
+    names = random.Random(f"names-{seed}")
+    family = names.choice(SURNAMES)
+    children = tuple(
+        child.model_copy(update={"name": f"{names.choice(FIRST_NAMES)} {family}"})
+        for child in conference.children
+    )
+    members = tuple(
+        member.model_copy(update={"name": f"{names.choice(FIRST_NAMES)} {names.choice(SURNAMES)}"})
+        if member.role is MemberRole.PARENT
+        else member
+        for member in conference.members
+    )
+    return conference.model_copy(update={"children": children, "members": members})
+
+
 def opening(rng: random.Random, on: date, first_cg: date) -> ConferenceHeld:
     categories = list(CategoryOfAbuse)
     children = tuple(
@@ -97,7 +122,7 @@ def synthetic_history(
     start = calendar.previous_working_day(start or first)
     end = end or start + timedelta(days=30 * (months or rng.randint(3, 18)))
     first_cg = calendar.add(start, rng.randint(3, profile.first_cg_within_wd))
-    icpc = opening(rng, start, first_cg)
+    icpc = invented_names(opening(rng, start, first_cg), seed)
     events: list[Event] = [icpc]
     children = [c.id for c in icpc.children]
     day, n, period, first_of_period = first_cg, 0, 0, True
