@@ -301,8 +301,9 @@ def _concern_raised(state: CaseState, event: ConcernRaised, index: int) -> None:
 
 
 def _concern_confirmed(state: CaseState, event: ConcernConfirmed, index: int) -> None:
-    member, raised, _ = state.concerns[event.concern]
-    state.concerns[event.concern] = (member, raised, event.at)
+    # R-T15: the first written confirmation meets it; a second one never makes it late.
+    member, raised, confirmed = state.concerns[event.concern]
+    state.concerns[event.concern] = (member, raised, confirmed or event.at)
 
 
 def _brought_forward(state: CaseState, event: ReviewBroughtForward, index: int) -> None:

@@ -6,7 +6,7 @@ ends; each expected date was counted by hand from the bank holiday tables.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from domain.events import (
     AssessmentStarted,
     CategoryOfAbuse,
     Child,
+    ConcernConfirmed,
     ConcernRaised,
     CoreGroupCancelled,
     MinutesCirculated,
@@ -226,6 +227,18 @@ def test_r_t15_a_concern_is_confirmed_in_writing_within_48_hours():
     assert before.due_at == datetime(2026, 12, 26, 10, 0, tzinfo=LONDON)
     assert (before.status, after.status) == (Status.DUE, Status.OVERDUE)
     assert after.rung is not None and after.rung.value == "missed"
+
+
+def test_r_t15_a_second_confirmation_never_makes_a_met_one_late():
+    raised = datetime(2026, 12, 24, 10, 0, tzinfo=LONDON)
+    history = case(
+        icpc("2026-12-01", "2026-12-08"),
+        ConcernRaised(on=d("2026-12-24"), concern="k1", member="school", at=raised),
+        ConcernConfirmed(on=d("2026-12-24"), concern="k1", at=raised + timedelta(hours=2)),
+        ConcernConfirmed(on=d("2026-12-29"), concern="k1", at=raised + timedelta(days=5)),
+    )
+    found = find(obligations(history, "2026-12-30"), "R-T15:k1")
+    assert (found.status, found.met_on, found.late) == (Status.MET, d("2026-12-24"), False)
 
 
 def test_r_t16_an_inquorate_meeting_needs_a_new_date_within_24_hours():
