@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run stop test check unit bench
+.PHONY: run stop test check unit bench soak
 
 run:  ## set up, start a local Prefect server and worker, deploy, load the demo caseload
 	./scripts/bootstrap.sh
@@ -26,3 +26,7 @@ unit:  ## the fast layer only
 
 bench:
 	$(BIN)/python benchmarks/obligations_bench.py
+
+soak:  ## the fault soak: a simulated month, 20 worker kills, restarts, SMTP down a day (~30 min)
+	./scripts/bootstrap.sh --with-test-services
+	$(BIN)/python -m scripts.soak

@@ -89,6 +89,17 @@ class PostgresServer:
             str(self.folder / "server.log"), "-o", options, "-w", "start",
         )  # fmt: skip
 
+    def restart(self) -> None:
+        """Stop the server (fast: open connections are cut) and start it again on its data
+        and port, as an upgrade or a failover would."""
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder}"
+        if not self.durable:
+            options += f" {FAST_AND_UNSAFE}"
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-l",
+            str(self.folder / "server.log"), "-o", options, "-m", "fast", "-w", "restart",
+        )  # fmt: skip
+
     def stop(self) -> None:
         try:
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "stop")
