@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import typer
@@ -23,6 +22,8 @@ def install(
     operations when no clock run has completed in the window (default 30 minutes)."""
     if minutes * 60 < 10:
         raise BadInput("--minutes: the shortest window Prefect allows is 10 seconds")
+    import asyncio
+
     from prefect.client.orchestration import get_client
 
     from flows.alarm import AlarmNotInstalled, install_alarm, save_webhook_blocks, window_words

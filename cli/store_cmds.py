@@ -45,11 +45,11 @@ def open_store(url: str | None) -> Iterator[CaseRepository]:
     """A repository on a migrated store. A store out of date ends the command with exit 3;
     a refusal (DomainError) with exit 1, one line each (``cli/errors.py``)."""
     from cli.errors import StoreUnavailable
-    from domain.store.migrate import current_revision, head_revision
+    from domain.store.migrate import is_current
 
     database = Database.from_url(database_url(url))
     try:
-        if current_revision(database) != head_revision():
+        if not is_current(database):
             shown = shown_url(database_url(url))
             raise StoreUnavailable(f"the store at {shown} needs: cpo db upgrade")
         yield CaseRepository(database)

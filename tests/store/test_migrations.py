@@ -7,7 +7,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from domain.store.database import Database
-from domain.store.migrate import current_revision, head_revision, upgrade
+from domain.store.migrate import (
+    current_revision,
+    head_revision,
+    is_current,
+    latest_revision,
+    upgrade,
+)
 from domain.store.tables import Base
 
 
@@ -38,3 +44,15 @@ def test_due_cases_are_served_by_the_next_wake_index(database: Database) -> None
         ix["name"]: ix["column_names"] for ix in inspect(database.engine).get_indexes("cases")
     }
     assert indexes["ix_cases_next_wake"] == ["next_wake"]
+
+
+def test_the_quick_check_every_command_makes_agrees_with_alembic(empty_db_url: str) -> None:
+    """``is_current`` reads the head from the migration files, not through alembic."""
+    database = Database.from_url(empty_db_url)
+    assert latest_revision() == head_revision()
+    assert not is_current(database)  # never upgraded: no alembic_version table
+    upgrade(database, "0004")
+    assert not is_current(database)
+    upgrade(database)
+    assert is_current(database)
+    database.dispose()
