@@ -116,8 +116,11 @@ def adopt_run(reference: str, flow_run_id: str) -> None:
     repository().set_flow_run(reference, flow_run_id)
 
 
+TICK_LIMIT = clock.TICK_LIMIT
+
+
 @task(name="tick", **{**STORE_TASK, "timeout_seconds": 1800})
-def tick(as_of: datetime, limit: int) -> Tick:
+def tick(as_of: datetime, limit: int = TICK_LIMIT) -> Tick:
     """Wake every due case in this process and queue the day's digests (services.clock)."""
     return clock.tick(repository(), as_of, limit=limit)
 
