@@ -7,12 +7,15 @@ belongs to the queue's unique keys, written before this runs.
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from notifications.notifier import Notifier
 from services import delivery
 from tasks.store import repository, transient
 
@@ -38,3 +41,36 @@ def deliver_notices(as_of: datetime, limit: int = 100) -> int:
 def deliver_digests(as_of: datetime, limit: int = 100) -> int:
     """Send the team managers' digests due as of ``as_of``; returns how many were delivered."""
     return delivery.deliver_digests(repository(), as_of, limit)
+
+
+# What one tick spends sending before it lets the next tick start (every 15 minutes): the
+# rest stays queued, visible, and goes at the next tick or with the next case run's wake.
+DELIVERY_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Sent:
+    notices: int
+    digests: int
+
+
+@task(name="deliver-queued", **{**DELIVERY_TASK, "timeout_seconds": DELIVERY_SECONDS + 120})
+def deliver_queued(
+    as_of: datetime, digests: bool = True, seconds: float = DELIVERY_SECONDS
+) -> Sent:
+    """Everything the tick queued: the outbox a batch at a time through one notifier until
+    nothing is due (or ``seconds`` have passed), then the team managers' digests."""
+    try:
+        notifier: Notifier | None = Notifier.from_config()
+    except Exception:  # each batch then fails its rows visibly, with the error (deliver_due)
+        notifier = None
+    store = repository()
+    deadline = time.monotonic() + seconds
+    notices = 0
+    while time.monotonic() < deadline:
+        batch = delivery.deliver_notices(store, as_of, notifier=notifier)
+        notices += batch
+        if not batch:
+            break
+    sent_digests = delivery.deliver_digests(store, as_of, notifier=notifier) if digests else 0
+    return Sent(notices, sent_digests)
