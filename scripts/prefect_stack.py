@@ -138,13 +138,15 @@ class Stack:
             timeout=300,
         )
 
-    def start_server(self, timeout: float = 90.0) -> None:
+    def start_server(self, timeout: float = 90.0, command: list[str] | None = None) -> None:
+        """The server, through the SQLite launcher unless ``command`` says otherwise (a
+        service unit's ExecStart, or Prefect as shipped)."""
         self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "server.log", "ab")  # noqa: SIM115 - owned by the child
+        launcher = [sys.executable, "-m", "scripts.prefect_server", "server", "start"]
+        shipped = [str(BIN / "prefect"), "server", "start"]
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "scripts.prefect_server", "server", "start"]
-            if self.write_lock_up_front
-            else [str(BIN / "prefect"), "server", "start"],
+            command or (launcher if self.write_lock_up_front else shipped),
             env=self.env,
             cwd=REPO,
             stdout=log,
