@@ -62,10 +62,15 @@ def tick(
                 result.queued.extend(outcome.queued)
             progress()
     if digests:
-        result.digests = enqueue_due_digests(
-            store, as_of, hour=digest_hour() if hour is None else hour
-        )
+        result.digests = queue_digests(store, as_of, hour)
     return result
+
+
+def queue_digests(store: CaseRepository, as_of: datetime, hour: int | None = None) -> int:
+    """Once per working day from the digest hour, each team manager's digest (its rows are
+    every overdue obligation of the team: on a national caseload, the slow part of the
+    morning, so the clock queues the cases' notices and starts sending them first)."""
+    return enqueue_due_digests(store, as_of, hour=digest_hour() if hour is None else hour)
 
 
 def wake_batch(
