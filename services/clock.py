@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.store import CaseRepository, DueCase, OutboxEntry, OverdueCase, Standing
-from notifications.daily_digest import enqueue_due_digests
-from notifications.settings import digest_hour
 from services.cases import wake_case
 
 log = logging.getLogger(__name__)
@@ -70,6 +68,9 @@ def queue_digests(store: CaseRepository, as_of: datetime, hour: int | None = Non
     """Once per working day from the digest hour, each team manager's digest (its rows are
     every overdue obligation of the team: on a national caseload, the slow part of the
     morning, so the clock queues the cases' notices and starts sending them first)."""
+    from notifications.daily_digest import enqueue_due_digests  # not in a case run's wake
+    from notifications.settings import digest_hour
+
     return enqueue_due_digests(store, as_of, hour=digest_hour() if hour is None else hour)
 
 

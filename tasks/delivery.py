@@ -14,7 +14,6 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from notifications.notifier import Notifier
 from services import delivery
 from tasks.store import repository, transient
 
@@ -53,6 +52,8 @@ DELIVERY_SECONDS = 600.0
 def deliver_queued(as_of: datetime, seconds: float = DELIVERY_SECONDS) -> int:
     """Everything the tick queued: the outbox a batch at a time through one notifier until
     nothing is due (or ``seconds`` have passed). Returns how many were delivered."""
+    from notifications.notifier import Notifier
+
     try:
         notifier: Notifier | None = Notifier.from_config()
     except Exception:  # each batch then fails its rows visibly, with the error (deliver_due)
