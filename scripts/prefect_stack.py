@@ -16,7 +16,8 @@ Settings applied to every server started here, and why:
 - ``PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED=false``: case runs suspend for
   weeks with no timeout; this service would read every paused run every 5 s (2,000
   suspended runs took an idle server from 3% to 18% of a core) for nothing.
-- ``PREFECT_SERVER_ANALYTICS_ENABLED=false``: no network here, and nothing to report.
+- ``PREFECT_SERVER_ANALYTICS_ENABLED=false`` and ``DO_NOT_TRACK=1`` (Prefect 3.9's SDK
+  telemetry): a child protection system reports nothing to anyone.
 - ``PREFECT_HOME`` in a data or temp directory: each stack owns its own SQLite database.
 - The work pool gets a concurrency limit (``POOL_LIMIT_SQLITE``): SQLite serialises writes,
   and 200 concurrent runs failed ~40% with HTTP 503 "database is locked"; a bounded pool
@@ -71,7 +72,7 @@ def stack_env(
     *,
     database_url: str | None = None,
     scheduler: bool = True,
-    worker_poll_seconds: float = 5.0,
+    worker_poll_seconds: float = 2.0,
     auth: str | None = None,
 ) -> dict[str, str]:
     """The environment for the server, the CLI calls, the workers and the flow runs they
@@ -85,9 +86,11 @@ def stack_env(
         PREFECT_SERVER_API_PORT=str(port),
         PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED="false",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",  # and no SDK telemetry from the clients and flow runs (Prefect 3.9)
         # Tests drive virtual time with clock ticks; the real schedule would wake cases at "now".
         PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="true" if scheduler else "false",
-        # A resumed case run waits for the worker's next poll: poll often, it is one cheap query.
+        # A resumed case run waits for a worker's next poll, its pool slot idle meanwhile:
+        # poll often (half the interval is the average wait), it is one cheap query.
         PREFECT_WORKER_QUERY_SECONDS=str(worker_poll_seconds),
         PREFECT_WORKER_PREFETCH_SECONDS="0",
         PREFECT_CLI_PROMPT="false",
