@@ -210,7 +210,8 @@ def wake_ratio(tree: Path, rounds: int) -> list[float]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     output = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True,
                             check=True).stdout  # fmt: skip
-    print(f"== {tree.name}: {output.strip().splitlines()[0]}", flush=True)
+    timings = [line for line in output.splitlines() if line.startswith("trivial")]
+    print(f"== {tree.name}: {' | '.join(timings)}", flush=True)
     return [float(r) for r in re.findall(r"ratio (\d+\.\d+)", output)]
 
 
@@ -290,8 +291,11 @@ def measure(stack: Stack, args: argparse.Namespace) -> None:
     if args.rounds:
         plains, wakes = timed_pairs(args.rounds)
         plain, wake = statistics.median(plains), statistics.median(wakes)
+        # Each wake against the trivial run just before it: the machine's load drifts.
+        paired = statistics.median(w / p for w, p in zip(wakes, plains, strict=True))
         print(f"trivial 3-task run: {plain:.1f} s   case wake: {wake:.1f} s   "
-              f"ratio {wake / plain:.2f}", flush=True)  # fmt: skip
+              f"ratio {paired:.2f} (median of {args.rounds} pairs; of medians "
+              f"{wake / plain:.2f})", flush=True)  # fmt: skip
     assert stack.server is not None
     workers = sum(rss_mb(worker.pid) for worker in stack.workers)
     print(f"RSS server {rss_mb(stack.server.pid):.0f} MB, workers {workers:.0f} MB")
