@@ -102,6 +102,9 @@ def _event(type_name: str, payload: dict[str, Any]) -> Any:
 def _wake(reference: str, moment: datetime) -> str:
     """Wake the case's run; if Prefect cannot be reached, the next clock tick will."""
     try:
+        from cli.prefect_auth import use_saved_credentials
+
+        use_saved_credentials()  # before Prefect is imported: it reads its settings once
         from flows.clock_source import now_london
         from tasks.run_control import wake_after_recording
 
@@ -185,6 +188,9 @@ def open_case(
 
 def _start(reference: str, moment: datetime) -> str:
     try:
+        from cli.prefect_auth import use_saved_credentials
+
+        use_saved_credentials()
         from tasks.run_control import start_case_run
 
         start_case_run(reference, moment, previous=None)

@@ -1,11 +1,16 @@
 """The clock: every 15 minutes (prefect.yaml, Europe/London) one tick of virtual or real time.
 
-1. In this one process, wake every case that is due: queue each due rung exactly once by its
-   key (R-E1), move its next wake, write its read model (``services.clock.tick``); and, once
-   per working day after ``CPO_DIGEST_HOUR``, queue each team manager's digest.
-2. Deliver at once: notices do not wait for the case runs.
-3. Resume those cases' runs (and replace any run that failed, crashed, was cancelled or was
-   lost mid-wake) so they refresh what people see, at the pace the work pool allows.
+1. In this one process, wake every case that is due, a batch at a time: queue each due rung
+   exactly once by its key (R-E1), move its next wake, write its read model
+   (``services.clock.tick``).
+2. Deliver at once, in a task of its own: notices wait neither for what follows nor for
+   the case runs. Meanwhile, once per working day after ``CPO_DIGEST_HOUR``, queue each
+   team manager's digest (sent once the notices are).
+3. Meanwhile resume those cases' runs (and replace any run that failed, crashed, was
+   cancelled or was lost mid-wake), a page of the API's 200 at a time with ``concurrency``
+   calls in flight, so they refresh what people see at the pace the work pool allows: the
+   resumed runs queue in the pool's ``case-wakes`` queue, behind the next tick and any
+   manual step (prefect.yaml).
 4. Publish the caseload overview from the read model.
 
 Bounded on purpose: at most ``limit`` cases per tick (the rest are still due at the next
@@ -23,10 +28,9 @@ from prefect.runtime import flow_run
 from flows.clock_source import as_of_moment, now_london
 from tasks import store
 from tasks.artifacts import publish_caseload_artifact
-from tasks.delivery import deliver_digests, deliver_notices
+from tasks.delivery import deliver_digests, deliver_queued
 from tasks.run_control import find_lost_case_runs, retire_replaced_runs, wake_case_runs
-
-DELIVERY_BATCHES = 50  # x 100 rows: what one tick sends before the next tick carries on
+from tasks.store import TICK_LIMIT
 
 
 def tick_name() -> str:
@@ -38,7 +42,7 @@ def tick_name() -> str:
 @flow(name="clock", flow_run_name=tick_name, persist_result=False)
 def clock(
     as_of: str | None = None,
-    limit: int = 500,
+    limit: int = TICK_LIMIT,
     concurrency: int = 2,
     stale_after_minutes: float = 30.0,
     overview: bool = True,
@@ -51,13 +55,8 @@ def clock(
     now = now_london()  # staleness is real time, whatever virtual time the tick runs at
     logger = get_run_logger()
     ticked = store.tick(moment, limit)
-    sent = 0
-    for _ in range(DELIVERY_BATCHES):
-        batch = deliver_notices(moment)
-        sent += batch
-        if not batch:
-            break
-    digests_sent = deliver_digests(moment) if digest else 0
+    sending = deliver_queued.submit(moment)  # at once, beside what follows
+    digests_queued = store.queue_digests(moment) if digest else 0
     stale_after = timedelta(minutes=stale_after_minutes)
     lost = find_lost_case_runs(now, stale_after)
     if lost.retire:
@@ -67,18 +66,20 @@ def clock(
     counts = wake_case_runs(runs, moment, now, concurrency, stale_after)
     if overview:
         publish_caseload_artifact(store.read_caseload(moment))
+    sent = sending.result()  # a delivery that failed fails the tick, once the rest is done
+    digests_sent = deliver_digests(moment) if digest else 0
     logger.info(
         "Tick as of %s: %d case(s) woken, %d notice(s) queued and %d sent, %d digest(s) queued "
         "and %d sent, %d run(s) replaced.",
         f"{moment:%Y-%m-%d %H:%M}", len(ticked.woken), len(ticked.queued), sent,
-        ticked.digests, digests_sent, len(lost.cases),
+        digests_queued, digests_sent, len(lost.cases),
     )  # fmt: skip
     return {
         **counts,
         "woken": len(ticked.woken),
         "queued": len(ticked.queued),
         "sent": sent,
-        "digests_queued": ticked.digests,
+        "digests_queued": digests_queued,
         "digests_sent": digests_sent,
         "failed": len(ticked.failed),
     }

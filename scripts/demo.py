@@ -27,6 +27,7 @@ STORE = HOME / "cases.sqlite3"
 INBOX = HOME / "inbox.jsonl"
 REPORTS = HOME / "reports"
 NOTIFY_CONFIG = HOME / "notify.yaml"
+AUTH_FILE = HOME / "prefect-auth"  # made once, mode 0600; kept when the demo starts afresh
 UI_PORT = 4200
 SETTLED = {"PAUSED", "COMPLETED"}  # suspended runs report the PAUSED state type
 GONE = {"FAILED", "CRASHED", "CANCELLED"}
@@ -82,9 +83,10 @@ def install_alarm(inbox_port: int) -> None:
 
 
 def environment(port: int) -> dict[str, str]:
+    from cli.prefect_auth import ensure_secret
     from scripts.prefect_stack import stack_env
 
-    env = stack_env(PREFECT_HOME, port)
+    env = stack_env(PREFECT_HOME, port, auth=ensure_secret(AUTH_FILE))
     env.update(
         CPO_DATABASE_URL=f"sqlite:///{STORE}",
         CPO_NOTIFY_CONFIG=str(NOTIFY_CONFIG),
@@ -124,21 +126,23 @@ def start_runs(references: list[str], now: datetime) -> None:
 
 
 def wait_settled(references: list[str], now: datetime, timeout: float = 600) -> dict[str, str]:
-    """Wait until every case run is suspended or completed. A run the SQLite server lost
-    (a 503 "database is locked" while the worker submitted it) is started again, as the
-    clock heals a case that falls due."""
+    """Wait until every case run is suspended or completed, reading them a page of the API's
+    200 at a time. A run the SQLite server lost (a 503 "database is locked" while the worker
+    submitted it) is started again, as the clock heals a case that falls due."""
     from prefect.client.orchestration import get_client
 
     from tasks.run_control import wake_case_run
+    from tasks.run_pages import runs_by_id
     from tasks.store import repository
 
     deadline = time.monotonic() + timeout
     states: dict[str, str] = {}
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
-            for reference in references:
-                run_id = repository().summary(reference).flow_run_id
-                run = client.read_flow_run(run_id) if run_id else None
+            current = {ref: repository().summary(ref).flow_run_id for ref in references}
+            runs = runs_by_id(client, [run_id for run_id in current.values() if run_id])
+            for reference, run_id in current.items():
+                run = runs.get(run_id or "")
                 states[reference] = run.state.type.value if run and run.state else "NONE"
                 if states[reference] in GONE:
                     wake_case_run(reference, now, run_id, now, timedelta(minutes=30))
@@ -158,10 +162,22 @@ def end_plans(ended: list[str], now: datetime) -> None:
         record_and_wake(reference, conference, "demo", now)
 
 
+def start_afresh() -> None:
+    """Everything under .cpo/ goes but the secret: the UI's saved login stays valid."""
+    HOME.mkdir(parents=True, mode=0o700, exist_ok=True)  # the store, configs: the owner's only
+    HOME.chmod(0o700)
+    for path in HOME.iterdir():
+        if path == AUTH_FILE:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink()
+
+
 def up(_args: argparse.Namespace) -> None:
     down(_args, quiet=True)
-    shutil.rmtree(HOME, ignore_errors=True)
-    HOME.mkdir(parents=True, mode=0o700)  # the store and the notify config: the owner's only
+    start_afresh()
     ui_port = UI_PORT if port_free(UI_PORT) else 0
     from scripts.prefect_stack import Stack, free_port
 
@@ -202,6 +218,8 @@ def summary(port: int, states: dict[str, str], ended: list[str]) -> None:
 The system is running.
 
   Prefect UI      http://127.0.0.1:{port}
+  Log in          the UI asks for a password: give it the one line in {AUTH_FILE}
+                  (user "cpo", a colon, then the password; only you can read that file)
   Case runs       {suspended} suspended (waiting for their next deadline), {completed} completed
   Notices sent    {INBOX} (every notice the managers would get, one JSON line each)
   The store       {STORE}  (CPO_DATABASE_URL=sqlite:///{STORE})
@@ -219,6 +237,7 @@ What to look at:
   - Deployments: 'reports' writes the monthly timeliness report (HTML with its charts) into
     {REPORTS}; its run's artifact says where the file is.
   - The command line: export CPO_DATABASE_URL=sqlite:///{STORE} PREFECT_API_URL=http://127.0.0.1:{port}/api
+    CPO_PREFECT_AUTH_FILE={AUTH_FILE}
     then .venv/bin/cpo cases, .venv/bin/cpo overdue, .venv/bin/cpo case CP-DEMO-003,
     .venv/bin/cpo returns cin-census --year 2026-27 --la-code 201 --out census.xml
 
@@ -227,10 +246,9 @@ Stop everything with: make stop
 
 
 def down(_args: argparse.Namespace, quiet: bool = False) -> None:
-    from scripts.prefect_stack import stop_group
+    from scripts.prefect_stack import pid_files, stop_group
 
-    for name in ("prefect/worker.pid", "prefect/server.pid", "inbox.pid"):
-        pid_file = HOME / name
+    for pid_file in [*pid_files(PREFECT_HOME), HOME / "inbox.pid"]:
         if pid_file.exists():
             stop_group(int(pid_file.read_text()))
             pid_file.unlink()

@@ -1,22 +1,30 @@
-"""Start and stop a local Prefect server, work pool, deployments and process worker.
+"""Start and stop a local Prefect server, work pool, deployments and process workers.
 
 Used by the end-to-end tests, the benchmark and the README's run command:
 
     .venv/bin/python -m scripts.prefect_stack up --home .cpo/prefect --port 4200 \
-        --store-url sqlite:///.cpo/cases.sqlite3 --notify-config apprise.yml
+        --store-url sqlite:///.cpo/cases.sqlite3 --notify-config apprise.yml [--workers 3] \
+        [--database-url postgresql+asyncpg://prefect@db/prefect]
     .venv/bin/python -m scripts.prefect_stack down --home .cpo/prefect
 
 Settings applied to every server started here, and why:
 
+- Basic auth on (``PREFECT_SERVER_API_AUTH_STRING``, the secret of ``cli/prefect_auth.py``),
+  CSRF protection on, CORS limited to the UI's own origin: the server holds every case
+  run's parameters and runs manual steps for whoever reaches it.
+
 - ``PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED=false``: case runs suspend for
   weeks with no timeout; this service would read every paused run every 5 s (2,000
   suspended runs took an idle server from 3% to 18% of a core) for nothing.
-- ``PREFECT_SERVER_ANALYTICS_ENABLED=false``: no network here, and nothing to report.
+- ``PREFECT_SERVER_ANALYTICS_ENABLED=false`` and ``DO_NOT_TRACK=1`` (Prefect 3.9's SDK
+  telemetry): a child protection system reports nothing to anyone.
 - ``PREFECT_HOME`` in a data or temp directory: each stack owns its own SQLite database.
 - The work pool gets a concurrency limit (``POOL_LIMIT_SQLITE``): SQLite serialises writes,
   and 200 concurrent runs failed ~40% with HTTP 503 "database is locked"; a bounded pool
   queues the rest as Scheduled and runs them all. PostgreSQL (``--database-url``) takes a
-  higher limit. The worker gets no ``--limit`` of its own (see ``start_worker``).
+  higher limit. Workers get no ``--limit`` of their own (see ``start_worker``).
+- Each worker has a folder of its own (``PREFECT_HOME``, working directory, log), as it
+  would on a machine of its own; every worker serves the same pool.
 - The server starts through ``scripts/prefect_server.py``: on SQLite its transactions take
   the write lock up front, so a UI request waits for a busy writer instead of failing 503.
 - The scheduler is on (the clock's 15-minute schedule) except in tests, which drive time.
@@ -26,28 +34,37 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
+import itertools
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cli.prefect_auth import ensure_secret
+from scripts.processes import children_of, free_port, stop_group, wait_healthy
+
+__all__ = ["POOL", "REPO", "Stack", "free_port", "stack_env", "stop_group"]
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 POOL = "cpo-process"
+WAKES_QUEUE = "case-wakes"
 POOL_LIMIT_SQLITE = 4
-POOL_LIMIT_POSTGRES = 16
+POOL_LIMIT_POSTGRES = 8
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def auth_env(secret: str, port: int) -> dict[str, str]:
+    """Basic auth for the server and every client, CSRF protection, CORS for the UI only."""
+    return {
+        "PREFECT_SERVER_API_AUTH_STRING": secret,
+        "PREFECT_API_AUTH_STRING": secret,
+        "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED": "true",
+        "PREFECT_CLIENT_CSRF_SUPPORT_ENABLED": "true",
+        "PREFECT_SERVER_API_CORS_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+    }
 
 
 def stack_env(
@@ -56,9 +73,12 @@ def stack_env(
     *,
     database_url: str | None = None,
     scheduler: bool = True,
-    worker_poll_seconds: float = 5.0,
+    worker_poll_seconds: float = 2.0,
+    auth: str | None = None,
 ) -> dict[str, str]:
-    """The environment for the server, the CLI calls, the worker and the flow runs it starts."""
+    """The environment for the server, the CLI calls, the workers and the flow runs they
+    start. ``auth``: the ``user:password`` secret (``cli/prefect_auth.py``); None runs the
+    server open, as Prefect ships (a benchmark's baseline only)."""
     env = dict(os.environ)
     env.update(
         PREFECT_HOME=str(home),
@@ -67,18 +87,60 @@ def stack_env(
         PREFECT_SERVER_API_PORT=str(port),
         PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED="false",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",  # and no SDK telemetry from the clients and flow runs (Prefect 3.9)
         # Tests drive virtual time with clock ticks; the real schedule would wake cases at "now".
         PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="true" if scheduler else "false",
-        # A resumed case run waits for the worker's next poll: poll often, it is one cheap query.
+        # A resumed case run waits for a worker's next poll, its pool slot idle meanwhile:
+        # poll often (half the interval is the average wait), it is one cheap query.
         PREFECT_WORKER_QUERY_SECONDS=str(worker_poll_seconds),
         PREFECT_WORKER_PREFETCH_SECONDS="0",
         PREFECT_CLI_PROMPT="false",
         PYTHONPATH=str(REPO),
         CPO_PROJECT_DIR=str(REPO),
     )
+    for stale in ("PREFECT_API_AUTH_STRING", "PREFECT_SERVER_API_AUTH_STRING"):
+        env.pop(stale, None)  # this stack's secret only, never one inherited from a shell
+    if auth:
+        env.update(auth_env(auth, port))
     if database_url:
-        env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
+        env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
     return env
+
+
+@contextlib.contextmanager
+def acting_on(env: dict[str, str]) -> Iterator[None]:
+    """This process as the admin and the clock of the stack ``env`` describes: its
+    environment, Prefect's settings (read when Prefect was first imported, so set again)
+    and the store's repository (one per process, cached) all point there, and are put back
+    afterwards: a test run after this one never reaches this stack's server or store."""
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+    from tasks.store import repository
+
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    repository.cache_clear()
+    updates = {PREFECT_API_URL: env["PREFECT_API_URL"]}
+    if "PREFECT_API_AUTH_STRING" in env:
+        updates[PREFECT_API_AUTH_STRING] = env["PREFECT_API_AUTH_STRING"]
+    try:
+        with temporary_settings(updates=updates):
+            yield
+    finally:
+        repository.cache_clear()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def worker_command(name: str) -> list[str]:
+    # No ``--limit``: the work pool's concurrency limit (server side) bounds the runs of every
+    # worker together. (Prefect 3.8.8's ``--limit`` crashed when a case run was resumed before
+    # its previous wake's process had exited; 3.9.1 logs and skips instead.)
+    return [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--type", "process",
+            "--name", name]  # fmt: skip
 
 
 @dataclass
@@ -91,6 +153,7 @@ class Stack:
     write_lock_up_front: bool = True
     server: subprocess.Popen[bytes] | None = None
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def api_url(self) -> str:
@@ -107,13 +170,15 @@ class Stack:
             timeout=300,
         )
 
-    def start_server(self, timeout: float = 90.0) -> None:
+    def start_server(self, timeout: float = 90.0, command: list[str] | None = None) -> None:
+        """The server, through the SQLite launcher unless ``command`` says otherwise (a
+        service unit's ExecStart, or Prefect as shipped)."""
         self.home.mkdir(parents=True, exist_ok=True)
         log = open(self.home / "server.log", "ab")  # noqa: SIM115 - owned by the child
+        launcher = [sys.executable, "-m", "scripts.prefect_server", "server", "start"]
+        shipped = [str(BIN / "prefect"), "server", "start"]
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "scripts.prefect_server", "server", "start"]
-            if self.write_lock_up_front
-            else [str(BIN / "prefect"), "server", "start"],
+            command or (launcher if self.write_lock_up_front else shipped),
             env=self.env,
             cwd=REPO,
             stdout=log,
@@ -124,24 +189,35 @@ class Stack:
         wait_healthy(self.api_url, timeout)
 
     def create_pool(self) -> None:
+        """The pool and its two queues (prefect.yaml): the clock and the manual steps first,
+        the case runs after them and never in every slot."""
         self.prefect("work-pool", "create", POOL, "--type", "process", "--overwrite")
         self.prefect("work-pool", "set-concurrency-limit", POOL, str(self.pool_limit))
+        wakes = str(max(1, self.pool_limit - 1))
+        created = self.prefect("work-queue", "create", WAKES_QUEUE, "--pool", POOL,
+                               "--priority", "2", "--limit", wakes, check=False)  # fmt: skip
+        if created.returncode != 0:  # there already (a database kept from an earlier start)
+            self.prefect("work-queue", "set-concurrency-limit", WAKES_QUEUE, wakes, "--pool", POOL)
 
     def deploy(self) -> None:
         result = self.prefect("--no-prompt", "deploy", "--all", check=False)
         if result.returncode != 0:
             raise RuntimeError(f"prefect deploy failed:\n{result.stdout}\n{result.stderr}")
 
-    def start_worker(self, **extra_env: str) -> subprocess.Popen[bytes]:
-        log = open(self.home / "worker.log", "ab")  # noqa: SIM115 - owned by the child
+    def start_worker(
+        self, command: list[str] | None = None, **extra_env: str
+    ) -> subprocess.Popen[bytes]:
+        """A process worker in a folder of its own (``workers/worker-N``: its PREFECT_HOME,
+        working directory, log and pid file), serving the stack's pool. ``command``: how to
+        start it (a service unit's ExecStart); by default ``worker_command``."""
+        name = f"worker-{next(self._numbers)}"
+        folder = self.home / "workers" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        log = open(folder / "worker.log", "ab")  # noqa: SIM115 - owned by the child
         worker = subprocess.Popen(
-            # No ``--limit``: with it, Prefect 3.8.8's worker crashes ("this borrower is
-            # already holding one of this CapacityLimiter's tokens") when a case run is
-            # resumed before the process of its previous wake has exited. The work pool's
-            # concurrency limit (server side) bounds the runs instead.
-            [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--type", "process"],
-            env={**self.env, **extra_env},
-            cwd=REPO,
+            command or worker_command(name),
+            env={**self.env, "PREFECT_HOME": str(folder), **extra_env},
+            cwd=folder,
             stdout=log,
             stderr=subprocess.STDOUT,
             # Its own process group: killing the group also kills the flow runs it started,
@@ -149,7 +225,7 @@ class Stack:
             start_new_session=True,
         )
         self.workers.append(worker)
-        (self.home / "worker.pid").write_text(str(worker.pid))
+        (folder / "worker.pid").write_text(str(worker.pid))
         return worker
 
     def kill_worker(
@@ -186,44 +262,9 @@ class Stack:
                 self.server = None
 
 
-def children_of(pid: int) -> list[int]:
-    """Direct children of a process, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[1]) == pid:
-                    found.append(int(entry.name))
-    return found
-
-
-def wait_healthy(api_url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-                if json.loads(response.read()) is True:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise TimeoutError(f"Prefect server at {api_url} not healthy after {timeout:.0f} s")
-
-
-def stop_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    for _ in range(100):
-        try:
-            os.killpg(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
+def pid_files(home: Path) -> list[Path]:
+    """The workers' pid files, then the server's: the order to stop them in."""
+    return sorted(home.glob("workers/*/worker.pid")) + [home / "server.pid"]
 
 
 def migrate_store(url: str | None) -> str:
@@ -240,7 +281,9 @@ def migrate_store(url: str | None) -> str:
 def up(args: argparse.Namespace) -> None:
     home = Path(args.home).resolve()
     port = args.port or free_port()
-    env = stack_env(home, port, database_url=args.database_url)
+    secret_file = Path(args.auth_file).resolve()
+    secret = ensure_secret(secret_file)
+    env = stack_env(home, port, database_url=args.database_url, auth=secret)
     env["CPO_DATABASE_URL"] = migrate_store(args.store_url)
     if args.notify_config:
         env["CPO_NOTIFY_CONFIG"] = str(Path(args.notify_config).resolve())
@@ -249,17 +292,18 @@ def up(args: argparse.Namespace) -> None:
     stack.start_server()
     stack.create_pool()
     stack.deploy()
-    stack.start_worker()
+    for _ in range(args.workers):
+        stack.start_worker()
     print(f"export PREFECT_API_URL={stack.api_url}")
     print(f"export CPO_DATABASE_URL={env['CPO_DATABASE_URL']}")
+    print(f"export CPO_PREFECT_AUTH_FILE={secret_file}")
+    print(f'export PREFECT_API_AUTH_STRING="$(cat {secret_file})"  # for the prefect CLI')
     print(f"# server pid {stack.server.pid if stack.server else '?'}, logs in {home}")
-    print(f"# UI: http://127.0.0.1:{port}")
+    print(f"# UI: http://127.0.0.1:{port} (its login takes the line in {secret_file})")
 
 
 def down(args: argparse.Namespace) -> None:
-    home = Path(args.home).resolve()
-    for name in ("worker.pid", "server.pid"):
-        pid_file = home / name
+    for pid_file in pid_files(Path(args.home).resolve()):
         if pid_file.exists():
             stop_group(int(pid_file.read_text()))
             pid_file.unlink()
@@ -268,15 +312,17 @@ def down(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="prefect_stack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    up_cmd = sub.add_parser("up", help="server + work pool + deployments + worker, detached")
+    up_cmd = sub.add_parser("up", help="server + work pool + deployments + workers, detached")
     up_cmd.add_argument("--home", default=".cpo/prefect")
     up_cmd.add_argument("--port", type=int, default=0, help="0: a free port")
     up_cmd.add_argument("--database-url", default=None, help="Prefect's own database (PG)")
     up_cmd.add_argument("--store-url", default=None, help="the case store (CPO_DATABASE_URL)")
     up_cmd.add_argument("--notify-config", default=None, help="apprise config (CPO_NOTIFY_CONFIG)")
     up_cmd.add_argument("--pool-limit", type=int, default=0)
+    up_cmd.add_argument("--workers", type=int, default=1)
+    up_cmd.add_argument("--auth-file", default=".cpo/prefect-auth", help="made once, mode 0600")
     up_cmd.set_defaults(run=up)
-    down_cmd = sub.add_parser("down", help="stop the worker and server started by up")
+    down_cmd = sub.add_parser("down", help="stop the workers and server started by up")
     down_cmd.add_argument("--home", default=".cpo/prefect")
     down_cmd.set_defaults(run=down)
     args = parser.parse_args()

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import random
 import signal
 import sys
@@ -133,8 +132,9 @@ class Month:
     # -- the parts -------------------------------------------------------------------------
 
     def start(self) -> None:
+        from cli.prefect_auth import ensure_secret
         from scripts.pg_server import start_server
-        from scripts.prefect_stack import Stack, free_port, stack_env
+        from scripts.prefect_stack import Stack, acting_on, free_port, stack_env
         from scripts.smtp_receiver import SmtpReceiver
 
         say("starting PostgreSQL (the store), SMTP and a Prefect server and worker ...")
@@ -143,10 +143,16 @@ class Month:
         self.smtp = SmtpReceiver()
         self.smtp.start()
         port = free_port()
-        env = stack_env(self.folder / "prefect", port, scheduler=False, worker_poll_seconds=1.0)
+        env = stack_env(
+            self.folder / "prefect", port, scheduler=False, worker_poll_seconds=1.0,
+            auth=ensure_secret(self.folder / "prefect-auth"),
+        )  # fmt: skip
         env["CPO_DATABASE_URL"] = self.store_url
         env["CPO_NOTIFY_CONFIG"] = str(notify_config(self.folder, self.smtp.port))
-        os.environ.update(env)  # this process is the admin and the clock
+        # This process is the admin and the clock, of this stack only (a test session may
+        # have pointed Prefect's settings and the store's repository elsewhere before).
+        self.acting = acting_on(env)
+        self.acting.__enter__()
         from domain.store import Database, upgrade
 
         database = Database.from_url(self.store_url)
@@ -162,7 +168,12 @@ class Month:
         self.stack.start_worker(CPO_FAULT_HOLD_WAKE_SECONDS=HOLD_SECONDS)
 
     def stop(self) -> None:
-        for part in (self.stack.stop, self.smtp.stop, self.pg.stop):
+        parts = [
+            getattr(self, name).stop for name in ("stack", "smtp", "pg") if hasattr(self, name)
+        ]
+        if hasattr(self, "acting"):
+            parts.append(lambda: self.acting.__exit__(None, None, None))
+        for part in parts:
             with contextlib.suppress(Exception):
                 part()
 

@@ -7,6 +7,7 @@ belongs to the queue's unique keys, written before this runs.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -38,3 +39,31 @@ def deliver_notices(as_of: datetime, limit: int = 100) -> int:
 def deliver_digests(as_of: datetime, limit: int = 100) -> int:
     """Send the team managers' digests due as of ``as_of``; returns how many were delivered."""
     return delivery.deliver_digests(repository(), as_of, limit)
+
+
+# What one tick spends sending before it lets the next tick start (every 15 minutes): the
+# rest stays queued, visible, and goes at the next tick or with the next case run's wake.
+DELIVERY_SECONDS = 600.0
+
+
+# No task timeout: it runs in a thread beside the runs' wakes, where Prefect cannot enforce
+# one; its own loop stops after ``seconds``.
+@task(name="deliver-queued", **{**DELIVERY_TASK, "timeout_seconds": None})
+def deliver_queued(as_of: datetime, seconds: float = DELIVERY_SECONDS) -> int:
+    """Everything the tick queued: the outbox a batch at a time through one notifier until
+    nothing is due (or ``seconds`` have passed). Returns how many were delivered."""
+    from notifications.notifier import Notifier
+
+    try:
+        notifier: Notifier | None = Notifier.from_config()
+    except Exception:  # each batch then fails its rows visibly, with the error (deliver_due)
+        notifier = None
+    store = repository()
+    deadline = time.monotonic() + seconds
+    sent = 0
+    while time.monotonic() < deadline:
+        batch = delivery.deliver_notices(store, as_of, notifier=notifier)
+        sent += batch
+        if not batch:
+            break
+    return sent

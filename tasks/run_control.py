@@ -7,9 +7,13 @@ replays or loses anything.
 from __future__ import annotations
 
 import contextvars
+import itertools
 import os
+import queue
 import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -26,12 +30,13 @@ from prefect.client.schemas.filters import (
     FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.responses import SetStateStatus
 from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
-from prefect.flow_runs import NotPausedError, resume_flow_run
 from prefect.states import Crashed
 
 from domain.store import DueCase
+from tasks.run_pages import every_flow_run, pages, runs_by_id
 from tasks.run_policy import AWAKE, GONE, Lost, WakeAction, decide, lost_from
 from tasks.store import case_flow_run, repository
 
@@ -78,6 +83,34 @@ def start_case_run(reference: str, as_of: datetime, previous: str | None) -> str
     return str(run.id)
 
 
+def act_on_run(
+    client: SyncPrefectClient,
+    case: DueCase,
+    run: FlowRun | None,
+    as_of: datetime,
+    now: datetime,
+    stale_after: timedelta,
+) -> Woken:
+    """Resume, start or leave the case's run, given the run as just read (None: the store
+    names no run, or Prefect has none by that id)."""
+    state = run.state if run else None
+    action = decide(state.type if state else None, state.timestamp if state else None, now,
+                    stale_after)  # fmt: skip
+    flow_run_id = case.flow_run_id
+    if action == WakeAction.START and run is not None and state and state.type in AWAKE:
+        # The stale run must not come back and race its replacement.
+        client.set_flow_run_state(run.id, Crashed(message="Lost mid-wake; replaced"), force=True)
+    if action == WakeAction.RESUME and run is not None:
+        done = client.resume_flow_run(run.id, run_input={"as_of": as_of.isoformat()})
+        if done.status == SetStateStatus.ABORT:  # resumed by someone else a moment ago
+            action = WakeAction.AWAKE
+        elif done.status != SetStateStatus.ACCEPT:
+            raise RuntimeError(f"{case.reference}: resume refused: {done.details}")
+    elif action == WakeAction.START:
+        flow_run_id = start_case_run(case.reference, as_of, case.flow_run_id)
+    return Woken(case.reference, action, flow_run_id)
+
+
 def wake_case_run(
     reference: str,
     as_of: datetime,
@@ -86,9 +119,10 @@ def wake_case_run(
     stale_after: timedelta,
     wait_seconds: float = 0.0,
 ) -> Woken:
-    """Resume, start or leave the case's run. ``wait_seconds``: a manual step that finds the
+    """Resume, start or leave one case's run. ``wait_seconds``: a manual step that finds the
     run mid-wake waits for it to suspend, so its new event is acted on at once."""
     deadline = time.monotonic() + wait_seconds
+    case = DueCase(reference, as_of, flow_run_id)
     with get_client(sync_client=True) as client:
         while True:
             run = read_run(client, flow_run_id)
@@ -98,26 +132,14 @@ def wake_case_run(
             if action != WakeAction.AWAKE or time.monotonic() >= deadline:
                 break
             time.sleep(0.5)
-        if action == WakeAction.START and run is not None and state and state.type in AWAKE:
-            # The stale run must not come back and race its replacement.
-            client.set_flow_run_state(
-                run.id, Crashed(message="Lost mid-wake; replaced"), force=True
-            )
-    if action == WakeAction.RESUME and run is not None:
-        try:
-            resume_flow_run(run.id, run_input={"as_of": as_of.isoformat()})
-        except NotPausedError:  # resumed by someone else a moment ago: it is awake
-            action = WakeAction.AWAKE
-    elif action == WakeAction.START:
-        flow_run_id = start_case_run(reference, as_of, flow_run_id)
-    return Woken(reference, action, flow_run_id)
+        return act_on_run(client, case, run, as_of, now, stale_after)
 
 
 @task(name="find-lost-case-runs", **RUN_TASK)  # type: ignore[call-overload]
-def find_lost_case_runs(now: datetime, stale_after: timedelta, limit: int = 200) -> Lost:
+def find_lost_case_runs(now: datetime, stale_after: timedelta) -> Lost:
     """Case runs to replace now, whether or not their case is due (a query; nothing changes):
 
-    - left RUNNING or PENDING by a lost worker. A wake that died after writing the outbox
+    - left RUNNING or PENDING by a lost worker (every page of them: the API gives 200 a call). A wake that died after writing the outbox
       has already moved the case's next wake, so without this sweep the case would wait for
       that time to be healed;
     - FAILED, CRASHED or CANCELLED in the last day (a worker that could not start it, the
@@ -132,12 +154,12 @@ def find_lost_case_runs(now: datetime, stale_after: timedelta, limit: int = 200)
         end_time=FlowRunFilterEndTime(after_=now - GONE_LOOKBACK),
     )
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
+        runs = every_flow_run(
+            client,
             flow_filter=flows,
             flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=awake)),
-            limit=limit,
         )
-        runs += client.read_flow_runs(flow_filter=flows, flow_run_filter=gone, limit=limit)
+        runs += every_flow_run(client, flow_filter=flows, flow_run_filter=gone)
     return lost_from(runs, case_flow_run, now, stale_after)
 
 
@@ -151,34 +173,105 @@ def retire_replaced_runs(run_ids: list[UUID]) -> int:
     return len(run_ids)
 
 
-@task(name="wake-case-runs", cache_policy=NO_CACHE, persist_result=False, timeout_seconds=1800)
-def wake_case_runs(
-    due: list[DueCase], as_of: datetime, now: datetime, concurrency: int, stale_after: timedelta
-) -> dict[str, int]:
-    """Resume (or restart) each case's run with at most ``concurrency`` API calls in flight:
-    SQLite serves one writer at a time, and the work pool's limit then bounds the runs."""
-    logger = get_run_logger()
+ReadPage = Callable[[Sequence[DueCase]], dict[str, FlowRun]]
+WakeOne = Callable[[DueCase, FlowRun | None], Woken]
+OnError = Callable[[DueCase, Exception], None]
 
-    def one(case: DueCase) -> Woken | None:
+
+def wake_in_pages(
+    due: Sequence[DueCase],
+    read_page: ReadPage,
+    wake_one: WakeOne,
+    concurrency: int,
+    on_error: OnError,
+    pause: float = RETRY_PAUSE_SECONDS,
+) -> list[Woken | None]:
+    """Wake each case's run, a page of the API's 200 at a time: the page's runs read in one
+    call, then at most ``concurrency`` wakes in flight. One case's failure never stops the
+    others'; a failed one (None) is tried once more, alone, after ``pause``."""
+
+    def attempt(case: DueCase, runs: dict[str, FlowRun] | None) -> Woken | None:
         try:
-            return wake_case_run(case.reference, as_of, case.flow_run_id, now, stale_after)
+            if runs is None:
+                runs = read_page([case])
+            return wake_one(case, runs.get(case.flow_run_id or ""))
         except Exception as error:  # one case's failure must not stop the others' wakes
-            status = getattr(getattr(error, "response", None), "status_code", "")
-            logger.warning("Could not wake the run of %s: %s %s", case.reference,
-                           type(error).__name__, status)  # fmt: skip
+            on_error(case, error)
             return None
 
+    woken: list[Woken | None] = []
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        # Each call in a copy of this context: Prefect's settings (the API URL) live there.
-        contexts = [contextvars.copy_context() for _ in due]
-        woken = list(pool.map(lambda ctx, case: ctx.run(one, case), contexts, due))
+        for page in pages(due):
+            try:
+                runs: dict[str, FlowRun] | None = read_page(page)
+            except Exception:  # read again case by case, in ``attempt``
+                runs = None
+            # Each call in a copy of this context: Prefect's settings (the API URL) live there.
+            contexts = [contextvars.copy_context() for _ in page]
+            found = itertools.repeat(runs, len(page))
+            woken += pool.map(lambda ctx, case, read: ctx.run(attempt, case, read), contexts, page,
+                              found)  # fmt: skip
     # A busy SQLite server can still refuse a few calls ("database is locked", HTTP 503,
     # after the client's own retries): try those once more, one at a time, once it has eased.
     again = [case for case, done in zip(due, woken, strict=True) if done is None]
     if again:
-        time.sleep(RETRY_PAUSE_SECONDS)
-        retried = iter([one(case) for case in again])
+        time.sleep(pause)
+        retried = iter([attempt(case, None) for case in again])
         woken = [done if done is not None else next(retried) for done in woken]
+    return woken
+
+
+@contextmanager
+def client_pool() -> Iterator[Callable[[], AbstractContextManager[SyncPrefectClient]]]:
+    """Clients lent to threads, one at a time each: a fresh client per call would also fetch
+    a fresh CSRF token per call."""
+    idle: queue.SimpleQueue[SyncPrefectClient] = queue.SimpleQueue()
+    opened: list[SyncPrefectClient] = []
+
+    @contextmanager
+    def borrow() -> Iterator[SyncPrefectClient]:
+        try:
+            client = idle.get_nowait()
+        except queue.Empty:
+            client = get_client(sync_client=True).__enter__()
+            opened.append(client)
+        try:
+            yield client
+        finally:
+            idle.put(client)
+
+    try:
+        yield borrow
+    finally:
+        for client in opened:
+            client.__exit__(None, None, None)
+
+
+@task(name="wake-case-runs", cache_policy=NO_CACHE, persist_result=False, timeout_seconds=3600)
+def wake_case_runs(
+    due: list[DueCase], as_of: datetime, now: datetime, concurrency: int, stale_after: timedelta
+) -> dict[str, int]:
+    """Resume (or restart) each case's run, paged, with at most ``concurrency`` API calls in
+    flight: SQLite serves one writer at a time, and the work pool's limit then bounds the
+    runs. The notices were queued and sent before: nothing here delays them."""
+    logger = get_run_logger()
+
+    def warn(case: DueCase, error: Exception) -> None:
+        status = getattr(getattr(error, "response", None), "status_code", "")
+        logger.warning("Could not wake the run of %s: %s %s", case.reference,
+                       type(error).__name__, status)  # fmt: skip
+
+    with client_pool() as borrow:
+
+        def read_page(page: Sequence[DueCase]) -> dict[str, FlowRun]:
+            with borrow() as client:
+                return runs_by_id(client, [c.flow_run_id for c in page if c.flow_run_id])
+
+        def wake_one(case: DueCase, run: FlowRun | None) -> Woken:
+            with borrow() as client:
+                return act_on_run(client, case, run, as_of, now, stale_after)
+
+        woken = wake_in_pages(due, read_page, wake_one, concurrency, warn)
     counts = {a.value: sum(w is not None and w.action == a for w in woken) for a in WakeAction}
     counts["error"] = sum(w is None for w in woken)
     logger.info(

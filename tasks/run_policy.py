@@ -16,6 +16,7 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from domain.store import DueCase
 
 AWAKE = frozenset({StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING})
+CLAIMED = frozenset({StateType.PENDING, StateType.RUNNING})  # a worker has taken it
 GONE = frozenset({StateType.FAILED, StateType.CRASHED, StateType.CANCELLED})
 
 
@@ -39,8 +40,10 @@ def decide(
         return WakeAction.RESUME
     if state_type == StateType.COMPLETED:
         return WakeAction.DONE
-    if state_type in AWAKE and state_since is not None and now - state_since > stale_after:
-        # A worker lost mid-wake leaves its run RUNNING for ever (no process to report).
+    if state_type in CLAIMED and state_since is not None and now - state_since > stale_after:
+        # A worker lost mid-wake leaves its run RUNNING for ever (no process to report). A
+        # SCHEDULED run is never stale: it waits its turn in the work pool, however long the
+        # morning's queue of resumed runs.
         return WakeAction.START
     return WakeAction.AWAKE
 

@@ -116,10 +116,19 @@ def adopt_run(reference: str, flow_run_id: str) -> None:
     repository().set_flow_run(reference, flow_run_id)
 
 
+TICK_LIMIT = clock.TICK_LIMIT
+
+
 @task(name="tick", **{**STORE_TASK, "timeout_seconds": 1800})
-def tick(as_of: datetime, limit: int) -> Tick:
-    """Wake every due case in this process and queue the day's digests (services.clock)."""
-    return clock.tick(repository(), as_of, limit=limit)
+def tick(as_of: datetime, limit: int = TICK_LIMIT) -> Tick:
+    """Wake every due case in this process: each due rung queued (services.clock)."""
+    return clock.tick(repository(), as_of, limit=limit, digests=False)
+
+
+@task(name="queue-digests", **{**STORE_TASK, "timeout_seconds": 1800})
+def queue_digests(as_of: datetime) -> int:
+    """The team managers' digests of the day, once, from the digest hour."""
+    return clock.queue_digests(repository(), as_of)
 
 
 @task(name="read-case-page", **STORE_TASK)

@@ -25,9 +25,9 @@ from domain.state import fold
 from domain.store.audit import AuditMixin
 from domain.store.bulk import insert_cases, journal_rows, standing_values
 from domain.store.child_facts import CaseKey, ChildFactsMixin, write_child_facts
-from domain.store.common import case_row, history_of
+from domain.store.common import case_row, histories_of, history_of
 from domain.store.digests import DigestsMixin
-from domain.store.errors import CaseExists, ConcurrencyConflict
+from domain.store.errors import CaseExists, CaseNotFound, ConcurrencyConflict
 from domain.store.extracts import ExtractsMixin
 from domain.store.outbox import OutboxMixin, insert_dispatches
 from domain.store.reports import ReportsMixin
@@ -169,6 +169,43 @@ class CaseRepository(
             )
         return replace(standing, queued=queued)
 
+    def refresh_many(
+        self, references: Sequence[str], as_of: datetime
+    ) -> dict[str, Standing | Exception]:
+        """Many wakes at once (the clock's morning): the cases' journals read in one query,
+        each case derived, then ONE transaction writes every case's next wake, read model and
+        the outbox rows now due (exactly once by key, R-E1). A case that cannot be derived gets
+        its error and stays due; one whose journal moved meanwhile is refreshed alone."""
+        with self._db.reading() as session:
+            query = select(CaseRow).where(CaseRow.reference.in_(references)).order_by(CaseRow.id)
+            rows = list(session.scalars(query))
+            histories = list(histories_of(session, rows))
+        results: dict[str, Standing | Exception] = {r: CaseNotFound(r) for r in references}
+        derived: list[tuple[CaseRow, Standing]] = []
+        for row, history in zip(rows, histories, strict=True):
+            try:
+                derived.append((row, self._rules.standing(history, as_of)))
+            except Exception as error:  # one case's history must not stop the others' wakes
+                results[row.reference] = error
+        with self._db.writing() as session:
+            kept = [(row, s) for row, s in derived if self._advanced(session, row, row.last_seq, s)]
+            write_summaries(session, [(row.id, row.team, row.last_seq, s) for row, s in kept])
+            dispatches = [dispatch for _, standing in kept for dispatch in standing.dispatches]
+            ids = {row.reference: row.id for row, _ in kept}
+            queued = set(insert_dispatches(session, ids, dispatches, self._clock()))
+        for row, standing in kept:
+            new = tuple(
+                d.idempotency_key for d in standing.dispatches if d.idempotency_key in queued
+            )
+            results[row.reference] = replace(standing, queued=new)
+        for row, _ in derived:
+            if row.reference not in ids:  # a writer moved it between the read and the write
+                try:
+                    results[row.reference] = self.refresh(row.reference, as_of)
+                except Exception as error:
+                    results[row.reference] = error
+        return results
+
     def load(self, reference: str) -> tuple[CaseHistory, int]:
         """The case's history and the sequence number a writer should then expect."""
         with self._db.reading() as session:
@@ -216,15 +253,27 @@ class CaseRepository(
     ) -> None:
         """The conditional update that makes a lost race a conflict rather than a duplicate;
         the read model follows in the same transaction."""
+        if not self._advanced(session, row, expected, standing, new_seq):
+            raise ConcurrencyConflict(row.reference, expected, None)
+        write_summaries(session, [(row.id, row.team, new_seq, standing)])
+
+    def _advanced(
+        self,
+        session: Session,
+        row: CaseRow,
+        expected: int,
+        standing: Standing,
+        new_seq: int | None = None,
+    ) -> bool:
+        """Move the case to its new standing if its journal is still at ``expected``."""
         statement = (
             update(CaseRow)
             .where(CaseRow.id == row.id, CaseRow.last_seq == expected)
-            .values(last_seq=new_seq, **standing_values(standing, self._clock()))
+            .values(last_seq=expected if new_seq is None else new_seq,
+                    **standing_values(standing, self._clock()))
             .execution_options(synchronize_session=False)
-        )
-        if session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
-            raise ConcurrencyConflict(row.reference, expected, None)
-        write_summaries(session, [(row.id, row.team, new_seq, standing)])
+        )  # fmt: skip
+        return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
 
     def recorded_as(self, reference: str, request_key: str) -> int | None:
         """The journal number of the event a command with this key recorded, if it did."""

@@ -2,6 +2,7 @@
 
 Everything on free ports and in temporary directories (others run servers on this machine).
 The server's scheduler is off: the tests drive virtual time with clock ticks of their own.
+Authentication is on, as ``make run`` starts it: a secret in a 0600 file, basic auth, CSRF.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
+from cli.prefect_auth import ensure_secret
 from domain.store import CaseRepository, Database, upgrade
 from scripts.driver import start_webhook, write_notify_config
 from scripts.prefect_stack import Stack, free_port, stack_env
@@ -48,7 +50,8 @@ def stack(
 ) -> Iterator[Stack]:
     home = tmp_path_factory.mktemp("prefect")
     port = free_port()
-    env = stack_env(home, port, scheduler=False, worker_poll_seconds=1.0)
+    secret = ensure_secret(home / "prefect-auth")
+    env = stack_env(home, port, scheduler=False, worker_poll_seconds=1.0, auth=secret)
     env["CPO_DATABASE_URL"] = store_url
     env["CPO_NOTIFY_CONFIG"] = str(notify_config)
     env["CPO_REPORTS_DIR"] = str(tmp_path_factory.mktemp("reports"))
@@ -61,7 +64,9 @@ def stack(
         running.deploy()
         running.start_worker()
         # Prefect read its settings when first imported; point this process at the stack.
-        with temporary_settings(updates={PREFECT_API_URL: running.api_url}):
+        with temporary_settings(
+            updates={PREFECT_API_URL: running.api_url, PREFECT_API_AUTH_STRING: secret}
+        ):
             yield running
     finally:
         running.stop()

@@ -6,16 +6,20 @@ Screenshots go to ``test-artifacts/ui/``.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +51,33 @@ class Demo:
     def api(self) -> str:
         return f"{self.ui}/api"
 
+    @property
+    def secret_file(self) -> Path:
+        return self.clone / ".cpo" / "prefect-auth"
+
+    @cached_property
+    def headers(self) -> dict[str, str]:
+        """The secret ``make run`` made, and a CSRF token for it: what a client sends."""
+        secret = self.secret_file.read_text().strip()
+        auth = {"Authorization": "Basic " + base64.b64encode(secret.encode()).decode()}
+        request = urllib.request.Request(f"{self.api}/csrf-token?client=newcomer", headers=auth)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            token = json.loads(response.read())["token"]
+        return {**auth, "Prefect-Csrf-Token": token, "Prefect-Csrf-Client": "newcomer"}
+
     def post(self, path: str, body: dict[str, object]) -> list[dict[str, object]]:
         request = urllib.request.Request(
             f"{self.api}{path}",
             data=json.dumps(body).encode(),
             method="POST",
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **self.headers},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())  # type: ignore[no-any-return]
 
     def get(self, url: str) -> Any:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        request = urllib.request.Request(url, headers=self.headers)
+        with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
     def every(self, path: str, body: dict[str, object] | None = None) -> list[dict[str, Any]]:
@@ -75,7 +94,13 @@ class Demo:
         return str(found[0]["id"])
 
     def case_runs(self) -> dict[str, dict[str, object]]:
-        runs = self.post("/flow_runs/filter", {"limit": 200})
+        runs: list[dict[str, object]] = []
+        while True:  # a page of the API's 200 at a time
+            page = self.post("/flow_runs/filter", {"limit": 200, "offset": len(runs),
+                                                   "sort": "ID_DESC"})  # fmt: skip
+            runs += page
+            if len(page) < 200:
+                break
         return {str(r["name"]): r for r in runs if str(r["name"]).startswith("CP-DEMO-")}
 
     def cpo(self, *args: str) -> str:
@@ -136,6 +161,30 @@ def test_the_run_command_starts_the_server_with_the_demo_cases_as_flow_runs(demo
     assert (demo.clone / ".cpo" / "inbox.jsonl").stat().st_size > 0  # notices were delivered
 
 
+def test_the_ui_and_the_api_ask_for_the_secret_make_run_made(demo: Demo) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert stat.S_IMODE(demo.secret_file.stat().st_mode) == 0o600
+    assert str(demo.secret_file) in demo.output and "Log in" in demo.output
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{demo.api}/deployments/name/clock/clock", timeout=30)
+    assert refused.value.code == 401
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(f"{demo.ui}/runs", wait_until="networkidle")
+        page.wait_for_url(re.compile(r".*/login.*"))  # nothing shown before the login
+        page.locator("input[type=password]").fill("cpo:a-guess")
+        page.get_by_role("button", name="Login").click()
+        page.get_by_text("Authentication failed").first.wait_for()
+        page.screenshot(path=str(SHOTS / "0-login-refused.png"))
+        log_in(page, demo)
+        page.get_by_role("link", name="CP-DEMO-002", exact=True).first.wait_for()
+        browser.close()
+
+
 def test_the_clock_is_scheduled_every_quarter_hour(demo: Demo) -> None:
     # The server's scheduler puts the clock's next runs on the calendar (it loops every
     # 60 s); Prefect 3.8.8's insert failed on SQLAlchemy 2.1 and the clock never ticked by
@@ -159,11 +208,22 @@ def test_the_clock_is_scheduled_every_quarter_hour(demo: Demo) -> None:
     assert set(minutes) <= {"00", "15", "30", "45"}, minutes
 
 
-def browse(playwright: Any) -> tuple[Any, Any]:
+def browse(playwright: Any, demo: Demo) -> tuple[Any, Any]:
+    """A fresh browser, logged in to the Prefect UI as a newcomer would be."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
+    log_in(page, demo)
     return browser, page
+
+
+def log_in(page: Any, demo: Demo) -> None:
+    """The UI's login page takes the secret's one line (``user:password``) as its password."""
+    page.goto(f"{demo.ui}/runs", wait_until="networkidle")
+    page.wait_for_url(re.compile(r".*/login.*"))
+    page.locator("input[type=password]").fill(demo.secret_file.read_text().strip())
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_url(re.compile(r".*/runs.*"))
 
 
 def submit(page: Any, shot: str) -> None:
@@ -204,7 +264,7 @@ def test_the_ui_shows_case_runs_their_page_and_takes_a_manual_step(demo: Demo) -
     reference = "CP-DEMO-002"  # a mid-plan case
     before = json.loads(demo.cpo("case", reference, "--json"))["timeline"]
     with sync_playwright() as playwright:
-        browser, page = browse(playwright)
+        browser, page = browse(playwright, demo)
         page.goto(f"{demo.ui}/runs", wait_until="networkidle")
         link = page.get_by_role("link", name=reference, exact=True).first
         link.wait_for()
@@ -239,7 +299,7 @@ def test_filtering_runs_by_the_overdue_tag_lists_the_cases_cpo_lists(demo: Demo)
     overdue = {c["reference"] for c in json.loads(demo.cpo("cases", "--overdue", "--json"))}
     assert overdue  # the demo caseload drifts
     with sync_playwright() as playwright:
-        browser, page = browse(playwright)
+        browser, page = browse(playwright, demo)
         page.goto(f"{demo.ui}/runs?tag=overdue", wait_until="networkidle")
         page.get_by_role("link", name=sorted(overdue)[0], exact=True).first.wait_for()
         page.wait_for_timeout(1000)
@@ -268,7 +328,7 @@ def test_an_escalation_acknowledged_in_the_resume_form_stops_its_ladder(demo: De
     reference, escalated = open_escalation(demo)
     run_id = demo.case_runs()[reference]["id"]
     with sync_playwright() as playwright:
-        browser, page = browse(playwright)
+        browser, page = browse(playwright, demo)
         page.goto(f"{demo.ui}/runs/flow-run/{run_id}", wait_until="networkidle")
         page.get_by_role("button", name="Resume").click()
         page.get_by_text("Escalation to acknowledge").wait_for()
@@ -303,7 +363,7 @@ def test_a_bad_manual_step_ends_rejected_with_its_one_line_reason(demo: Demo) ->
                    "recorded_by": "browser-test"}  # fmt: skip
     query = {"flow_runs": {"name": {"like_": "core-group-CP-DEMO-002"}}, "sort": "START_TIME_DESC"}
     with sync_playwright() as playwright:
-        browser, page = browse(playwright)
+        browser, page = browse(playwright, demo)
         fill_step(demo, page, "record-core-group-held", same_person, "8-bad-step")
         deadline = time.monotonic() + 240
         runs: list[dict[str, Any]] = []

@@ -20,7 +20,7 @@ from flows.clock import clock
 from flows.clock_source import LONDON
 from scripts.driver import icpc
 from tasks.delivery import deliver_digests
-from tasks.store import repository, tick
+from tasks.store import queue_digests, repository
 from tests.notifications.conftest import SmtpReceiver
 
 THURSDAY = date(2025, 4, 17)
@@ -58,8 +58,8 @@ def test_the_clock_runs_the_digest_step_unless_told_not_to() -> None:
 
 
 def enqueue_digests(moment: datetime) -> int:
-    """The tick's digest step: how many digests it queued."""
-    return tick.fn(moment, 500).digests
+    """The clock's digest step: how many digests it queued."""
+    return queue_digests.fn(moment)
 
 
 def test_the_tasks_enqueue_once_from_the_configured_hour_and_deliver_once(

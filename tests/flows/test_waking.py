@@ -27,6 +27,7 @@ STALE = timedelta(minutes=30)
         (StateType.CANCELLED, NOW, WakeAction.START),  # a runner shut down after a suspend
         (StateType.COMPLETED, NOW, WakeAction.DONE),
         (StateType.SCHEDULED, NOW - timedelta(minutes=1), WakeAction.AWAKE),
+        (StateType.SCHEDULED, NOW - timedelta(hours=3), WakeAction.AWAKE),  # queued in the pool
         (StateType.RUNNING, NOW - timedelta(minutes=5), WakeAction.AWAKE),
         (StateType.RUNNING, NOW - timedelta(hours=2), WakeAction.START),  # lost mid-wake
         (StateType.PENDING, NOW - timedelta(hours=2), WakeAction.START),
