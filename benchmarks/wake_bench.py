@@ -130,9 +130,12 @@ def _settle(size: int, moment: datetime) -> tuple[int, int]:
         moved = sum(c.next_wake is not None and c.next_wake > moment for c in cases)
         with get_client(sync_client=True) as client:
             runs = every_flow_run(client, flow_run_filter=names)
-        states = [(r.state.name or "") if r.state else "" for r in runs]
-        failed = sum(s in {"Failed", "Crashed"} for s in states)
-        busy = sum(s in {"Scheduled", "Pending", "Running", "Resuming", "Late"} for s in states)
+        # By state type: a run the pool's limit holds back is SCHEDULED under other names
+        # ("AwaitingConcurrencySlot", "Late", "Resuming"); the tick has already moved every
+        # case's next wake in the store, so only the runs say whether the burst is done.
+        states = [r.state.type.value if r.state else "" for r in runs]
+        failed = sum(s in {"FAILED", "CRASHED"} for s in states)
+        busy = sum(s in {"SCHEDULED", "PENDING", "RUNNING"} for s in states)
         if busy == 0 and moved + failed >= size:
             return moved, failed
         time.sleep(2)
