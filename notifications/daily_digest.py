@@ -25,17 +25,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ValidationError
 
 from domain.calendar import WorkingDayCalendar
 from domain.ladder import LONDON
 from domain.profiles import load_profile
-from notifications.delivery import RetryPolicy, RowResult, SendProgress, outcome
 from notifications.digest import OverdueItem, TeamDigest, deliver_digest
-from notifications.notifier import Notifier
 from notifications.settings import digest_hour
+
+if TYPE_CHECKING:  # sending loads apprise and the templates: a digest only read never does
+    from notifications.delivery import RetryPolicy, RowResult
+    from notifications.notifier import Notifier
 
 
 class Overdue(Protocol):
@@ -165,6 +167,8 @@ def send_digest(
     """How a stored digest is sent (``deliver_due``'s ``send`` for the digests): its
     snapshot, to the endpoints it has not reached yet. A payload that no longer reads fails
     this row only. At-least-once: a failed digest keeps its error and retry time."""
+    from notifications.delivery import SendProgress, outcome
+
     try:
         digest = TeamDigest.model_validate(row.payload)
     except ValidationError as error:

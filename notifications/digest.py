@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from domain.dispatch import Dispatch, Recipient, RecipientRole
-from notifications.delivery import RetryPolicy, RowResult, SendProgress, outcome, send_notice
-from notifications.notifier import Notifier
-from notifications.render import RenderedNotice, render_template
+
+if TYPE_CHECKING:  # sending loads apprise and the templates: a digest only read never does
+    from notifications.delivery import RetryPolicy, RowResult
+    from notifications.notifier import Notifier
+    from notifications.render import RenderedNotice
 
 
 class OverdueItem(BaseModel):
@@ -91,6 +94,8 @@ def digests_from_dispatches(dispatches: Iterable[Dispatch], day: date) -> list[T
 
 
 def render_digest(digest: TeamDigest) -> RenderedNotice:
+    from notifications.render import render_template
+
     return render_template(
         "digest", {"team": digest.team, "day": digest.day, "items": digest.items}
     )
@@ -103,12 +108,14 @@ def deliver_digest(
     *,
     delivered_to: Iterable[str] = (),
     attempts: int = 0,
-    policy: RetryPolicy = RetryPolicy(),
+    policy: RetryPolicy | None = None,
 ) -> RowResult:
     """Send one team's digest to its team manager(s); same result shape as an outbox row."""
+    from notifications.delivery import RetryPolicy, SendProgress, outcome, send_notice
+
     try:
         route = notifier.routing.route(Recipient(role=RecipientRole.TEAM_MANAGER), digest.team)
         progress = send_notice(notifier, render_digest(digest), [route], delivered_to)
     except Exception as error:  # a routing gap fails this digest, not the other teams'
         progress = SendProgress(list(delivered_to), failures=[f"{type(error).__name__}: {error}"])
-    return outcome(digest.key, digest.key, progress, now, attempts, policy)
+    return outcome(digest.key, digest.key, progress, now, attempts, policy or RetryPolicy())

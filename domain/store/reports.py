@@ -15,7 +15,8 @@ from sqlalchemy import Select, select
 from domain.events import EventVoided, event_from_dict
 from domain.obligations import CaseView
 from domain.store.common import StoreBase, case_row, history_of
-from domain.store.tables import CaseRow, CaseStatus, EventRow
+from domain.store.summaries import overdue_at
+from domain.store.tables import CaseRow, CaseStatus, EventRow, OpenObligationRow
 from domain.timeline import describe
 
 BATCH = 500
@@ -59,9 +60,20 @@ def _summary(row: CaseRow) -> CaseSummary:
 
 
 class ReportsMixin(StoreBase):
-    def list_cases(self, team: str | None = None, status: str | None = None) -> list[CaseSummary]:
+    def list_cases(
+        self,
+        team: str | None = None,
+        status: str | None = None,
+        overdue_as_of: datetime | None = None,
+    ) -> list[CaseSummary]:
+        """The cases by reference; ``overdue_as_of``: only those with something overdue
+        then, as the read model says (one query, columns only: 50,000 rows in a blink)."""
+        query = _cases_query(team, status)
+        if overdue_as_of is not None:
+            late = select(OpenObligationRow.case_id).where(overdue_at(overdue_as_of))
+            query = query.where(CaseRow.id.in_(late))
         with self._db.reading() as session:
-            return [_summary(row) for row in session.scalars(_cases_query(team, status))]
+            return [CaseSummary(*row) for row in session.execute(query)]
 
     def summary(self, reference: str) -> CaseSummary:
         """One case's row: status, next wake, its flow run, events recorded."""
@@ -104,8 +116,13 @@ class ReportsMixin(StoreBase):
             return list(session.scalars(query))
 
 
-def _cases_query(team: str | None, status: str | None) -> Select[CaseRow]:
-    query = select(CaseRow).order_by(CaseRow.reference)
+def _cases_query(
+    team: str | None, status: str | None
+) -> Select[str, str, str, str, datetime | None, int, str | None]:
+    query = select(
+        CaseRow.reference, CaseRow.profile, CaseRow.team, CaseRow.status, CaseRow.next_wake,
+        CaseRow.last_seq, CaseRow.flow_run_id,
+    ).order_by(CaseRow.reference)  # fmt: skip
     if team is not None:
         query = query.where(CaseRow.team == team)
     if status is not None:
