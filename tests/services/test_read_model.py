@@ -159,6 +159,12 @@ def test_the_caseload_views_agree_with_derive_on_both_databases(
     assert found == expected and expected
     late = {reference for reference, _ in expected}
     assert {c.reference for c in store.overdue_cases(moment)} == late
+    listed = store.list_cases(overdue_as_of=moment)  # what `cpo cases --overdue` prints
+    assert [c.reference for c in listed] == sorted(late)
+    team = cases[0].team
+    assert {c.reference for c in store.list_cases(team=team, overdue_as_of=moment)} == {
+        h.reference for h in cases if h.team == team and h.reference in late
+    }
     by_team: dict[str, int] = {}
     for history in cases:
         by_team[history.team] = by_team.get(history.team, 0) + sum(
