@@ -122,11 +122,13 @@ def awake() -> list[tuple[str, object]]:
 
 
 def settled_but_for_the_lost(stable_for: float = 15.0) -> bool:
-    """No run waits in the pool and the runs still awake have not moved for a while: their
-    worker is gone."""
+    """The runs still awake have not moved for a while: their worker is gone, or they wait
+    on the pool slots its runs still hold."""
     before = awake()
     time.sleep(stable_for)
-    return awake() == before and states()["SCHEDULED"] == 0
+    # Runs still SCHEDULED may wait on pool slots the lost runs hold until the sweep
+    # replaces them: stable is enough.
+    return awake() == before
 
 
 def test_a_worker_lost_mid_burst_leaves_every_case_woken_once_and_no_notice_twice(
