@@ -14,7 +14,7 @@ from domain.store.extracts import CaseRecord
 from domain.store.private_files import write_private
 from returns.report import render_report
 from returns.timeliness import MEASURES, timeliness
-from tests.e2e.test_newcomer import BROWSER_ARGS, CHROMIUM
+from tests.browser import BROWSER_ARGS, CHROMIUM
 
 pytestmark = pytest.mark.slow
 

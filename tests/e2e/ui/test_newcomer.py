@@ -1,148 +1,25 @@
 """The newcomer's path, as a person meets it: ``make run`` from a clean clone, the Prefect UI
-in a real browser (Debian's Chromium through Playwright), then ``make stop``.
-
-Screenshots go to ``test-artifacts/ui/``.
+in a real browser (Debian's Chromium through Playwright). The stack is the package's
+(``conftest.py``), shared with the other browser tests here.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import re
-import shutil
 import stat
-import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "test-artifacts" / "ui"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser import BROWSER_ARGS, CHROMIUM
+from tests.e2e.ui.conftest import SHOTS, Demo, browse, fill_step, log_in
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass(frozen=True)
-class Demo:
-    clone: Path
-    ui: str
-    output: str
-
-    @property
-    def api(self) -> str:
-        return f"{self.ui}/api"
-
-    @property
-    def secret_file(self) -> Path:
-        return self.clone / ".cpo" / "prefect-auth"
-
-    @cached_property
-    def headers(self) -> dict[str, str]:
-        """The secret ``make run`` made, and a CSRF token for it: what a client sends."""
-        secret = self.secret_file.read_text().strip()
-        auth = {"Authorization": "Basic " + base64.b64encode(secret.encode()).decode()}
-        request = urllib.request.Request(f"{self.api}/csrf-token?client=newcomer", headers=auth)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            token = json.loads(response.read())["token"]
-        return {**auth, "Prefect-Csrf-Token": token, "Prefect-Csrf-Client": "newcomer"}
-
-    def post(self, path: str, body: dict[str, object]) -> list[dict[str, object]]:
-        request = urllib.request.Request(
-            f"{self.api}{path}",
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json", **self.headers},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())  # type: ignore[no-any-return]
-
-    def get(self, url: str) -> Any:
-        request = urllib.request.Request(url, headers=self.headers)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-
-    def every(self, path: str, body: dict[str, object] | None = None) -> list[dict[str, Any]]:
-        """Every row a filter endpoint holds, a page (the API's cap, 200) at a time."""
-        rows: list[dict[str, Any]] = []
-        while True:
-            page = self.post(path, {**(body or {}), "limit": 200, "offset": len(rows)})
-            rows += page
-            if len(page) < 200:
-                return rows
-
-    def deployment_id(self, name: str) -> str:
-        found = self.post("/deployments/filter", {"deployments": {"name": {"any_": [name]}}})
-        return str(found[0]["id"])
-
-    def case_runs(self) -> dict[str, dict[str, object]]:
-        runs: list[dict[str, object]] = []
-        while True:  # a page of the API's 200 at a time
-            page = self.post("/flow_runs/filter", {"limit": 200, "offset": len(runs),
-                                                   "sort": "ID_DESC"})  # fmt: skip
-            runs += page
-            if len(page) < 200:
-                break
-        return {str(r["name"]): r for r in runs if str(r["name"]).startswith("CP-DEMO-")}
-
-    def cpo(self, *args: str) -> str:
-        env = {
-            **os.environ,
-            "CPO_DATABASE_URL": f"sqlite:///{self.clone / '.cpo' / 'cases.sqlite3'}",
-        }
-        result = subprocess.run(
-            [str(self.clone / ".venv" / "bin" / "cpo"), *args],
-            env=env,
-            cwd=self.clone,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
-        return result.stdout
-
-
-def make(clone: Path, target: str, timeout: float) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CPO_"))}
-    result = subprocess.run(
-        ["make", target], cwd=clone, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert result.returncode == 0, (
-        f"make {target} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    )
-    return result.stdout
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    clone = tmp_path_factory.mktemp("newcomer") / "clone"
-    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True, timeout=120)
-    output = ""
-    try:
-        output = make(clone, "run", timeout=1500)
-        found = re.search(r"Prefect UI\s+(http://127\.0\.0\.1:\d+)", output)
-        assert found, output
-        yield Demo(clone, found.group(1), output)
-    finally:
-        make(clone, "stop", timeout=120)
 
 
 def test_the_run_command_starts_the_server_with_the_demo_cases_as_flow_runs(demo: Demo) -> None:
@@ -206,55 +83,6 @@ def test_the_clock_is_scheduled_every_quarter_hour(demo: Demo) -> None:
     assert all(run["auto_scheduled"] for run in upcoming)
     minutes = sorted({str(run["expected_start_time"])[14:16] for run in upcoming})
     assert set(minutes) <= {"00", "15", "30", "45"}, minutes
-
-
-def browse(playwright: Any, demo: Demo) -> tuple[Any, Any]:
-    """A fresh browser, logged in to the Prefect UI as a newcomer would be."""
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(60_000)
-    log_in(page, demo)
-    return browser, page
-
-
-def log_in(page: Any, demo: Demo) -> None:
-    """The UI's login page takes the secret's one line (``user:password``) as its password."""
-    page.goto(f"{demo.ui}/runs", wait_until="networkidle")
-    page.wait_for_url(re.compile(r".*/login.*"))
-    page.locator("input[type=password]").fill(demo.secret_file.read_text().strip())
-    page.get_by_role("button", name="Login").click()
-    page.wait_for_url(re.compile(r".*/runs.*"))
-
-
-def submit(page: Any, shot: str) -> None:
-    """Submit a run form and wait until it has become a run; name every refused request."""
-    refused: list[str] = []
-    page.on(
-        "response",
-        lambda r: (
-            refused.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 400 else None
-        ),
-    )
-    page.get_by_role("button", name="Submit").click()
-    try:
-        page.wait_for_url(re.compile(r".*(tab=Runs|/flow-run/).*"))
-    except Exception as error:
-        page.screenshot(path=str(SHOTS / f"{shot}-not-submitted.png"), full_page=True)
-        raise AssertionError(
-            f"the run form did not submit; the server refused: {refused}"
-        ) from error
-    assert not refused, refused
-
-
-def fill_step(demo: Demo, page: Any, deployment: str, values: dict[str, object], shot: str) -> None:
-    """A manual step's form, filled as JSON (the form's own JSON view) and submitted."""
-    found = demo.deployment_id(deployment)
-    page.goto(f"{demo.ui}/deployments/deployment/{found}/run", wait_until="networkidle")
-    page.screenshot(path=str(SHOTS / f"{shot}-form.png"), full_page=True)
-    page.locator(".flow-run-create-form-v2__header .p-icon-button-menu button").click()
-    page.get_by_text("Use JSON input").click()
-    page.locator("textarea.p-code-input__textarea").first.fill(json.dumps(values, indent=2))
-    submit(page, shot)
 
 
 def test_the_ui_shows_case_runs_their_page_and_takes_a_manual_step(demo: Demo) -> None:
@@ -378,56 +206,3 @@ def test_a_bad_manual_step_ends_rejected_with_its_one_line_reason(demo: Demo) ->
     assert run["state"]["name"] == "Rejected" and run["state_type"] != "FAILED"
     message = run["state"]["message"]
     assert message == "minute_taker: the chair never takes the minutes (R-M2)", message
-
-
-def personal_strings(clone: Path) -> set[str]:
-    """Every name, contact and date of birth the demo store holds (R-G1), and the children's
-    ids of the authority, but not a date some case also records as an event's day."""
-    from domain.store import CaseRepository, Database
-
-    database = Database.from_url(f"sqlite:///{clone / '.cpo' / 'cases.sqlite3'}")
-    personal: set[str] = set()
-    days: set[str] = set()
-    for record in CaseRepository(database).case_records():
-        for event in record.history.events:
-            days.add(event.on.isoformat())
-            for person in [*getattr(event, "members", ()), *getattr(event, "children", ())]:
-                personal |= {getattr(person, "name", ""), getattr(person, "contact", "")}
-                if getattr(person, "date_of_birth", None):
-                    personal.add(person.date_of_birth.isoformat())
-        for facts in record.facts:
-            personal.add(facts.la_child_id)
-            for born in (facts.date_of_birth, facts.expected_birth_date):
-                if born is not None:
-                    personal.add(born.isoformat())
-    database.dispose()
-    return {text for text in personal if len(text) >= 4} - days
-
-
-def test_nothing_prefect_holds_names_a_child_or_a_member_after_every_step(demo: Demo) -> None:
-    """R-G1: run names, parameters, tags, state messages, artifacts, logs, events, variables,
-    deployments and blocks carry case references and ids only. Runs last in this module:
-    after the demo, the manual steps and the resume form the tests above took."""
-    personal = personal_strings(demo.clone)
-    assert len(personal) > 40  # the demo's children and families have invented details
-    held: dict[str, object] = {
-        "flow runs": demo.every("/flow_runs/filter"),
-        "task runs": demo.every("/task_runs/filter"),
-        "artifacts": demo.every("/artifacts/filter"),
-        "logs": demo.every("/logs/filter"),
-        "deployments": demo.every("/deployments/filter"),
-        "variables": demo.every("/variables/filter"),
-        "blocks": demo.every("/block_documents/filter"),
-        "automations": demo.post("/automations/filter", {}),
-    }
-    page = demo.post("/events/filter", {"limit": 50})
-    events = list(page["events"])  # type: ignore[call-overload]
-    while page["next_page"]:  # type: ignore[call-overload]
-        page = demo.get(str(page["next_page"]))  # type: ignore[call-overload]
-        events += page["events"]
-    held["events"] = events
-    assert len(held["flow runs"]) >= 40 and len(held["logs"]) > 100 and len(events) > 100  # type: ignore[arg-type]
-    for kind, rows in held.items():
-        text = json.dumps(rows)
-        leaked = sorted(found for found in personal if found in text)
-        assert not leaked, f"{kind} hold personal data: {leaked[:5]}"
