@@ -108,19 +108,26 @@ def import_cases(
     as_of: AsOf = None,
     database_url_option: DatabaseUrl = None,
 ) -> None:
-    """Import case histories; a bad file is reported and nothing of that case is recorded."""
+    """Import case histories, each judged as ``cpo validate`` judges it; a bad file is named
+    with its reason on one line and nothing of that case is recorded (a folder goes on)."""
+    from cli.errors import BadInput, Refused
     from domain.store.transfer import ImportStatus, history_files, import_file
 
     who, when = recorded_by or getpass.getuser(), parse_as_of(as_of)
     counts = dict.fromkeys(ImportStatus, 0)
-    with open_store(database_url_option) as repository, Progress(console=errors) as progress:
-        files = history_files(path)
+    files = history_files(path)
+    with open_store(database_url_option) as repository, Progress(
+        console=errors, disable=len(files) == 1
+    ) as progress:  # fmt: skip
         task = progress.add_task("Importing", total=len(files))
         for file in files:
             result = import_file(repository, file, recorded_by=who, as_of=when)
             counts[result.status] += 1
+            if result.error and len(files) == 1:
+                raise (BadInput if result.unreadable else Refused)(result.error)
             if result.error:
-                progress.console.print(f"[red]{result.error}[/red]")
+                progress.console.print(f"refused: {result.error}", soft_wrap=True, markup=False,
+                                       highlight=False)  # fmt: skip
             progress.advance(task)
     console.print(", ".join(f"{count} {status.value}" for status, count in counts.items()))
     if counts[ImportStatus.FAILED]:
@@ -149,7 +156,7 @@ def export_cases(
     from domain.store.transfer import export_all, export_text
 
     if all_cases == (reference is not None):
-        raise typer.BadParameter("give either a case reference or --all")
+        raise BadInput("give either a case reference or --all")
     if redact and with_child_facts:
         raise BadInput("--redact leaves personal data out; --with-child-facts adds it: pick one")
     if not redact:
@@ -161,7 +168,7 @@ def export_cases(
     with open_store(database_url_option) as repository:
         if all_cases:
             if out is None:
-                raise typer.BadParameter("--all needs --out FOLDER")
+                raise BadInput("--all needs --out FOLDER")
             written = sum(1 for _ in export_all(repository, out, redact, facts_for=facts_for))
             console.print(f"{written} cases written to {out}")
             return
@@ -263,7 +270,9 @@ def show_outbox(
 ) -> None:
     """Notices and their delivery: delivered, pending, or failed with the last error (R-E1)."""
     if case is None and not failed:
-        raise typer.BadParameter("give --case REF, or --failed for every case")
+        from cli.errors import BadInput
+
+        raise BadInput("give --case REF, or --failed for every case")
     with open_store(database_url_option) as repository:
         if case is None:
             total, entries = repository.undelivered(limit)

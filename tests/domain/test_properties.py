@@ -84,10 +84,10 @@ def test_a_rejected_event_leaves_the_state_identical(seed, which):
     state = fold(history)
     last = history.events[-1].on
     bad = [
-        CoreGroupHeld(on=last, meeting="cg-x", chair="sw", minute_taker="sw"),
-        CoreGroupHeld(on=last - timedelta(days=30), meeting="cg-y", chair="sw", minute_taker="hv"),
+        CoreGroupHeld(on=last, meeting="cg-x1", chair="sw", minute_taker="sw"),
+        CoreGroupHeld(on=last - timedelta(days=30), meeting="cg-y1", chair="sw", minute_taker="hv"),
         MinutesCirculated(on=last, meeting="never-held"),
-        CoreGroupHeld(on=last, meeting="cg-z", chair="ghost", minute_taker="hv"),
+        CoreGroupHeld(on=last, meeting="cg-z1", chair="gh1", minute_taker="hv"),
     ][which]
     before = copy.deepcopy(state.__dict__)
     try:

@@ -84,7 +84,7 @@ def test_a_case_runs_from_icpc_to_plan_end_acting_once_on_each_rung(
             ],
             "lead_professional": "sw",
             "team_manager": "tm",
-            "chair": "chair-1",
+            "chair": "ch-1",
             "first_core_group_on": "2025-01-17",
             "strategy_discussion_on": "2024-12-23",
             "recorded_by": "admin-1",

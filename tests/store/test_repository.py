@@ -48,14 +48,14 @@ def test_an_appended_event_gets_the_next_sequence_and_its_audit_fields(
     repository.open_case(history(), recorded_by="admin", source="import", as_of=AS_OF)
     seq = repository.append(
         "BED-0001", visit(ICPC_ON + timedelta(days=1)),
-        expected_seq=1, recorded_by="worker-7", source="ui", as_of=AS_OF,
+        expected_seq=1, recorded_by="wk-7", source="ui", as_of=AS_OF,
     )  # fmt: skip
     assert seq == 2
     entry = repository.journal("BED-0001")[-1]
     assert (entry.seq, entry.type, entry.recorded_by, entry.source) == (
         2,
         "visit_made",
-        "worker-7",
+        "wk-7",
         "ui",
     )
     assert entry.recorded_at == RECORDED_AT
@@ -203,6 +203,6 @@ def test_opening_many_cases_is_all_or_nothing(repository: CaseRepository) -> Non
     assert repository.open_cases(good, recorded_by="a", source="import", as_of=AS_OF) == 3
     with pytest.raises(CaseExists, match="BED-1"):
         repository.open_cases(
-            [history("NEW"), good[1]], recorded_by="a", source="import", as_of=AS_OF
+            [history("NEW-1"), good[1]], recorded_by="a", source="import", as_of=AS_OF
         )
-    assert not repository.exists("NEW")
+    assert not repository.exists("NEW-1")
