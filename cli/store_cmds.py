@@ -65,18 +65,38 @@ def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, default=str, option=options).decode() + "\n")
 
 
-def db_upgrade(database_url_option: DatabaseUrl = None) -> None:
-    """Create the store's schema, or upgrade it to the latest revision."""
+APP_ROLE_ENV = "CPO_DATABASE_APP_ROLE"
+
+
+def db_upgrade(
+    database_url_option: DatabaseUrl = None,
+    app_role: Annotated[
+        str | None,
+        typer.Option(
+            "--app-role",
+            envvar=APP_ROLE_ENV,
+            help="PostgreSQL: the role the application connects as; granted only what it "
+            "needs (run as the tables' owner).",
+        ),
+    ] = None,
+) -> None:
+    """Create the store's schema, or upgrade it to the latest revision; on PostgreSQL, as
+    the owner, then grant the application's role what it may do (domain/store/roles.py)."""
     from domain.store.migrate import upgrade
+    from domain.store.roles import grant_application_role
 
     url = database_url(database_url_option)
     database = Database.from_url(url)
     try:
         revision = upgrade(database)
+        if app_role:
+            grant_application_role(database, app_role)
         missing = CaseRepository(database).missing_summaries()
     finally:
         database.dispose()
     console.print(f"{shown_url(url)} is at revision {revision}")
+    if app_role:
+        console.print(f"role {app_role} may read, add and deliver; nothing else")
     if missing:
         console.print(f"{missing} case(s) have no read model yet: run cpo db rebuild-summaries")
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from domain.store.actors import actor as check_actor
 from domain.store.common import StoreBase
 from domain.store.tables import AuditRow
 
@@ -50,6 +51,7 @@ class AuditMixin(StoreBase):
         detail: dict[str, Any] | None = None,
     ) -> AuditEntry:
         """Append one entry, stamped by the store's clock."""
+        check_actor(actor, "actor")
         values = audit_values(self._clock(), actor, action, subject, path, detail)
         with self._db.writing() as session:
             found = session.scalar(insert(AuditRow).values(**values).returning(AuditRow.id))

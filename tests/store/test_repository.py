@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 
 from domain.errors import RejectedEvent
 from domain.events import CoreGroupHeld
+from domain.store.database import Database
 from domain.store.errors import CaseExists, CaseNotFound, ConcurrencyConflict
 from domain.store.repository import CaseRepository
 from domain.store.tables import EventRow
@@ -185,12 +186,16 @@ def test_refresh_moves_the_next_wake_and_enqueues_what_is_now_due(
     assert repository.load("BED-0001")[1] == 1
 
 
-def test_the_journal_refuses_updates_and_deletes(repository: CaseRepository) -> None:
+def test_the_journal_refuses_updates_and_deletes(
+    repository: CaseRepository, owner_url: str
+) -> None:
+    owner = Database.from_url(owner_url)  # the tables' owner: only the triggers stop it
     repository.open_case(history(), recorded_by="admin", source="import", as_of=AS_OF)
     for statement in ("UPDATE events SET recorded_by = 'x'", "DELETE FROM events"):
-        with pytest.raises(Exception, match="append-only"), repository.database.writing() as s:
+        with pytest.raises(Exception, match="append-only"), owner.writing() as s:
             s.execute(text(statement))
     assert journal_size(repository) == 1
+    owner.dispose()
 
 
 def test_opening_many_cases_is_all_or_nothing(repository: CaseRepository) -> None:
@@ -206,3 +211,34 @@ def test_opening_many_cases_is_all_or_nothing(repository: CaseRepository) -> Non
             [history("NEW-1"), good[1]], recorded_by="a", source="import", as_of=AS_OF
         )
     assert not repository.exists("NEW-1")
+
+
+def test_a_wake_that_ran_late_never_moves_a_case_back(repository: CaseRepository) -> None:
+    """A resumed run waits its turn while the clock ticks on: when it wakes, as of the tick
+    that resumed it, the case was already woken as of a later one. Its next wake, its read
+    model and its notices stay as the later wake left them."""
+    repository.open_case(history(), recorded_by="admin", source="import", as_of=AS_OF)
+    later, earlier = AS_OF + timedelta(days=20), AS_OF + timedelta(days=10)
+    repository.refresh("BED-0001", later)
+    woken = repository.summary("BED-0001")
+    notices = repository.outbox_of("BED-0001")
+    rows = summaries_of(repository)
+    late = repository.refresh("BED-0001", earlier)
+    batch = repository.refresh_many(["BED-0001"], earlier)["BED-0001"]
+    assert late.queued == () and not isinstance(batch, Exception) and batch.queued == ()
+    assert repository.summary("BED-0001").next_wake == woken.next_wake
+    assert repository.outbox_of("BED-0001") == notices
+    assert summaries_of(repository) == rows
+    again = repository.refresh("BED-0001", later + timedelta(days=1))  # on time: it moves
+    assert repository.summary("BED-0001").next_wake == again.next_wake
+
+
+def summaries_of(repository: CaseRepository) -> list[tuple[object, ...]]:
+    from domain.store.tables import CaseSummaryRow, OpenObligationRow
+
+    with repository.database.reading() as session:
+        return [
+            tuple(row)
+            for model in (CaseSummaryRow, OpenObligationRow)
+            for row in session.execute(select(model.__table__))
+        ]

@@ -132,8 +132,9 @@ def test_a_folder_import_finishes_naming_each_bad_file_and_its_reason(
 
 
 def test_the_sqlite_journal_refuses_replace_and_upsert_as_postgresql_does(
-    repository: CaseRepository, backend: str
+    repository: CaseRepository, backend: str, owner_url: str
 ) -> None:
+    owner = Database.from_url(owner_url)  # the tables' owner: only the triggers stop it
     repository.open_case(history(), recorded_by="a", source="import", as_of=AS_OF)
     columns = "(id, case_id, seq, type, payload, recorded_by, recorded_at, source)"
     values = (
@@ -143,12 +144,16 @@ def test_the_sqlite_journal_refuses_replace_and_upsert_as_postgresql_does(
     if backend == "sqlite":
         statements.append(f"INSERT OR REPLACE INTO events {columns} {values}")
     for statement in statements:
-        with pytest.raises(Exception, match="append-only"), repository.database.writing() as s:
+        with pytest.raises(Exception, match="append-only"), owner.writing() as s:
             s.execute(text(statement))
     assert [e.recorded_by for e in repository.journal("BED-0001")] == ["a"]
+    owner.dispose()
 
 
-def test_a_notice_keeps_what_it_says_and_is_never_deleted(repository: CaseRepository) -> None:
+def test_a_notice_keeps_what_it_says_and_is_never_deleted(
+    repository: CaseRepository, owner_url: str
+) -> None:
+    owner = Database.from_url(owner_url)  # the tables' owner: only the triggers stop it
     repository.open_case(history(), recorded_by="a", source="import", as_of=AS_OF)
     repository.enqueue_digests([digest("north", AS_OF.date())], AS_OF)
     [first, *_] = repository.outbox_of("BED-0001")
@@ -157,9 +162,10 @@ def test_a_notice_keeps_what_it_says_and_is_never_deleted(repository: CaseReposi
         "UPDATE outbox SET payload = payload, rung = 'missed'",
         "DELETE FROM digests",
     ):
-        with pytest.raises(Exception, match="notice"), repository.database.writing() as s:
+        with pytest.raises(Exception, match="notice"), owner.writing() as s:
             s.execute(text(statement))
     assert repository.outbox_of("BED-0001")[0] == first
+    owner.dispose()
 
 
 def test_the_store_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
