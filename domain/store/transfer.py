@@ -22,7 +22,7 @@ from domain.errors import DomainError
 from domain.history import CaseHistory
 from domain.ladder import LONDON
 from domain.store.errors import CaseExists
-from domain.store.private_files import write_private
+from domain.store.private_files import private_folder, write_private
 from domain.store.repository import CaseRepository
 from domain.store.tables import Source
 
@@ -157,7 +157,7 @@ def export_all(
     facts_for: str | None = None,
 ) -> Iterator[Path]:
     """Every case, one file each, readable by their owner only (names are in the events)."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(folder)
     for summary in repository.list_cases():
         target = folder / export_file_name(summary.reference)
         write_private(
