@@ -177,26 +177,28 @@ def export_cases(
 
     if all_cases == (reference is not None):
         raise BadInput("give either a case reference or --all")
+    if all_cases and out is None:
+        raise BadInput("--all needs --out FOLDER")
     if redact and with_child_facts:
         raise BadInput("--redact leaves personal data out; --with-child-facts adds it: pick one")
-    if not redact:
-        errors.print(
-            "Warning: this export holds personal data (names, contacts, dates of birth): "
-            "keep it as safe as the store, or export with --redact (R-G1)."
-        )
     facts_for = getpass.getuser() if with_child_facts else None
     with open_store(database_url_option) as repository:
         if all_cases:
-            if out is None:
-                raise BadInput("--all needs --out FOLDER")
+            assert out is not None
             written = sum(1 for _ in export_all(repository, out, redact, facts_for=facts_for))
             console.print(f"{written} cases written to {out}")
-            return
-        text = export_text(repository, str(reference), redact, facts_for=facts_for)
-        if out is None:
-            sys.stdout.write(text)
         else:
-            write_private(out, text)
+            text = export_text(repository, str(reference), redact, facts_for=facts_for)
+            if out is None:
+                sys.stdout.write(text)
+            else:
+                write_private(out, text)
+    if not redact:  # once written: a refusal stays one line
+        errors.print(
+            "Warning: this export holds personal data (names, contacts, dates of birth): "
+            "keep it as safe as the store, or export with --redact (R-G1).",
+            soft_wrap=True,
+        )
 
 
 def list_cases(
@@ -208,8 +210,9 @@ def list_cases(
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """List cases with their status, events recorded and next wake time."""
+    moment = parse_as_of(as_of)  # a bad --as-of is bad input, even where it is not needed
     with open_store(database_url_option) as repository:
-        late_as_of = parse_as_of(as_of) if overdue else None
+        late_as_of = moment if overdue else None
         cases = repository.list_cases(team=team, status=status, overdue_as_of=late_as_of)
     if as_json:
         print_json(cases)

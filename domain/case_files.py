@@ -40,7 +40,7 @@ def read_case_file(raw: bytes) -> CaseFile:
     try:
         return CaseFile.model_validate(found)
     except ValidationError as error:
-        raise InvalidFile(invalid(error)) from None
+        raise InvalidFile(f"{invalid(error)} (R-G3)") from None
 
 
 def judge_case_file(raw: bytes, today: date) -> tuple[CaseFile, CaseState]:

@@ -43,9 +43,8 @@ OPAQUE_ID_PATTERN = (
     r"^(?![a-z0-9-]*[a-z]{5})(?=[a-z0-9-]{1,3}$|[a-z0-9-]*[0-9])[a-z0-9][a-z0-9-]{0,31}$"
 )
 OPAQUE_ID_RULE = (
-    "an id is a code such as hv, c1 or cg-p0-1: lowercase letters, digits and dashes, "
-    "a digit in it unless it is 3 characters or fewer, at most 4 letters in a row, "
-    "so that a name can never pass as one"
+    "an id is a code like hv, c1 or cg-p0-1 (lowercase letters, digits, dashes; a digit in "
+    "it unless 3 characters or fewer; at most 4 letters in a row), never a name"
 )
 
 

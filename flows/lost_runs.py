@@ -7,9 +7,9 @@ Running (Prefect 3.9 computes the slots free from the runs' states; no lease of 
 expire). A run whose process died with its worker stays Running for ever, holding its
 slot, and the morning's resumed wakes queue behind it. Every deployed run sends a
 heartbeat event every ``HEARTBEAT_SECONDS`` (``PREFECT_FLOWS_HEARTBEAT_FREQUENCY``, on every
-worker; Prefect's least is 30 s): the automation expects, after a run is taken (Pending),
-starts (Running) or beats, another sign from it (a beat, or any state: Suspended, Completed,
-Rejected...) within ``DEFAULT_WITHIN``; with none, the server itself sets it Crashed, and the
+worker; Prefect's least is 30 s): the automation expects, after a run is taken (Pending,
+Submitting), starts (Running) or beats, another sign from it (a beat, or any state: Suspended,
+Completed, Rejected...) within ``DEFAULT_WITHIN``; with none, the server sets it Crashed, and the
 clock's next tick gives its case a new run (the store is the truth: nothing is lost or
 repeated). A run that was only slow is replaced the same way, harmlessly.
 
@@ -28,9 +28,15 @@ HEARTBEAT_SECONDS = 30
 # Two beats and a half: a beat late on a busy machine is not a loss; a lost worker's slots
 # are free within about a minute and a half of its last beat.
 DEFAULT_WITHIN = timedelta(seconds=75)
+# What says a process is now answerable for a run (each state by its name: a worker takes a
+# run as "Pending", then "Submitting" while it starts its process; "Retrying" runs again;
+# "Cancelling" waits for its worker to stop it). Each must be followed by another sign.
 SIGNS_OF_LIFE = {
     "prefect.flow-run.Pending",
+    "prefect.flow-run.Submitting",
     "prefect.flow-run.Running",
+    "prefect.flow-run.Retrying",
+    "prefect.flow-run.Cancelling",
     "prefect.flow-run.heartbeat",
 }
 MESSAGE = (

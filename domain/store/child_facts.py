@@ -175,6 +175,7 @@ class ChildFactsMixin(StoreBase):
     ) -> None:
         """Check the facts against the case (RejectedFacts names the child, field and rule)
         and keep them, audited, in one transaction; nothing is written if one is refused."""
+        actor(recorded_by)
         with self._db.writing() as session:
             row = case_row(session, reference)
             state = fold(history_of(session, row))
