@@ -98,6 +98,8 @@ def store(
                          as_of=_moment())  # fmt: skip
     valid = case(SEEDED, reference="CP-2026-0002")
     (folder / "valid.json").write_text(dumps_history(valid), encoding="utf-8")
+    (folder / "shared.json").write_text("")
+    (folder / "link.json").symlink_to(folder / "shared.json")  # an insider's trap for exports
     yield Store(url, folder, database)
     database.dispose()
     if request.param == "postgres":
@@ -139,6 +141,9 @@ def refused_in_one_line(ran: Ran, expected: int) -> str:
 
 def written_nothing(store: Store, before: dict[str, int]) -> None:
     assert store.counts() == before
+    left = {p.name for p in store.folder.rglob("*") if not p.name.startswith("cases.sqlite3")}
+    assert left == {"valid.json", "shared.json", "link.json"}  # no file of personal data
+    assert (store.folder / "shared.json").read_text() == ""
 
 
 @pytest.mark.parametrize("path", inputs("case_files"), ids=lambda p: p.stem)
