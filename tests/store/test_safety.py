@@ -210,3 +210,32 @@ def test_a_rule_added_later_never_locks_a_case_already_in_the_store(
     done = record_event(repository, "OLD-1", seen, recorded_by="a", source="cli", as_of=LATER)
     assert done.seq == 2
     assert repository.case_view("OLD-1", LATER).obligations  # still derived, still watched
+
+
+def test_a_case_recorded_before_ids_had_to_be_opaque_still_loads_wakes_and_takes_events(
+    repository: CaseRepository,
+) -> None:
+    """Its reference and its member ``school`` would be refused today (R-G1); in the store
+    from before, it wakes, and a visit by ``school`` is still recorded. A new id must be
+    opaque."""
+    from domain.events import Member, MemberRole
+    from domain.store.bulk import insert_cases
+    from domain.store.rules import DomainRules
+
+    school = Member(id="school", role=MemberRole.PROFESSIONAL, agency="Education")
+    opening = icpc().model_copy(update={"members": (*icpc().members, school)})
+    old = history("Maryam.Okafor-2019-04-02", opening)
+    with pytest.raises(RejectedEvent, match="R-G1"):
+        repository.open_case(old, recorded_by="a", source="import", as_of=LATER)
+    with repository.database.writing() as session:  # as if recorded before the rule
+        insert_cases(session, [(old, DomainRules().standing(old, LATER))],
+                     recorded_by="a", source=Source.IMPORT, now=LATER)  # fmt: skip
+    repository.refresh(old.reference, LATER)
+    seen = visit(ICPC_ON + timedelta(days=2), visitor="school")
+    done = record_event(repository, old.reference, seen, recorded_by="a", source="cli",
+                        as_of=LATER)  # fmt: skip
+    assert done.seq == 2
+    with pytest.raises(RejectedEvent, match="'police' is not an opaque id") as refused:
+        record_event(repository, old.reference, visit(seen.on, visitor="police"),
+                     recorded_by="a", source="cli", as_of=LATER)  # fmt: skip
+    assert (refused.value.field, refused.value.rule) == ("visitor", "R-G1")
