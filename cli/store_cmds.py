@@ -65,18 +65,29 @@ def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, default=str, option=options).decode() + "\n")
 
 
-def db_upgrade(database_url_option: DatabaseUrl = None) -> None:
+def db_upgrade(
+    database_url_option: DatabaseUrl = None,
+    simulation: Annotated[
+        bool,
+        typer.Option(
+            "--simulation",
+            help="Make a new, empty store a simulation's: its records take --as-of as "
+            "their day. Without it a store is real: records take today from the clock.",
+        ),
+    ] = False,
+) -> None:
     """Create the store's schema, or upgrade it to the latest revision."""
     from domain.store.migrate import upgrade
 
     url = database_url(database_url_option)
     database = Database.from_url(url)
     try:
-        revision = upgrade(database)
+        revision = upgrade(database, simulation=simulation)
         missing = CaseRepository(database).missing_summaries()
     finally:
         database.dispose()
-    console.print(f"{shown_url(url)} is at revision {revision}")
+    kind = " (a simulation's store)" if simulation else ""
+    console.print(f"{shown_url(url)} is at revision {revision}{kind}")
     if missing:
         console.print(f"{missing} case(s) have no read model yet: run cpo db rebuild-summaries")
 
@@ -216,11 +227,13 @@ def show_case(
             }
         )
         return
-    events = Table("seq", "on", "event", "recorded by", "recorded at", "source", title="Timeline")
-    for entry in timeline:
+    events = Table(
+        "seq", "on", "event", "recorded by", "recorded at", "source", "late", title="Timeline"
+    )
+    for entry in sorted(timeline, key=lambda e: (e.on, e.seq)):  # the story, as it happened
         at = entry.recorded_at.isoformat(timespec="seconds")
         seq, on = str(entry.seq), str(entry.on)
-        events.add_row(seq, on, entry.type, entry.recorded_by, at, entry.source)
+        events.add_row(seq, on, entry.type, entry.recorded_by, at, entry.source, entry.late_words)
     duties = Table("obligation", "rule", "owner", "due", "status", "rung", title="Obligations")
     for item in obligations:
         owner = item.owner or item.owner_role

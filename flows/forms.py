@@ -58,7 +58,15 @@ def ask_recorded_by() -> Any:
 
 
 def ask_on(what: str = "it happened") -> Any:
-    return ask_day("On", f"The day {what}")
+    return ask_day("On", f"The day {what}: an earlier day if it is recorded late")
+
+
+def ask_late_reason() -> Any:
+    return ask(
+        "Why recorded late",
+        "Only if it happened more than 10 working days ago (the profile's limit, R-G3)",
+        None,
+    )
 
 
 def ask_meeting() -> Any:

@@ -16,6 +16,7 @@ from domain.events import (
     event_to_dict,
 )
 from domain.history import CaseHistory
+from domain.recording import LateReason
 from domain.store import CaseRepository, ConcurrencyConflict, Source, Standing
 from domain.store.summaries import ObligationAt
 
@@ -71,11 +72,13 @@ def record_event(
     source: Source,
     as_of: datetime,
     key: str | None = None,
+    late_reason: LateReason | None = None,
 ) -> Recorded:
     """Validate through the domain and append at the case's current sequence, in one
     transaction with the outbox rows and the read model it changes; once per ``key``
     (default: the event's own, ``request_key``). A concurrent writer means: read the
-    sequence again and retry. A RejectedEvent (R-G3) writes nothing."""
+    sequence again and retry. A RejectedEvent (R-G3) writes nothing. An event recorded
+    later than its profile allows gives ``late_reason`` (``domain.recording``)."""
     key = key or request_key(reference, event)
     for attempt in range(CONFLICT_ATTEMPTS):
         key, before = _live_key(store, reference, key)
@@ -87,7 +90,7 @@ def record_event(
         try:
             new_seq = store.append(
                 reference, event, expected_seq=seq, recorded_by=recorded_by, source=source,
-                as_of=as_of, request_key=key,
+                as_of=as_of, request_key=key, late_reason=late_reason,
             )  # fmt: skip
             return Recorded(reference, new_seq, event.type)
         except ConcurrencyConflict:
@@ -129,10 +132,13 @@ def open_case(
     recorded_by: str,
     source: Source,
     as_of: datetime,
+    late_reason: LateReason | None = None,
 ) -> Recorded:
     """R-LC1: the conference that decides on a plan opens the case."""
     history = CaseHistory(reference=reference, team=team, profile=profile, events=(conference,))
-    seq = store.open_case(history, recorded_by=recorded_by, source=source, as_of=as_of)
+    seq = store.open_case(
+        history, recorded_by=recorded_by, source=source, as_of=as_of, late_reason=late_reason
+    )
     return Recorded(reference, seq, conference.type)
 
 

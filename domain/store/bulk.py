@@ -6,7 +6,7 @@ the benchmark. Callers validate first; this only writes, inside the caller's tra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +38,10 @@ def journal_rows(
     source: Source,
     now: datetime,
     request_key: str | None = None,
+    late: Sequence[str | None] = (),
 ) -> list[dict[str, Any]]:
+    """The journal rows of ``events``; ``late``: each one's late reason, if it gives one."""
+    reasons = list(late) or [None] * len(events)
     return [
         {
             "case_id": case_id,
@@ -49,8 +52,9 @@ def journal_rows(
             "recorded_at": now,
             "source": source.value,
             "request_key": request_key,
+            "late_reason": reason,
         }
-        for seq, event in enumerate(events, start=first_seq)
+        for (seq, event), reason in zip(enumerate(events, start=first_seq), reasons, strict=True)
     ]
 
 
@@ -61,8 +65,10 @@ def insert_cases(
     recorded_by: str,
     source: Source,
     now: datetime,
+    late: Mapping[str, Sequence[str | None]] | None = None,
 ) -> dict[str, int]:
-    """Insert new cases with their journals and due dispatches; returns reference -> id."""
+    """Insert new cases with their journals and due dispatches; returns reference -> id.
+    ``late``: by case reference, each event's late reason (``journal_rows``)."""
     case_rows = [
         {
             "reference": history.reference,
@@ -80,8 +86,14 @@ def insert_cases(
         row
         for history, _ in cases
         for row in journal_rows(
-            case_ids[history.reference], 1, history.events, recorded_by, source, now
-        )
+            case_ids[history.reference],
+            1,
+            history.events,
+            recorded_by,
+            source,
+            now,
+            late=(late or {}).get(history.reference, ()),
+        )  # fmt: skip
     ]
     if events:
         session.execute(insert(EventRow), events)

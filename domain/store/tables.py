@@ -83,6 +83,9 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    # Queued, never sent, and no longer owed (met by an entry recorded late, its event
+    # voided): kept, with when and why, and never sent unless it is owed again (R-E1).
+    WITHDRAWN = "withdrawn"
 
 
 class Base(DeclarativeBase):
@@ -123,6 +126,7 @@ class EventRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source: Mapped[str] = mapped_column(String(16))
     request_key: Mapped[str | None] = mapped_column(String(80))
+    late_reason: Mapped[str | None] = mapped_column(String(32))  # domain.recording.LateReason
 
 
 class Delivery:
@@ -152,6 +156,8 @@ class OutboxRow(Delivery, Base):
     obligation: Mapped[str] = mapped_column(String(128))
     rung: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class DigestRow(Delivery, Base):
@@ -169,6 +175,17 @@ class DigestRow(Delivery, Base):
     team: Mapped[str] = mapped_column(String(128))
     day: Mapped[date] = mapped_column(Date, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+
+
+class StoreSettingRow(Base):
+    """A setting of the store itself, written once: ``mode`` = ``simulation`` marks a store
+    whose records take their ``as_of`` from the caller (migration 0007)."""
+
+    __tablename__ = "store_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class CaseSummaryRow(Base):

@@ -22,7 +22,7 @@ from tasks.store import repository
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseRepository]:
     url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
     monkeypatch.setenv("CPO_DATABASE_URL", url)
-    upgrade(Database.from_url(url))
+    upgrade(Database.from_url(url), simulation=True)
     repository.cache_clear()
     opened = repository()
     history = CaseHistory(
