@@ -1,6 +1,8 @@
 """``cpo record ...``: every manual step from the command line.
 
-The same use cases as the manual-step deployments (``services.cases``: the domain validates,
+Who records is who runs the command (``cli/identity.py``: ``CPO_ACTING_AS`` or the
+operating-system user), checked as a person's id, never typed. The same use cases as the
+manual-step deployments (``services.cases``: the domain validates,
 the store appends), then the case's run is woken. Each step takes the event as JSON, in the
 same shape as the deployment's form (``--json '{...}'`` or ``--file event.json``); the
 ``type`` field may be left out where the step has one kind of event.
@@ -21,6 +23,7 @@ import typer
 
 from cli.as_of import parse_as_of
 from cli.errors import BadInput, Refused
+from cli.identity import acting_person
 
 # step -> (event type(s) accepted, default "type" when the JSON leaves it out)
 STEPS: dict[str, tuple[str, str | None]] = {
@@ -41,7 +44,6 @@ record_app = typer.Typer(help="Record a manual step on a case and wake its run."
 
 JsonOption = typer.Option(None, "--json", help="The event, as JSON")
 FileOption = typer.Option(None, "--file", help="A file holding the event as JSON")
-ByOption = typer.Option(..., "--recorded-by", help="Who is recording this (R-G2)")
 AsOfOption = typer.Option(None, "--as-of", help="ISO date or date-time; default now")
 
 
@@ -150,13 +152,16 @@ def _step_command(step: str, type_name: str, default_type: str | None) -> None:
         reference: str = typer.Argument(..., help="Case reference"),
         text: str | None = JsonOption,
         file: Path | None = FileOption,
-        recorded_by: str = ByOption,
         as_of: str | None = AsOfOption,
     ) -> None:
         moment = parse_as_of(as_of)
 
         def action() -> None:
-            event = _event(type_name, _payload(text, file, default_type, moment.date()))
+            recorded_by = acting_person()  # R-G2: who runs the command, never typed
+            payload = _payload(text, file, default_type, moment.date())
+            if step == "acknowledge":  # R-E6: the person acknowledging is the one recording
+                payload.setdefault("by", recorded_by)
+            event = _event(type_name, payload)
             typer.echo(record_and_wake(reference, event, recorded_by, moment))
 
         action()
@@ -172,13 +177,13 @@ def open_case(
     profile: str = typer.Option("england", "--profile"),
     text: str | None = JsonOption,
     file: Path | None = FileOption,
-    recorded_by: str = ByOption,
     as_of: str | None = AsOfOption,
 ) -> None:
     """Open a case from its ICPC record (R-LC1) and start its run."""
     moment = parse_as_of(as_of)
 
     def action() -> None:
+        recorded_by = acting_person()
         payload = _payload(text, file, "conference_held", moment.date())
         conference = _event("ConferenceHeld", payload)
         typer.echo(open_and_start(reference, team, profile, conference, recorded_by, moment))

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from domain.events import Event, event_to_dict
 from domain.history import CaseHistory
+from domain.store.audit import audit_values
 from domain.store.outbox import insert_dispatches
 from domain.store.rules import Standing
 from domain.store.summaries import write_summaries
-from domain.store.tables import CaseRow, CaseStatus, EventRow, Source
+from domain.store.tables import AuditRow, CaseRow, CaseStatus, EventRow, Source
 
 
 def standing_values(standing: Standing, now: datetime) -> dict[str, Any]:
@@ -94,4 +95,10 @@ def insert_cases(
     )
     dispatches = [dispatch for _, standing in cases for dispatch in standing.dispatches]
     insert_dispatches(session, case_ids, dispatches, now)
+    # R-G2: who opened (or imported) each case, in the audit log, in the same transaction.
+    session.execute(insert(AuditRow), [
+        audit_values(now, recorded_by, "opened_case", history.reference,
+                     detail={"events": len(history.events), "source": source.value})
+        for history, _ in cases
+    ])  # fmt: skip
     return case_ids

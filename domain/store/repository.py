@@ -22,7 +22,7 @@ from domain.errors import RejectedEvent
 from domain.events import Event, EventVoided
 from domain.history import CaseHistory
 from domain.state import fold
-from domain.store.audit import AuditMixin
+from domain.store.audit import AuditMixin, recorded_entry
 from domain.store.bulk import insert_cases, journal_rows, standing_values
 from domain.store.child_facts import CaseKey, ChildFactsMixin, write_child_facts
 from domain.store.common import case_row, histories_of, history_of
@@ -33,7 +33,7 @@ from domain.store.outbox import OutboxMixin, insert_dispatches
 from domain.store.reports import ReportsMixin
 from domain.store.rules import Standing
 from domain.store.summaries import SummariesMixin, write_summaries
-from domain.store.tables import CaseRow, CaseStatus, EventRow, Source
+from domain.store.tables import AuditRow, CaseRow, CaseStatus, EventRow, Source
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,9 @@ class CaseRepository(
                 )
                 session.execute(insert(EventRow), rows)
                 insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
+                session.execute(insert(AuditRow).values(
+                    **recorded_entry(self._clock(), recorded_by, reference, new_seq, event, source)
+                ))  # fmt: skip
         except IntegrityError as error:  # the (case, seq) key: another writer took this seq
             raise ConcurrencyConflict(reference, expected_seq, None) from error
         return new_seq

@@ -1,0 +1,125 @@
+"""Who acts, stamped by the server (R-G2): what a signed-in person's request carries into
+Prefect, whatever the browser sent.
+
+- Starting a deployment's run: only of a flow one of the person's roles may start; the
+  deployment's stamped parameter (``recorded_by``, ``requested_by``: ``[stamped]`` in the
+  roles file) is set to the person's id, over anything typed. The forms do not show it.
+- Answering a case run's resume form: ``acting_person`` is set in the run input; an
+  acknowledgement chosen there must be one the person may make (R-E6), checked here so the
+  UI says why at once, and again by the run when it records it.
+- Opening a case's run or its page: recorded in the store's audit log (``access/audit.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from access import lookup
+from access.audit import AccessAudit, AuditUnavailable
+from access.roles import CREATE_RUN, RESUME, Policy
+
+ACTING_PERSON = "acting_person"  # the run input's field: flows/case_form.py reads it
+READS = {
+    "GET /flow_runs/{id}": "opened_run",
+    "GET /artifacts/{id}": "opened_case_page",
+    "GET /artifacts/{key}/latest": "opened_case_page",
+}
+
+
+class Stamping:
+    def __init__(self, policy: Policy, prefect: ASGIApp) -> None:
+        self.policy, self.prefect = policy, prefect
+
+    async def forward(
+        self,
+        person: str,
+        roles: tuple[str, ...],
+        route: str,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        audit: AccessAudit,
+    ) -> None:
+        from access.gateway import refuse
+
+        part = scope["path"].removeprefix("/api").split("/")
+        if route == CREATE_RUN:
+            body = await read_json(receive)
+            flow = await lookup.deployment_flow(part[2])
+            if flow is not None and not self.policy.may_start(roles, flow):
+                return await refuse(scope, receive, send, f"{', '.join(roles)} may not start "
+                                    f"{flow}: ask for the role that records it")  # fmt: skip
+            parameter = self.policy.stamped.get(flow or "")
+            if parameter:
+                body.setdefault("parameters", {})[parameter] = person
+            scope, receive = with_body(scope, body)
+        elif route == RESUME:
+            body = await read_json(receive)
+            answer = body.get("run_input")
+            answer = dict(answer) if isinstance(answer, dict) else {}
+            answer[ACTING_PERSON] = person
+            body["run_input"] = answer
+            chosen = acknowledgement(answer)
+            if chosen is not None:
+                reference = await lookup.run_case(part[2])
+                refused = reference and await audit.acknowledgement_refused(
+                    reference, person, chosen
+                )
+                if refused:
+                    return await refuse(scope, receive, send, refused)
+            scope, receive = with_body(scope, body)
+        elif route in READS:
+            reference = await (
+                lookup.run_case(part[2]) if route == "GET /flow_runs/{id}"
+                else lookup.artifact_case(part[2], by_key=route.endswith("/latest"))
+            )  # fmt: skip
+            if reference:
+                try:
+                    await audit.opened(person, READS[route], reference)
+                except AuditUnavailable:
+                    detail = "the access audit cannot be written: try again shortly"
+                    return await JSONResponse({"detail": detail}, 503)(scope, receive, send)
+        await self.prefect(scope, receive, send)
+
+
+def acknowledgement(answer: dict[str, Any]) -> str | None:
+    """The escalation's key chosen in the resume form, if any (flows/case_form.py's choice:
+    "<key> · <title>", or the "nothing" entry)."""
+    from services.case_page import chosen_escalation
+
+    return chosen_escalation(answer.get("acknowledge"))
+
+
+async def read_json(receive: Receive) -> dict[str, Any]:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    try:
+        found = json.loads(b"".join(chunks) or b"{}")
+    except ValueError:
+        found = {}
+    return found if isinstance(found, dict) else {}
+
+
+def with_body(scope: Scope, body: dict[str, Any]) -> tuple[Scope, Receive]:
+    """The request again, with ``body`` (and its length) instead of what was sent."""
+    data = json.dumps(body).encode()
+    headers = [(k, v) for k, v in scope.get("headers", []) if k != b"content-length"]
+    headers.append((b"content-length", str(len(data)).encode()))
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": data, "more_body": False}
+
+    return {**scope, "headers": headers}, receive
