@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hmac
 import logging
-import time
 from typing import Any
 from urllib.parse import quote
 
@@ -30,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from access.audit import AccessAudit
 from access.roles import Policy, RouteTable
 from access.settings import AccessSettings
-from access.signin import SIGNED_OUT, SignIn, forget_old_sign_outs, page
+from access.signin import SignIn, live_session, page
 from access.stamping import Stamping
 
 log = logging.getLogger("cpo.access")
@@ -92,14 +91,8 @@ class Gateway:
         header = connection.headers.get("authorization", "")
         if header.lower().startswith("basic "):
             return self.service(header[6:])
-        session = connection.session
-        person, ends, sid = session.get("person"), session.get("exp"), session.get("sid")
-        now = time.time()
-        forget_old_sign_outs(now)
-        if not person or not ends or float(ends) < now or str(sid) in SIGNED_OUT:
-            session.clear()
-            return None
-        return Principal(str(person), tuple(session.get("roles", ())))
+        found = live_session(connection.session)
+        return Principal(*found) if found else None
 
     def service(self, encoded: str) -> Principal | None:
         expected = self.settings.service_credential

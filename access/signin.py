@@ -20,6 +20,7 @@ from typing import Any
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
+from joserfc.errors import JoseError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -54,6 +55,15 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
         f"<h1>{html.escape(title)}</h1>{body}</body></html>",
         status_code=status,
     )
+
+
+def why(refused: Exception) -> str:
+    """A refusal in one line: the provider's error, the token's failed check, or ours."""
+    if isinstance(refused, OAuthError):
+        return refused.description or refused.error or "refused by the provider"
+    if isinstance(refused, JoseError):
+        return f"the ID token was refused: {refused.error}: {refused.description or ''}".strip()
+    return str(refused)
 
 
 def safe_next(target: str | None) -> str:
@@ -91,10 +101,9 @@ class SignIn:
             if not claims:
                 raise OAuthError(description="the provider sent no ID token")
             person, roles = self.person_of(claims)
-        except (OAuthError, RejectedEvent) as refused:
+        except (OAuthError, JoseError, RejectedEvent) as refused:
             request.session.clear()
-            reason = refused.description if isinstance(refused, OAuthError) else str(refused)
-            reason = reason or getattr(refused, "error", "") or "refused"
+            reason = why(refused)
             log.warning("sign-in refused: %s", reason)
             return page("Sign-in refused", f"<p>{html.escape(reason)}</p>"
                         "<p><a href='/auth/sign-in'>Sign in again</a></p>", 401)  # fmt: skip
@@ -137,13 +146,21 @@ class SignIn:
     async def whoami(self, request: Request) -> Response:
         from starlette.responses import JSONResponse
 
-        session = request.session
-        if not session.get("person"):
+        found = live_session(request.session)
+        if found is None:
             return JSONResponse({"detail": "not signed in"}, status_code=401)
-        keys = ("person", "roles", "exp")
-        return JSONResponse({key: session.get(key) for key in keys})
+        person, roles = found
+        return JSONResponse({"person": person, "roles": roles, "exp": request.session["exp"]})
 
 
-def forget_old_sign_outs(now: float) -> None:
-    for sid in [sid for sid, ends in SIGNED_OUT.items() if ends < now]:
-        SIGNED_OUT.pop(sid, None)
+def live_session(session: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """The person and roles of a session still in force: not past its end, not signed out
+    (a copy of the cookie kept from before signing out counts for nothing). Else cleared."""
+    now = time.time()
+    for gone in [gone for gone, ends in SIGNED_OUT.items() if ends < now]:
+        SIGNED_OUT.pop(gone, None)
+    person, ends, sid = session.get("person"), session.get("exp"), session.get("sid")
+    if not person or not ends or float(ends) < now or str(sid) in SIGNED_OUT:
+        session.clear()
+        return None
+    return str(person), tuple(session.get("roles", ()))

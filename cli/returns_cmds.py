@@ -152,13 +152,16 @@ def _print_figures(figures: Timeliness) -> None:
 
 def audit(
     action: Annotated[str | None, typer.Option(help="Only this kind, e.g. cin_census.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Only what this person did.")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Only about this case.")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
     as_json: AsJson = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
-    """The audit log of what is not a case event: returns, reports, children's facts (R-G2)."""
+    """Who did what (R-G2): events recorded and acknowledged, cases opened in the UI (runs
+    and pages), returns and reports written, children's facts set and read."""
     with open_store(database_url_option) as store:
-        entries = store.audit_log(action, limit)
+        entries = store.audit_log(action, limit, actor=user, reference=case)
     if as_json:
         print_json([e.__dict__ for e in entries])
         return
