@@ -55,12 +55,17 @@ class Stamping:
                                     f"{flow}: ask for the role that records it")  # fmt: skip
             parameter = self.policy.stamped.get(flow or "")
             if parameter:
-                body.setdefault("parameters", {})[parameter] = person
+                given = plain_parameters(body.get("parameters"))
+                if given is None:
+                    return await refuse(scope, receive, send, "parameters: give the form's "
+                                        "values, as the run form sends them")  # fmt: skip
+                body["parameters"] = {**given, parameter: person}
             scope, receive = with_body(scope, body)
         elif route == RESUME:
             body = await read_json(receive)
-            answer = body.get("run_input")
-            answer = dict(answer) if isinstance(answer, dict) else {}
+            answer = plain_parameters(body.get("run_input"))
+            if answer is None:
+                return await refuse(scope, receive, send, "run_input: give the form's values")
             answer[ACTING_PERSON] = person
             body["run_input"] = answer
             chosen = acknowledgement(answer)
@@ -84,6 +89,26 @@ class Stamping:
                     detail = "the access audit cannot be written: try again shortly"
                     return await JSONResponse({"detail": detail}, 503)(scope, receive, send)
         await self.prefect(scope, receive, send)
+
+
+def plain_parameters(given: object) -> dict[str, Any] | None:
+    """A run's parameters as values. The UI's JSON view sends them wrapped for the server
+    to unwrap (``{"__prefect_kind": "json", "value": "<text>"}``), which would drop anything
+    stamped beside them: unwrapped here first. Any other wrapper of the whole is refused,
+    since who acts could hide in it."""
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        return None
+    if "__prefect_kind" not in given:
+        return dict(given)
+    if given.get("__prefect_kind") != "json" or not isinstance(given.get("value"), str):
+        return None
+    try:
+        found = json.loads(given["value"])
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def acknowledgement(answer: dict[str, Any]) -> str | None:

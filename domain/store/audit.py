@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from domain.events import EscalationAcknowledged, Event
+from domain.people import person_id
 from domain.store.common import StoreBase
 from domain.store.tables import AuditRow
 
@@ -38,6 +39,7 @@ def audit_values(
     detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One audit row, for a writer that records it inside its own transaction."""
+    person_id(actor, "actor")  # R-G2: a person's or a service's id, never a typed name
     return {
         "at": at, "actor": actor, "action": action, "subject": subject[:255], "path": path,
         "detail": detail or {},

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from domain.events import Event, event_to_dict
 from domain.history import CaseHistory
+from domain.people import person_id
 from domain.store.audit import audit_values
 from domain.store.outbox import insert_dispatches
 from domain.store.rules import Standing
@@ -40,6 +41,7 @@ def journal_rows(
     now: datetime,
     request_key: str | None = None,
 ) -> list[dict[str, Any]]:
+    person_id(recorded_by)  # R-G2: whoever writes to the store, never a name or a typed line
     return [
         {
             "case_id": case_id,
