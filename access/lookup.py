@@ -24,8 +24,22 @@ async def deployment_flow(deployment_id: str) -> str | None:
         return str(flow.name) if flow is not None else None
 
 
+CASES_OF_RUNS: dict[str, str | None] = {}  # a run's parameters never change: asked once
+KEPT = 10_000
+
+
 async def run_case(flow_run_id: str) -> str | None:
     """The case a flow run is about: its ``reference`` parameter (a case run, a manual step)."""
+    if flow_run_id in CASES_OF_RUNS:
+        return CASES_OF_RUNS[flow_run_id]
+    found = await _run_case(flow_run_id)
+    if len(CASES_OF_RUNS) >= KEPT:
+        CASES_OF_RUNS.clear()
+    CASES_OF_RUNS[flow_run_id] = found
+    return found
+
+
+async def _run_case(flow_run_id: str) -> str | None:
     models = _models()
     from prefect.server.database import provide_database_interface
 

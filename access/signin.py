@@ -18,6 +18,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
@@ -61,6 +62,8 @@ def why(refused: Exception) -> str:
     """A refusal in one line: the provider's error, the token's failed check, or ours."""
     if isinstance(refused, OAuthError):
         return refused.description or refused.error or "refused by the provider"
+    if isinstance(refused, httpx.HTTPError):
+        return "the identity provider cannot be reached: try again shortly"
     if isinstance(refused, JoseError):
         return f"the ID token was refused: {refused.error}: {refused.description or ''}".strip()
     return str(refused)
@@ -91,7 +94,12 @@ class SignIn:
     async def sign_in(self, request: Request) -> Response:
         request.session.clear()
         request.session["next"] = safe_next(request.query_params.get("next"))
-        return await self.client.authorize_redirect(request, self.provider.redirect_uri)
+        try:
+            return await self.client.authorize_redirect(request, self.provider.redirect_uri)
+        except httpx.HTTPError as error:  # its discovery document or keys cannot be read
+            log.error("the identity provider cannot be reached: %s", type(error).__name__)
+            return page("Sign-in is unavailable", "<p>The identity provider cannot be "
+                        "reached. Try again shortly.</p>", 503)  # fmt: skip
 
     async def callback(self, request: Request) -> Response:
         target = safe_next(request.session.get("next"))
@@ -101,7 +109,7 @@ class SignIn:
             if not claims:
                 raise OAuthError(description="the provider sent no ID token")
             person, roles = self.person_of(claims)
-        except (OAuthError, JoseError, RejectedEvent) as refused:
+        except (OAuthError, JoseError, RejectedEvent, httpx.HTTPError) as refused:
             request.session.clear()
             reason = why(refused)
             log.warning("sign-in refused: %s", reason)

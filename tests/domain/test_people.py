@@ -39,3 +39,28 @@ def test_an_id_that_spells_the_persons_name_or_e_mail_is_refused() -> None:
     with pytest.raises(RejectedEvent, match="R-G1"):
         id_without_name("jsmith", names_of(claims))
     assert id_without_name("s-40213", names_of(claims)) == "s-40213"
+
+
+def test_the_cover_worker_acknowledges_for_the_lead_professional_when_the_profile_lets_them() -> (
+    None
+):
+    """R-E6 with R-E5: where the profile lets the lead professional acknowledge, the cover
+    worker stands in while cover is in force; where only the team manager may, they do not."""
+    from domain.events import CoverStarted, EscalationAcknowledged, Member, MemberRole
+    from domain.profiles import load_profile
+    from domain.state import fold
+    from domain.validation import validate
+    from tests.domain.builders import case, d, icpc
+
+    cover = CoverStarted(
+        on=d("2026-12-16"), cover=Member(id="cw", role=MemberRole.LEAD_PROFESSIONAL)
+    )
+    history = case(icpc("2026-12-14", "2026-12-18"), cover)
+    england = load_profile("england")
+    lead_too = england.model_copy(update={"acknowledgers": ("team_manager", "lead_professional")})
+    acknowledged = EscalationAcknowledged(on=d("2026-12-17"), obligation="R-T1", by="cw")
+    validate(fold(history, lead_too), acknowledged)  # allowed: no error
+    with pytest.raises(RejectedEvent, match="R-E6"):
+        validate(fold(history, england), acknowledged)
+    with pytest.raises(RejectedEvent, match="R-E6"):
+        validate(fold(history, lead_too), acknowledged.model_copy(update={"by": "hv-2"}))
