@@ -52,9 +52,11 @@ const provider = new Provider(config.issuer, {
     rpInitiatedLogout: {
       enabled: true,
       // No "are you sure" page: the sign-in layer asked already.
+      // (The provider ends its own session only when the form says logout=yes.)
       logoutSource: async (ctx, form) => {
-        ctx.body = page('Signing out', `${form}<script>document.forms[0].submit()</script>`
-          + '<noscript><button form="op.logoutForm" name="logout" value="yes">Sign out</button></noscript>');
+        const yes = form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>');
+        ctx.body = page('Signing out', `${yes}<script>document.forms[0].submit()</script>`
+          + '<noscript><button form="op.logoutForm">Sign out</button></noscript>');
       },
       postLogoutSuccessSource: async (ctx) => {
         ctx.body = page('Signed out', '<p>You have signed out.</p>');
