@@ -30,6 +30,10 @@ READS = {
 }
 
 
+class Refusal(Exception):
+    """A person's request refused (403), in one line the UI shows."""
+
+
 class Stamping:
     def __init__(self, policy: Policy, prefect: ASGIApp) -> None:
         self.policy, self.prefect = policy, prefect
@@ -46,49 +50,63 @@ class Stamping:
     ) -> None:
         from access.gateway import refuse
 
-        part = scope["path"].removeprefix("/api").split("/")
-        if route == CREATE_RUN:
-            body = await read_json(receive)
-            flow = await lookup.deployment_flow(part[2])
-            if flow is not None and not self.policy.may_start(roles, flow):
-                return await refuse(scope, receive, send, f"{', '.join(roles)} may not start "
-                                    f"{flow}: ask for the role that records it")  # fmt: skip
-            parameter = self.policy.stamped.get(flow or "")
-            if parameter:
-                given = plain_parameters(body.get("parameters"))
-                if given is None:
-                    return await refuse(scope, receive, send, "parameters: give the form's "
-                                        "values, as the run form sends them")  # fmt: skip
-                body["parameters"] = {**given, parameter: person}
-            scope, receive = with_body(scope, body)
-        elif route == RESUME:
-            body = await read_json(receive)
-            answer = plain_parameters(body.get("run_input"))
-            if answer is None:
-                return await refuse(scope, receive, send, "run_input: give the form's values")
-            answer[ACTING_PERSON] = person
-            body["run_input"] = answer
-            chosen = acknowledgement(answer)
-            if chosen is not None:
-                reference = await lookup.run_case(part[2])
-                refused = reference and await audit.acknowledgement_refused(
-                    reference, person, chosen
-                )
-                if refused:
-                    return await refuse(scope, receive, send, refused)
-            scope, receive = with_body(scope, body)
-        elif route in READS:
-            reference = await (
-                lookup.run_case(part[2]) if route == "GET /flow_runs/{id}"
-                else lookup.artifact_case(part[2], by_key=route.endswith("/latest"))
-            )  # fmt: skip
-            if reference:
-                try:
-                    await audit.opened(person, READS[route], reference)
-                except AuditUnavailable:
-                    detail = "the access audit cannot be written: try again shortly"
-                    return await JSONResponse({"detail": detail}, 503)(scope, receive, send)
+        target = scope["path"].removeprefix("/api").split("/")[2:3] or [""]
+        try:
+            if route == CREATE_RUN:
+                body = await self.started(person, roles, target[0], await read_json(receive))
+                scope, receive = with_body(scope, body)
+            elif route == RESUME:
+                body = await self.answered(person, target[0], await read_json(receive), audit)
+                scope, receive = with_body(scope, body)
+            elif route in READS:
+                await self.opened(person, route, target[0], audit)
+        except Refusal as refused:
+            return await refuse(scope, receive, send, str(refused))
+        except AuditUnavailable:
+            detail = "the access audit cannot be written: try again shortly"
+            return await JSONResponse({"detail": detail}, 503)(scope, receive, send)
         await self.prefect(scope, receive, send)
+
+    async def started(
+        self, person: str, roles: tuple[str, ...], deployment: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A run of a deployment: only of a flow the roles may start; who acts stamped."""
+        flow = await lookup.deployment_flow(deployment)
+        if flow is not None and not self.policy.may_start(roles, flow):
+            raise Refusal(f"{', '.join(roles)} may not start {flow}: ask for the role that "
+                          "records it")  # fmt: skip
+        parameter = self.policy.stamped.get(flow or "")
+        if parameter:
+            given = plain_parameters(body.get("parameters"))
+            if given is None:
+                raise Refusal("parameters: give the form's values, as the run form sends them")
+            body["parameters"] = {**given, parameter: person}
+        return body
+
+    async def answered(
+        self, person: str, run: str, body: dict[str, Any], audit: AccessAudit
+    ) -> dict[str, Any]:
+        """A resume form's answer: who answered stamped; an acknowledgement checked first."""
+        answer = plain_parameters(body.get("run_input"))
+        if answer is None:
+            raise Refusal("run_input: give the form's values")
+        answer[ACTING_PERSON] = person
+        chosen = acknowledgement(answer)
+        reference = await lookup.run_case(run) if chosen is not None else None
+        if reference and chosen:
+            refused = await audit.acknowledgement_refused(reference, person, chosen)
+            if refused:
+                raise Refusal(refused)
+        return {**body, "run_input": answer}
+
+    async def opened(self, person: str, route: str, target: str, audit: AccessAudit) -> None:
+        """A case's run or page opened: in the audit log before it is shown."""
+        if route == "GET /flow_runs/{id}":
+            reference = await lookup.run_case(target)
+        else:
+            reference = await lookup.artifact_case(target, by_key=route.endswith("/latest"))
+        if reference:
+            await audit.opened(person, READS[route], reference)
 
 
 def plain_parameters(given: object) -> dict[str, Any] | None:
