@@ -52,7 +52,7 @@ def take_write_lock_up_front() -> None:
 
 
 def behind_sign_in() -> None:
-    """Every app Prefect's server command creates comes wrapped in the sign-in layer."""
+    """The app Prefect's server command serves comes wrapped in the sign-in layer."""
     from prefect.server.api import server
 
     if getattr(server.create_app, "behind_sign_in", False):
@@ -60,9 +60,14 @@ def behind_sign_in() -> None:
     original = server.create_app
 
     def create_app(*args: Any, **kwargs: Any) -> Any:
+        app = original(*args, **kwargs)
+        # Only the app the server command serves (``final=True``): the server's own in-process
+        # client (its automations' actions) calls ``create_app()`` for Prefect's app itself.
+        if not kwargs.get("final"):
+            return app
         from access.server import gateway_for
 
-        return gateway_for(original(*args, **kwargs))
+        return gateway_for(app)
 
     create_app.behind_sign_in = True  # type: ignore[attr-defined]
     server.create_app = create_app
