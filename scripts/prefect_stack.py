@@ -303,7 +303,7 @@ def up(args: argparse.Namespace) -> None:
     print(f"export CPO_PREFECT_AUTH_FILE={secret_file}")
     print(f'export PREFECT_API_AUTH_STRING="$(cat {secret_file})"  # for the prefect CLI')
     print(f"# server pid {stack.server.pid if stack.server else '?'}, logs in {home}")
-    print(f"# UI: http://127.0.0.1:{port} (its login takes the line in {secret_file})")
+    print(f"# UI: http://127.0.0.1:{port} (people sign in when CPO_OIDC_ISSUER is set)")
 
 
 def down(args: argparse.Namespace) -> None:
