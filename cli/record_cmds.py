@@ -1,6 +1,8 @@
 """``cpo record ...``: every manual step from the command line.
 
-The same use cases as the manual-step deployments (``services.cases``: the domain validates,
+Who records is who runs the command (``cli/identity.py``: ``CPO_ACTING_AS`` or the
+operating-system user), checked as a person's id, never typed. The same use cases as the
+manual-step deployments (``services.cases``: the domain validates,
 the store appends), then the case's run is woken. Each step takes the event as JSON, in the
 same shape as the deployment's form (``--json '{...}'`` or ``--file event.json``); the
 ``type`` field may be left out where the step has one kind of event.
@@ -21,6 +23,7 @@ import typer
 
 from cli.as_of import parse_as_of
 from cli.errors import BadInput, Refused
+from cli.identity import acting_person
 from domain.recording import LateReason
 
 # step -> (event type(s) accepted, default "type" when the JSON leaves it out)
@@ -42,7 +45,6 @@ record_app = typer.Typer(help="Record a manual step on a case and wake its run."
 
 JsonOption = typer.Option(None, "--json", help="The event, as JSON")
 FileOption = typer.Option(None, "--file", help="A file holding the event as JSON")
-ByOption = typer.Option(..., "--recorded-by", help="Who is recording this (R-G2)")
 AsOfOption = typer.Option(
     None, "--as-of", help="ISO date or date-time, on a simulation's store only; default now"
 )
@@ -172,14 +174,17 @@ def _step_command(step: str, type_name: str, default_type: str | None) -> None:
         reference: str = typer.Argument(..., help="Case reference"),
         text: str | None = JsonOption,
         file: Path | None = FileOption,
-        recorded_by: str = ByOption,
         as_of: str | None = AsOfOption,
         late_reason: LateReason | None = LateOption,
     ) -> None:
         moment = parse_as_of(as_of)
 
         def action() -> None:
-            event = _event(type_name, _payload(text, file, default_type, moment.date()))
+            recorded_by = acting_person()  # R-G2: who runs the command, never typed
+            payload = _payload(text, file, default_type, moment.date())
+            if step == "acknowledge":  # R-E6: the person acknowledging is the one recording
+                payload.setdefault("by", recorded_by)
+            event = _event(type_name, payload)
             typer.echo(record_and_wake(reference, event, recorded_by, moment, late_reason))
 
         action()
@@ -195,7 +200,6 @@ def open_case(
     profile: str = typer.Option("england", "--profile"),
     text: str | None = JsonOption,
     file: Path | None = FileOption,
-    recorded_by: str = ByOption,
     as_of: str | None = AsOfOption,
     late_reason: LateReason | None = LateOption,
 ) -> None:
@@ -203,6 +207,7 @@ def open_case(
     moment = parse_as_of(as_of)
 
     def action() -> None:
+        recorded_by = acting_person()
         payload = _payload(text, file, "conference_held", moment.date())
         conference = _event("ConferenceHeld", payload)
         typer.echo(

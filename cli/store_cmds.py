@@ -8,7 +8,6 @@ is a SQLite file in the user's data folder. Output names cases by reference only
 from __future__ import annotations
 
 import dataclasses
-import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cli.as_of import parse_as_of
+from cli.identity import acting_person
 from domain.dispatch import RUNG_ORDER
 from domain.store.database import ENV_VAR, Database, database_url, shown_url
 from domain.store.repository import CaseRepository
@@ -115,14 +115,13 @@ def db_rebuild_summaries(
 
 def import_cases(
     path: Annotated[Path, typer.Argument(help="A case history file, or a folder of them.")],
-    recorded_by: Annotated[str, typer.Option(help="Who is importing (the audit log).")] = "",
     as_of: AsOf = None,
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Import case histories; a bad file is reported and nothing of that case is recorded."""
     from domain.store.transfer import ImportStatus, history_files, import_file
 
-    who, when = recorded_by or getpass.getuser(), parse_as_of(as_of)
+    who, when = acting_person(), parse_as_of(as_of)
     counts = dict.fromkeys(ImportStatus, 0)
     with open_store(database_url_option) as repository, Progress(console=errors) as progress:
         files = history_files(path)
@@ -168,7 +167,7 @@ def export_cases(
             "Warning: this export holds personal data (names, contacts, dates of birth): "
             "keep it as safe as the store, or export with --redact (R-G1)."
         )
-    facts_for = getpass.getuser() if with_child_facts else None
+    facts_for = acting_person() if with_child_facts else None
     with open_store(database_url_option) as repository:
         if all_cases:
             if out is None:

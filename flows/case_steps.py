@@ -159,13 +159,13 @@ def acknowledge_escalation(
     obligation: EscalationKey = ask(
         "Escalation", "Its key, as the notice and the case page show it, e.g. R-T5:cg-p0-1"
     ),
-    by: Slug = ask_member("Acknowledged by", "Who the escalation went to (R-E6)"),
     recorded_by: RecordedBy = ask_recorded_by(),
     late_reason: LateReason | None = ask_late_reason(),
 ) -> Any:
-    """R-E6: stops the ladder climbing for that obligation."""
+    """R-E6: stops the ladder climbing for that obligation; acknowledged by the person
+    signed in, who must be the one the escalation went to."""
     return record(reference, lambda: EscalationAcknowledged(
-        on=on, obligation=obligation, by=by
+        on=on, obligation=obligation, by=recorded_by
     ), recorded_by, late_reason)  # fmt: skip
 
 

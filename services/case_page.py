@@ -55,6 +55,18 @@ def case_page(store: CaseRepository, reference: str, as_of: datetime) -> CasePag
     )
 
 
+# The resume form's choice of an escalation (flows/case_form.py): "<key> · <title>", or this.
+NOTHING = "(nothing to acknowledge)"
+SEPARATOR = " · "
+
+
+def chosen_escalation(choice: object) -> str | None:
+    """The obligation key a resume form's answer chose to acknowledge, if any (R-E6)."""
+    if not isinstance(choice, str) or not choice or choice == NOTHING:
+        return None
+    return choice.split(SEPARATOR, 1)[0]
+
+
 RUNG_WORDS = {
     "reminder": "reminded",
     "chase": "report chased",

@@ -16,9 +16,14 @@ from domain.events import (
     event_to_dict,
 )
 from domain.history import CaseHistory
+from domain.ladder import LONDON
+from domain.people import person_id
+from domain.profiles import load_profile
 from domain.recording import LateReason
+from domain.state import fold
 from domain.store import CaseRepository, ConcurrencyConflict, Source, Standing
 from domain.store.summaries import ObligationAt
+from domain.validation import validate
 
 CONFLICT_ATTEMPTS = 3
 
@@ -79,6 +84,10 @@ def record_event(
     (default: the event's own, ``request_key``). A concurrent writer means: read the
     sequence again and retry. A RejectedEvent (R-G3) writes nothing. An event recorded
     later than its profile allows gives ``late_reason`` (``domain.recording``)."""
+    person_id(recorded_by)
+    if isinstance(event, EscalationAcknowledged) and event.by != recorded_by:
+        raise RejectedEvent("by", "R-E6", f"{event.by!r} acknowledges only as themselves: "
+                            f"this is recorded by {recorded_by!r}")  # fmt: skip
     key = key or request_key(reference, event)
     for attempt in range(CONFLICT_ATTEMPTS):
         key, before = _live_key(store, reference, key)
@@ -122,6 +131,20 @@ def check_acknowledgement(
     )
 
 
+def check_acknowledger(
+    store: CaseRepository, reference: str, person: str, key: str, as_of: datetime
+) -> None:
+    """Whether ``person`` may acknowledge the escalation ``key`` on the case now, as recording
+    it would decide, without recording anything: a member the profile lets acknowledge, or
+    the cover worker standing in for one (R-E6, R-E5), and an escalation open to acknowledge.
+    Raises RejectedEvent naming the field and the rule."""
+    event = EscalationAcknowledged(on=as_of.date(), obligation=key, by=person_id(person, "by"))
+    history, _ = store.load(reference)
+    policy = load_profile(history.profile)
+    validate(fold(history, policy, known_by=as_of.astimezone(LONDON).date()), event)
+    check_acknowledgement(store, reference, event, as_of)
+
+
 def open_case(
     store: CaseRepository,
     reference: str,
@@ -135,6 +158,7 @@ def open_case(
     late_reason: LateReason | None = None,
 ) -> Recorded:
     """R-LC1: the conference that decides on a plan opens the case."""
+    person_id(recorded_by)
     history = CaseHistory(reference=reference, team=team, profile=profile, events=(conference,))
     seq = store.open_case(
         history, recorded_by=recorded_by, source=source, as_of=as_of, late_reason=late_reason

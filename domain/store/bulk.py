@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from domain.events import Event, event_to_dict
 from domain.history import CaseHistory
+from domain.people import person_id
+from domain.store.audit import audit_values
 from domain.store.outbox import insert_dispatches
 from domain.store.rules import Standing
 from domain.store.summaries import write_summaries
-from domain.store.tables import CaseRow, CaseStatus, EventRow, Source
+from domain.store.tables import AuditRow, CaseRow, CaseStatus, EventRow, Source
 
 
 def standing_values(standing: Standing, now: datetime) -> dict[str, Any]:
@@ -41,6 +43,7 @@ def journal_rows(
     late: Sequence[str | None] = (),
 ) -> list[dict[str, Any]]:
     """The journal rows of ``events``; ``late``: each one's late reason, if it gives one."""
+    person_id(recorded_by)  # R-G2: whoever writes to the store, never a name or a typed line
     reasons = list(late) or [None] * len(events)
     return [
         {
@@ -106,4 +109,10 @@ def insert_cases(
     )
     dispatches = [dispatch for _, standing in cases for dispatch in standing.dispatches]
     insert_dispatches(session, case_ids, dispatches, now)
+    # R-G2: who opened (or imported) each case, in the audit log, in the same transaction.
+    session.execute(insert(AuditRow), [
+        audit_values(now, recorded_by, "opened_case", history.reference,
+                     detail={"events": len(history.events), "source": source.value})
+        for history, _ in cases
+    ])  # fmt: skip
     return case_ids

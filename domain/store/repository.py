@@ -24,7 +24,7 @@ from domain.history import CaseHistory
 from domain.ladder import LONDON
 from domain.recording import LateReason
 from domain.state import fold
-from domain.store.audit import AuditMixin
+from domain.store.audit import AuditMixin, recorded_entry
 from domain.store.bulk import insert_cases, journal_rows, standing_values
 from domain.store.child_facts import CaseKey, ChildFactsMixin, write_child_facts
 from domain.store.common import case_row, histories_of, history_of
@@ -36,7 +36,7 @@ from domain.store.reports import ReportsMixin
 from domain.store.rules import Standing
 from domain.store.settings import is_simulation
 from domain.store.summaries import SummariesMixin, write_summaries
-from domain.store.tables import CaseRow, CaseStatus, EventRow, Source
+from domain.store.tables import AuditRow, CaseRow, CaseStatus, EventRow, Source
 
 # On a real store a record takes its moment from the store's clock; an ``as_of`` further
 # from it than this is a simulation's, refused there (R-G3).
@@ -155,6 +155,9 @@ class CaseRepository(
                 session.execute(insert(EventRow), rows)
                 self._withdraw_unowed(session, row.id, history, moment)
                 insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
+                session.execute(insert(AuditRow).values(
+                    **recorded_entry(self._clock(), recorded_by, reference, new_seq, event, source)
+                ))  # fmt: skip
         except IntegrityError as error:  # the (case, seq) key: another writer took this seq
             raise ConcurrencyConflict(reference, expected_seq, None) from error
         return new_seq

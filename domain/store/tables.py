@@ -274,15 +274,16 @@ class ChildFactsRow(Base):
 
 
 class AuditRow(Base):
-    """What happened outside a case's journal (R-G2): a return or report written, a child's
-    facts set, read or exported; who, when, what, which file. Append-only."""
+    """Who did what (R-G2): events recorded and acknowledged, cases opened and viewed, a
+    return or report written, a child's facts set, read or exported; who, when, what, which
+    file. Append-only."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(128))
+    actor: Mapped[str] = mapped_column(String(128), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
-    subject: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255), index=True)
     path: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
