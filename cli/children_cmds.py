@@ -8,7 +8,6 @@ each read is in the audit log (R-G2). A refusal names the child, the field and t
 
 from __future__ import annotations
 
-import getpass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,6 +16,7 @@ import typer
 from rich.table import Table
 
 from cli.errors import BadInput, Refused
+from cli.identity import acting_person
 from cli.store_cmds import AsJson, DatabaseUrl, console, open_store, print_json
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 children_app = typer.Typer(help="A case's children's personal facts (for the returns).")
 
 Reference = Annotated[str, typer.Argument(help="The case reference.")]
-By = Annotated[str, typer.Option("--by", help="Who is doing this (the audit log).")]
 
 
 def _from_file(file: Path | None) -> dict[str, Any]:
@@ -57,7 +56,6 @@ def set_facts(
     disability: Annotated[
         list[str] | None, typer.Option(help="CIN code; repeat for each (NONE if none).")
     ] = None,
-    by: By = "",
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Record a child's personal facts (a file, flags, or both: flags win)."""
@@ -68,7 +66,7 @@ def set_facts(
     }  # fmt: skip
     facts = _facts(child, _from_file(file), flags)
     with open_store(database_url_option) as store:
-        store.set_child_facts(reference, [facts], recorded_by=by or getpass.getuser(), source="cli")
+        store.set_child_facts(reference, [facts], recorded_by=acting_person(), source="cli")
     console.print(f"{reference}: personal facts of child {child} recorded")
 
 
@@ -88,13 +86,12 @@ def _facts(child: str, given: dict[str, Any], flags: dict[str, Any]) -> ChildFac
 
 def show_facts(
     reference: Reference,
-    by: By = "",
     as_json: AsJson = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Show a case's children's personal facts (the read goes in the audit log)."""
     with open_store(database_url_option) as store:
-        found = store.child_facts_of(reference, read_by=by or getpass.getuser())
+        found = store.child_facts_of(reference, read_by=acting_person())
     if as_json:
         print_json([item.model_dump(mode="json") for item in found])
         return

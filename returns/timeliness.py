@@ -26,7 +26,7 @@ from domain.obligations import derive
 from domain.profiles import calendar_for
 from domain.state import fold
 from domain.store.extracts import CaseRecord
-from returns.plans import Skipped, known_on, profile
+from returns.plans import Skipped, profile
 
 
 @dataclass(frozen=True)
@@ -115,12 +115,12 @@ def timeliness(records: Iterable[CaseRecord], start: date, end: date) -> Timelin
     result = Timeliness(start, end)
     as_of = datetime.combine(end, time(23, 59), LONDON)
     for record in records:
-        history = known_on(record.history, end)
-        if not history.events:
+        history = record.history
+        if not history.events or history.events[0].on > end:
             continue
         policy = profile(history.profile)
         try:
-            state = fold(history, policy)
+            state = fold(history, policy, known_by=end)
         except RejectedEvent as error:
             result.skipped.append(Skipped(history.reference, str(error)))
             continue

@@ -35,10 +35,11 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer) -> str:
-    """A migrated store, as an authority's: its owner migrated it and granted the
-    application's role what it may do; the tests then connect as that role."""
+    """A migrated store (a simulation's: its records take the tests' as_of), as an
+    authority's: its owner migrated it and granted the application's role what it may do;
+    the tests then connect as that role."""
     database = Database.from_url(postgres_server.create_store(TEMPLATE).owner)
-    upgrade(database)
+    upgrade(database, simulation=True)
     grant_application_role(database, STORE_APP)
     database.dispose()  # a template must have no connections when it is copied
     return TEMPLATE
@@ -48,7 +49,7 @@ def postgres_template(postgres_server: PostgresServer) -> str:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "cases.sqlite3"
     database = Database.from_url(f"sqlite:///{path}")
-    upgrade(database)
+    upgrade(database, simulation=True)
     database.dispose()  # the last connection to close checkpoints the WAL into the file
     return path
 

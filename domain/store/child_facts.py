@@ -17,7 +17,6 @@ from domain.case import CaseState
 from domain.child_facts import ChildFacts, check_facts, plans_overlap, sorted_facts
 from domain.errors import RejectedFacts
 from domain.state import fold
-from domain.store.actors import actor
 from domain.store.audit import audit_values
 from domain.store.common import StoreBase, case_row, histories_of, history_of
 from domain.store.tables import AuditRow, CaseRow, ChildFactsRow, Source
@@ -175,7 +174,6 @@ class ChildFactsMixin(StoreBase):
     ) -> None:
         """Check the facts against the case (RejectedFacts names the child, field and rule)
         and keep them, audited, in one transaction; nothing is written if one is refused."""
-        actor(recorded_by)
         with self._db.writing() as session:
             row = case_row(session, reference)
             state = fold(history_of(session, row))
@@ -187,8 +185,6 @@ class ChildFactsMixin(StoreBase):
     def child_facts_of(self, reference: str, *, read_by: str | None) -> tuple[ChildFacts, ...]:
         """The case's children's facts. Shown to a person (``read_by``), the read is audited
         (R-G2); ``None`` only for the store's own comparisons, which show nothing."""
-        if read_by is not None:
-            actor(read_by, "read_by")
         with self._db.writing() as session:
             row = case_row(session, reference)
             found = facts_of(session, [row.id]).get(row.id, ())

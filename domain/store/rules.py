@@ -17,8 +17,10 @@ from domain.history import CaseHistory
 from domain.ladder import LONDON
 from domain.obligations import CaseView, derive, view
 from domain.profiles import calendar_for, load_profile
+from domain.recording import LateReason, check_late_entry
 from domain.state import fold
 from domain.summary import Drift, OpenObligation, drift, open_obligations
+from domain.withdrawal import Pending, withdrawals
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,26 @@ class CaseRules(Protocol):
 
     def view(self, history: CaseHistory, as_of: datetime) -> CaseView: ...
 
+    def recording(
+        self,
+        history: CaseHistory,
+        as_of: datetime,
+        new_from: int,
+        late_reason: LateReason | None,
+    ) -> tuple[int, ...]:
+        """The checks of the events being recorded, from ``new_from``, that depend on when
+        they are recorded (R-G3): none after today, each plausible (``domain.plausible``), and
+        a reason for one recorded later than the profile allows. Returns each new event's
+        recording lag, in working days."""
+        ...
+
+    def withdrawals(
+        self, history: CaseHistory, as_of: datetime, pending: list[Pending]
+    ) -> dict[str, str]:
+        """Of the case's notices queued and not yet sent, those no longer owed, each with
+        why (``domain.withdrawal``)."""
+        ...
+
 
 def refuse_the_future(history: CaseHistory, as_of: datetime, new_from: int = 0) -> None:
     """R-G3: nothing is recorded as having happened after ``as_of``'s day
@@ -56,7 +78,6 @@ class DomainRules:
     ) -> Standing:
         if new_from is not None:
             refuse_the_future(history, as_of, new_from)
-            plausible.check_entries(history, new_from)
         policy = load_profile(history.profile)  # by name at the edge, then passed down
         state = fold(history, policy, new_from)  # every event validated
         calendar = calendar_for(policy)
@@ -78,3 +99,25 @@ class DomainRules:
 
     def view(self, history: CaseHistory, as_of: datetime) -> CaseView:
         return view(history, as_of)
+
+    def recording(
+        self,
+        history: CaseHistory,
+        as_of: datetime,
+        new_from: int,
+        late_reason: LateReason | None,
+    ) -> tuple[int, ...]:
+        refuse_the_future(history, as_of, new_from)
+        plausible.check_entries(history, new_from)  # before a day is counted in working days
+        policy = load_profile(history.profile)
+        today = as_of.astimezone(LONDON).date()
+        return tuple(
+            check_late_entry(policy, event.on, today, late_reason, index)
+            for index, event in enumerate(history.events[new_from:], start=new_from)
+        )
+
+    def withdrawals(
+        self, history: CaseHistory, as_of: datetime, pending: list[Pending]
+    ) -> dict[str, str]:
+        policy = load_profile(history.profile)
+        return withdrawals(fold(history, policy), policy, as_of, pending)

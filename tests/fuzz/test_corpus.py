@@ -7,7 +7,8 @@ on SQLite and on PostgreSQL.
   (the same exit code, the same reason);
 - ``events/<step>/``: given to ``cpo record <step>`` on a case in the store;
 - ``facts/``: given to ``cpo children set`` for that case's child;
-- ``options/``: whole command lines, one argument a line.
+- ``options/``: whole command lines, one argument a line, after the settings the command runs
+  with (``CPO_ACTING_AS=...``).
 
 Each command runs in this process, as ``cpo`` runs it (``cli.errors.run_one_line``): one store
 per database, no process per input.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -121,6 +124,7 @@ class Ran:
 
 def cpo(store: Store, monkeypatch: pytest.MonkeyPatch, *args: str) -> Ran:
     monkeypatch.setenv("CPO_DATABASE_URL", store.url)
+    monkeypatch.setenv("CPO_ACTING_AS", os.environ.get("CPO_ACTING_AS", "admin"))
     # Were an input ever accepted, waking its run must fail at once, not look for a server.
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     out, err = io.StringIO(), io.StringIO()
@@ -152,8 +156,7 @@ def test_validate_and_import_refuse_a_bad_case_file_alike(
 ) -> None:
     before = store.counts()
     judged = cpo(store, monkeypatch, "validate", str(path), "--as-of", AS_OF)
-    imported = cpo(store, monkeypatch, "import", str(path), "--as-of", AS_OF,
-                   "--recorded-by", "admin")  # fmt: skip
+    imported = cpo(store, monkeypatch, "import", str(path), "--as-of", AS_OF)
     by_validate = refused_in_one_line(judged, code_of(path))
     by_import = refused_in_one_line(imported, code_of(path))
     # Validate names the path it was given, import the file: the reason is the same.
@@ -167,8 +170,7 @@ def test_a_bad_event_is_refused_in_one_line(
 ) -> None:
     before = store.counts()
     step = path.parent.name
-    ran = cpo(store, monkeypatch, "record", step, CASE, "--file", str(path),
-              "--recorded-by", "admin", "--as-of", AS_OF)  # fmt: skip
+    ran = cpo(store, monkeypatch, "record", step, CASE, "--file", str(path), "--as-of", AS_OF)
     refused_in_one_line(ran, code_of(path))
     written_nothing(store, before)
 
@@ -178,8 +180,7 @@ def test_bad_facts_are_refused_in_one_line(
     store: Store, monkeypatch: pytest.MonkeyPatch, path: Path
 ) -> None:
     before = store.counts()
-    ran = cpo(store, monkeypatch, "children", "set", CASE, "c1", "--file", str(path),
-              "--by", "admin")  # fmt: skip
+    ran = cpo(store, monkeypatch, "children", "set", CASE, "c1", "--file", str(path))
     refused_in_one_line(ran, code_of(path))
     written_nothing(store, before)
 
@@ -194,7 +195,11 @@ def test_a_bad_command_line_is_refused_in_one_line(
     for line in path.read_text(encoding="utf-8").split("\n")[:-1]:
         for name, value in special.items():
             line = line.replace(name, value)
-        args.append(line)
+        setting = re.fullmatch(r"([A-Z][A-Z_]*)=(.*)", line) if not args else None
+        if setting:  # the environment the command runs in (CPO_ACTING_AS, say)
+            monkeypatch.setenv(setting.group(1), setting.group(2))
+        else:
+            args.append(line)
     before = store.counts()
     refused_in_one_line(cpo(store, monkeypatch, *args), code_of(path))
     written_nothing(store, before)

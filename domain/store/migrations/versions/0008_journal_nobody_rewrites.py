@@ -5,7 +5,8 @@ the database refuses too.
   replaces without firing a delete trigger (unless the connection turned recursive triggers
   on, which a curious ``sqlite3`` shell does not), and an upsert's insert half runs before
   its update half: a row whose key is taken is refused before either, on the journal, the
-  cases, the outbox, the digests, the children's facts and the audit log. (PostgreSQL has no
+  cases, the outbox, the digests, the children's facts, the audit log and the store's
+  settings. (PostgreSQL has no
   REPLACE; its upserts update, and the update triggers refuse them.)
 - **A notice sent is frozen**: once an outbox or digest row is delivered nothing of it
   changes (not its status, its time, its endpoints); a withdrawn one may only be queued again.
@@ -19,7 +20,7 @@ On PostgreSQL the application also connects as a role that cannot drop these tri
 (``domain/store/roles.py``, ``cpo db upgrade --app-role``).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -29,7 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -41,6 +42,7 @@ WITHDRAWN = "a withdrawn notice may only be queued again (R-E1)"
 CASE = "a case is never replaced, renamed or deleted (R-G2)"
 FACTS = "the facts of a child change only by a new version (R-G2)"
 AUDIT = "audit log is append-only (R-G2)"
+SETTLED = "the settings of a store are set once (R-G2)"
 
 # table: (what it says when refused, the keys a new row may not share with one kept)
 NEVER_REPLACED = {
@@ -50,6 +52,7 @@ NEVER_REPLACED = {
     "digests": (NOTICE, ("id", "key")),
     "child_facts": (FACTS, ("id", "case_id, child, version")),
     "audit_log": (AUDIT, ("id",)),
+    "store_settings": (SETTLED, ("key",)),  # a real store is never made a simulation's
 }
 IDENTITY = "reference, profile, team, opened_at"
 
