@@ -30,7 +30,8 @@ from flows.clock_source import as_of_moment
 from flows.suspend_keys import FIRST, SuspendKey, latest
 from flows.suspending import suspend_with
 from notifications.settings import case_link
-from services.case_page import CasePage, drift_words, with_drift_tags
+from services.case_page import CasePage
+from services.run_labels import RunLabel, label_of, team_of, with_label
 from tasks import store
 from tasks.artifacts import publish_case_artifacts
 from tasks.delivery import deliver_notices
@@ -53,8 +54,8 @@ class CaseSteps(Protocol):
     def refresh(self, reference: str, as_of: datetime) -> Standing: ...
     def deliver(self, as_of: datetime) -> int: ...
     def publish(self, reference: str, as_of: datetime) -> CasePage: ...
-    def label(self, page: CasePage) -> None: ...
-    def suspend(self, key: SuspendKey, page: CasePage) -> None: ...
+    def label(self, page: CasePage, is_open: bool) -> RunLabel: ...
+    def suspend(self, key: SuspendKey, page: CasePage, label: RunLabel) -> None: ...
 
 
 def wake_cycle(reference: str, as_of: str | None, fired: set[str], steps: CaseSteps) -> WakeOutcome:
@@ -70,11 +71,11 @@ def wake_cycle(reference: str, as_of: str | None, fired: set[str], steps: CaseSt
     standing = steps.refresh(reference, moment)
     steps.deliver(moment)
     page = steps.publish(reference, moment)
-    steps.label(page)
+    label = steps.label(page, not standing.closed)
     if standing.closed:
         return WakeOutcome(reference, moment, True, None)
     key = (resumed_from or FIRST).next(page.seq)
-    steps.suspend(key, page)
+    steps.suspend(key, page, label)
     return WakeOutcome(reference, moment, False, key)
 
 
@@ -119,17 +120,21 @@ class PrefectCaseSteps:
         publish_case_artifacts(page)
         return page
 
-    def label(self, page: CasePage) -> None:
-        # The Runs page shows drift: tags to filter by (none once the plan has ended).
+    def label(self, page: CasePage, is_open: bool) -> RunLabel:
+        # The Runs page shows drift: tags to filter by (none once the plan has ended) ...
         with get_client(sync_client=True) as client:
             run = client.read_flow_run(UUID(self.flow_run_id))
-            client.update_flow_run(run.id, tags=with_drift_tags(list(run.tags), page.drift))
+            label = label_of(page.drift, team_of(run.tags), is_open)
+            client.update_flow_run(run.id, tags=with_label(list(run.tags), label))
+        if is_open:  # so the clock relabels it only when its drift changes again
+            store.record_label(page.reference, self.flow_run_id, label.key())
+        return label
 
-    def suspend(self, key: SuspendKey, page: CasePage) -> None:
-        # ... and the Suspended state's message says it in words.
+    def suspend(self, key: SuspendKey, page: CasePage, label: RunLabel) -> None:
+        # ... and the suspended state's name and message say it in words.
         form = acknowledgement_form(page, case_link(page.reference))
         # No timeout: a case sleeps for weeks, and the pause-expiration service is off.
-        suspend_with(str(key), form, drift_words(page.drift))
+        suspend_with(str(key), form, label.message, name=label.state_name)
 
 
 def fired_suspend_keys() -> tuple[str, set[str]]:

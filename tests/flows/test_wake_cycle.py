@@ -10,6 +10,7 @@ from flows.case_form import NOTHING, CaseWake
 from flows.case_lifecycle import wake_cycle
 from flows.clock_source import LONDON
 from flows.suspend_keys import SuspendKey
+from services.run_labels import RunLabel, label_of
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,11 @@ class FakeSteps:
         self.done.append(("publish", as_of))
         return Page(self.seq)
 
-    def label(self, page: Page) -> None:
-        self.done.append(("label", page.seq))
+    def label(self, page: Page, is_open: bool) -> RunLabel:
+        self.done.append(("label", is_open))
+        return label_of(None, "team-north", is_open)
 
-    def suspend(self, key: SuspendKey, page: Page) -> None:
+    def suspend(self, key: SuspendKey, page: Page, label: RunLabel) -> None:
         self.done.append(("suspend", str(key)))
 
     def names(self) -> list[str]:
