@@ -55,6 +55,7 @@ class OverdueObligation:
     subject: str
     owner: str | None
     overdue_since: date
+    acknowledged_on: date | None = None  # R-E6
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ class SummariesMixin(StoreBase):
             for reference, row, rung in session.execute(query):
                 yield OverdueObligation(
                     reference, row.team, row.key, row.rule, row.title, row.owner_role, row.due,
-                    rung, row.subject, row.owner, row.overdue_since,
+                    rung, row.subject, row.owner, row.overdue_since, row.acknowledged_on,
                 )  # fmt: skip
 
     def overdue_by_team(self, as_of: datetime) -> dict[str, dict[str, int]]:
