@@ -159,7 +159,9 @@ def dispatch_context(dispatch: Dispatch, secure: bool = False) -> dict[str, Any]
     context["acknowledger_id"] = manager or "<team manager's member id>"
     context["acknowledgers"] = acknowledgers(dispatch)
     context["final_reader"] = final_reader(dispatch)
-    context["also_cited"] = [r for r in cited(dispatch.action, dispatch.title) if r != dispatch.rule]
+    context["also_cited"] = [
+        r for r in cited(dispatch.action, dispatch.title) if r != dispatch.rule
+    ]
     context["personal"] = dispatch.personal if secure else None
     return context
 

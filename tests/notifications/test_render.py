@@ -181,7 +181,8 @@ def test_the_digest_lists_the_oldest_first_and_says_what_to_do(
     digest = TeamDigest(team="team-north", day=date(2025, 3, 10), items=(older, newer))
     lines = render_digest(digest).text.splitlines()
     assert (
-        lines[0] == "[team-north] 2 overdue in 2 cases on Mon 10 Mar 2025, oldest since Sat 1 Feb 2025"
+        lines[0]
+        == "[team-north] 2 overdue in 2 cases on Mon 10 Mar 2025, oldest since Sat 1 Feb 2025"
     )
     assert lines[2] == "Owner: team manager, team-north." and lines[3].startswith("Do: ")
     assert lines[-1] == "Rule: R-E1, R-T5"
