@@ -68,6 +68,9 @@ def clock(
         retire_replaced_runs(lost.retire)
     woken = {case.reference for case in ticked.woken}
     runs = ticked.woken + [case for case in lost.cases if case.reference not in woken]
+    # The notices are out before the case runs wake, so each case page reads its notices'
+    # delivery as the outbox records it, not "pending" while the clock was still sending.
+    sending.wait()
     counts = wake_case_runs(runs, moment, now, concurrency, stale_after)
     # Every other run whose drift changed since its last wake: relabelled, not woken.
     relabelled = relabel_case_runs(moment) if relabel else {}

@@ -15,7 +15,7 @@ from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
 from prefect.exceptions import Pause
 from prefect.input import RunInput, keyset_from_paused_state
-from prefect.states import Paused
+from prefect.states import Paused, Suspended
 from prefect.utilities.engine import propose_state_sync
 
 
@@ -29,7 +29,9 @@ def suspend_with(key: str, form: type[RunInput], message: str, name: str = "Susp
     flow_run_id = context.flow_run.id
     # ``Suspended`` is a PAUSED state that reschedules on resume, named "Suspended".
     proposed: State[None] = Paused(reschedule=True, pause_key=key, message=message, name=name)
-    keyset = keyset_from_paused_state(proposed)
+    # The form's keys are named after a state called "Suspended", whatever this one is
+    # called: a resumed run reads its input back under them (prefect/flow_runs.py).
+    keyset = keyset_from_paused_state(Suspended(pause_key=key))
     proposed.state_details.run_input_keyset = {str(k): v for k, v in keyset.items()}
     with get_client(sync_client=True) as client:
         state = propose_state_sync(client=client, state=proposed, flow_run_id=flow_run_id)

@@ -48,7 +48,25 @@ STAGES = {  # short words for a table column: the ladder's rungs (R-E1)
 }
 
 
-def obligation_lines(obligations: Iterable[Obligation]) -> list[str]:
+def state_words(o: Obligation, late_by: dict[str, int]) -> str:
+    """An obligation's state in a few words: met (and how late), or its rung, and whether
+    its escalation was acknowledged (R-E6)."""
+    state = _value(o.status)
+    if o.met_on:
+        state += f" {o.met_on:%a} {o.met_on.day} {o.met_on:%b}"
+        late = late_by.get(o.key)
+        if late:
+            state += f", **{late} working day{'s' if late != 1 else ''} late**"
+    elif o.rung:
+        state += f", {STAGES.get(_value(o.rung), _value(o.rung))}"
+    if o.acknowledged_on and not o.met_on:
+        state += f", acknowledged {o.acknowledged_on.day} {o.acknowledged_on:%b}"
+    return state
+
+
+def obligation_lines(
+    obligations: Iterable[Obligation], late_by: dict[str, int] | None = None
+) -> list[str]:
     """Open obligations, most urgent first, then the latest met: four short columns, so the
     table fits a 1,400-pixel screen (the keys to acknowledge are listed above it)."""
     shown = [o for o in obligations if _value(o.status) in SHOWN_STATUSES]
@@ -57,11 +75,7 @@ def obligation_lines(obligations: Iterable[Obligation]) -> list[str]:
     met = sorted((o for o in order if _value(o.status) == "met"), key=lambda o: o.met_on or o.due)
     lines = ["| due | state | what | owner |", "|---|---|---|---|"]
     for o in [*opened, *met[-MET_SHOWN:]]:
-        state = _value(o.status)
-        if o.met_on:
-            state += f" {o.met_on.day} {o.met_on:%b}"
-        elif o.rung:
-            state += f", {STAGES.get(_value(o.rung), _value(o.rung))}"
+        state = state_words(o, late_by or {})
         owner = o.owner or _value(o.owner_role).replace("_", " ")
         lines.append(
             f"| {o.due:%a} {o.due.day} {o.due:%b} | {state} | {o.title} ({o.subject}) | {owner} |"
@@ -77,9 +91,10 @@ def notice_line(entry: OutboxEntry) -> str:
         retry = f"{entry.next_attempt_at:%d %b %H:%M}" if entry.next_attempt_at else "no"
         state = f"**not delivered** after {entry.attempts} attempt(s), retry {retry}: "
         state += (entry.last_error or "")[:200]
+    # Whom or what each notice is about: three chases for the review differ by their report.
     return (
         f"| {dispatch.fires_at:%d %b %H:%M} | {dispatch.rung.value.replace('_', ' ')} "
-        f"| {dispatch.rule} {dispatch.title} | {state} |"
+        f"| {dispatch.rule} {dispatch.title} ({dispatch.subject}) | {state} |"
     )
 
 
@@ -90,7 +105,7 @@ def notices_markdown(entries: Sequence[OutboxEntry]) -> list[str]:
     shown = sorted(failing + latest, key=lambda e: (e.dispatch.fires_at, e.key))
     if not shown:
         return []
-    lines = ["", "## Notices", "", "| sent | rung | what | delivery |", "|---|---|---|---|"]
+    lines = ["", "## Notices", "", "| due to go | rung | what | delivery |", "|---|---|---|---|"]
     return lines + [notice_line(e) for e in reversed(shown)]
 
 
@@ -119,11 +134,13 @@ def case_markdown(page: CasePage) -> str:
     lines = [f"# Case {page.reference}", "", f"**{drift_words(drift)}.**", ""]
     if review is not None:
         booked = f"booked for {day(review.booked)}" if review.booked else "not booked yet"
+        if review.booked and review.booked < page.as_of.date():
+            booked = f"booked for {day(review.booked)}, **a day that passed without it**"
         lines += [f"Next review conference: {booked} (deadline {day(review.deadline)}).", ""]
     lines += [f"As of {page.as_of:%a %d %b %Y %H:%M} (Europe/London). "
               f"[Every run of this case]({case_link(page.reference)})", ""]  # fmt: skip
     lines += escalation_lines(page)
-    lines += ["## Obligations", "", *obligation_lines(page.view.obligations)]
+    lines += ["## Obligations", "", *obligation_lines(page.view.obligations, page.late_by)]
     lines += notices_markdown(page.notices)
     lines += ["", "## Timeline", "", "| # | on | what | recorded by |", "|---|---|---|---|"]
     lines += [

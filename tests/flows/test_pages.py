@@ -100,3 +100,19 @@ def test_drift_reads_as_one_line_and_as_tags() -> None:
     tags = drift_tags(page.drift)
     assert "overdue" in tags and any(t.startswith("rung:") for t in tags)
     assert drift_words(None) == "Not yet woken" and drift_tags(None) == []
+
+
+def test_the_page_marks_late_completions_acknowledgements_and_whom_each_notice_is_about() -> None:
+    from dataclasses import replace
+
+    page = page_of("CP-7", datetime(2025, 12, 1, 9, tzinfo=LONDON))
+    late = [o for o in page.view.obligations if o.met_on and o.late]
+    assert late  # the synthetic case met some obligations after their due day
+    text = case_markdown(replace(page, late_by={o.key: 2 for o in late}))
+    assert "2 working days late**" in text
+    assert "| R-T5 Minutes circulated (core group cg-1) |" in text  # whose notice it is
+    acknowledged = replace(
+        page.view.obligations[0], met_on=None, acknowledged_on=date(2025, 11, 27)
+    )
+    view = replace(page.view, obligations=(acknowledged,))
+    assert "acknowledged 27 Nov" in case_markdown(replace(page, view=view))
