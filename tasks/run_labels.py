@@ -14,7 +14,10 @@ the resume it lost is the one it reads).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextvars
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -25,6 +28,7 @@ from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import FlowRun, State, StateType
 
 from domain.store import CaseRepository
+from domain.store.labels import CaseDrift
 from services.run_labels import RunLabel, stale_labels, with_label
 from tasks.run_control import client_pool
 from tasks.run_pages import pages, runs_by_id
@@ -79,33 +83,46 @@ def resume_lost(client: SyncPrefectClient, run_ids: Sequence[str]) -> int:
     return again
 
 
-def relabel(store: CaseRepository, client: SyncPrefectClient, as_of: datetime) -> Relabelled:
-    """Relabel every suspended case run whose drift changed, a page at a time."""
+Lend = Callable[[], AbstractContextManager[SyncPrefectClient]]
+
+
+def relabel(store: CaseRepository, lend: Lend, as_of: datetime, concurrency: int = 4) -> Relabelled:
+    """Relabel every suspended case run whose drift changed: a page of runs read in one
+    call, then at most ``concurrency`` runs relabelled at once, each with a lent client."""
     done = Relabelled()
     stale = stale_labels(store, as_of)
     done.stale = len(stale)
-    for page in pages(stale):
-        runs = runs_by_id(client, [case.flow_run_id for case, _ in page])
-        touched: list[str] = []
-        for case, label in page:
-            run = runs.get(case.flow_run_id)
-            if run is None or not relabel_run(client, run, label):
-                done.awake += 1
-                continue
-            touched.append(case.flow_run_id)
-            done.recorded.append((case.reference, case.flow_run_id, label.key()))
-        done.relabelled += len(touched)
-        done.resumed_again += resume_lost(client, touched)
+
+    def one(case: CaseDrift, label: RunLabel, run: FlowRun | None) -> bool:
+        with lend() as client:
+            return run is not None and relabel_run(client, run, label)
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        for page in pages(stale):
+            with lend() as client:
+                runs = runs_by_id(client, [case.flow_run_id for case, _ in page])
+            contexts = [contextvars.copy_context() for _ in page]
+            found = [runs.get(case.flow_run_id) for case, _ in page]
+            outcomes = list(pool.map(
+                lambda ctx, item, run: ctx.run(one, item[0], item[1], run), contexts, page, found
+            ))  # fmt: skip
+            touched = [case for (case, _), ok in zip(page, outcomes, strict=True) if ok]
+            done.awake += len(page) - len(touched)
+            done.relabelled += len(touched)
+            done.recorded += [(c.reference, c.flow_run_id, lbl.key())
+                              for (c, lbl), ok in zip(page, outcomes, strict=True) if ok]  # fmt: skip
+            with lend() as client:
+                done.resumed_again += resume_lost(client, [c.flow_run_id for c in touched])
     store.record_labels(done.recorded)
     return done
 
 
 @task(name="relabel-case-runs", cache_policy=NO_CACHE, persist_result=False, timeout_seconds=3600)
-def relabel_case_runs(as_of: datetime) -> dict[str, int]:
+def relabel_case_runs(as_of: datetime, concurrency: int = 4) -> dict[str, int]:
     """The Runs page fresh without a wake: tags, state name and message of every suspended
     case run whose drift changed since it was last labelled."""
-    with client_pool() as borrow, borrow() as client:
-        done = relabel(repository(), client, as_of)
+    with client_pool() as borrow:
+        done = relabel(repository(), borrow, as_of, concurrency)
     get_run_logger().info(
         "Relabelled %d run(s) whose drift changed (%d awake, left to their wake; %d resumed "
         "again)", done.relabelled, done.awake, done.resumed_again,
