@@ -15,7 +15,7 @@ from typing import Any
 from domain.dispatch import RUNG_ORDER
 from domain.ladder import Obligation
 from domain.store import OutboxEntry
-from notifications.settings import case_link, run_link
+from notifications.settings import case_link, run_link, view_link, view_link_v2
 from services.case_page import RUNG_WORDS, CasePage, drift_words
 from services.clock import Caseload
 
@@ -159,7 +159,12 @@ def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str
     """The caseload from the read model: notices not delivered first (drift nobody hears
     of), then overdue obligations by team and stage in the ladder's order, then each team's
     cases with something overdue, oldest first, each linked to its run."""
-    lines = [f"# Caseload as of {caseload.as_of:%a %d %b %Y %H:%M}", ""]
+    lines = [
+        f"# Caseload as of {caseload.as_of:%a %d %b %Y %H:%M}",
+        "",
+        views_line("open-case"),
+        "",
+    ]
     if caseload.undelivered:
         lines += [
             f"**{caseload.undelivered} notice(s) not delivered** (oldest first; "
@@ -180,10 +185,17 @@ def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str
     lines += ["|---" * (len(rungs) + 2) + "|"]
     for team, counts in sorted(by_team.items()):
         cells = [str(counts.get(rung, 0)) for rung in rungs]
-        lines.append(f"| {team} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
+        team_cell = f"[{team}]({view_link_v2(f'overdue:{team}')}) ([old UI]({view_link(f'overdue:{team}')}))"
+        lines.append(f"| {team_cell} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
     for team in sorted(by_team):
         lines += team_cases(team, [c for c in caseload.cases if c.team == team], cases_shown)
     return "\n".join(lines) + "\n"
+
+
+def views_line(tag: str) -> str:
+    """Every open case, whatever its run's start: links that carry their own window."""
+    return (f"Every open case: [in Prefect's UI]({view_link_v2(tag)}) · "
+            f"[in the old UI]({view_link(tag)})")  # fmt: skip
 
 
 def team_cases(team: str, cases: Sequence[Any], shown: int) -> list[str]:

@@ -40,7 +40,10 @@ def test_the_caseload_counts_overdue_by_team_in_the_ladders_order_and_links_each
     late = OverdueCase("CP-9", "team-north", 3, date(2025, 3, 3), "escalation_tm", "run-9", "sw")
     text = caseload_markdown(caseload({"team-north": {"escalation_tm": 1, "missed": 2}}, late))
     assert "| team | missed | to the TM | total |" in text
-    assert "| team-north | 2 | 1 | 3 |" in text
+    assert "[team-north](http://127.0.0.1:4200/v2/runs?tags=overdue%3Ateam-north&start=" in text
+    assert "(http://127.0.0.1:4200/runs?tag=overdue%3Ateam-north&type=span" in text
+    assert text.split("\n| [team-north]")[1].split("\n")[0].endswith(") | 2 | 1 | 3 |")
+    assert "Every open case: [in Prefect's UI](http://127.0.0.1:4200/v2/runs?tags=open-case" in text
     assert "## team-north: 1 case(s) with something overdue" in text
     assert (
         "| [CP-9](http://127.0.0.1:4200/runs/flow-run/run-9) | 3 | Mon 3 Mar | to the TM | sw |"
