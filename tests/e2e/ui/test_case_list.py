@@ -140,14 +140,19 @@ def last_event(demo: Demo, reference: str) -> dict[str, Any]:
     return json.loads(demo.cpo("case", reference, "--json"))["timeline"][-1]  # type: ignore[no-any-return]
 
 
-def step_run(demo: Demo, name: str) -> dict[str, Any]:
-    """The latest run of a manual step once it has ended."""
+def step_runs(demo: Demo, name: str) -> set[str]:
+    query = {"flow_runs": {"name": {"like_": name}}}
+    return {str(run["id"]) for run in demo.post("/flow_runs/filter", query)}
+
+
+def step_run(demo: Demo, name: str, before: set[str]) -> dict[str, Any]:
+    """The new run of a manual step (not one of ``before``), once it has ended."""
     deadline = time.monotonic() + 240
-    query = {"flow_runs": {"name": {"like_": name}}, "sort": "START_TIME_DESC", "limit": 1}
+    query = {"flow_runs": {"name": {"like_": name}}}
     while time.monotonic() < deadline:
-        runs = demo.post("/flow_runs/filter", query)
-        if runs and runs[0]["state_type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:
-            return runs[0]  # type: ignore[return-value]
+        new = [r for r in demo.post("/flow_runs/filter", query) if str(r["id"]) not in before]
+        if new and new[0]["state_type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:
+            return new[0]  # type: ignore[return-value]
         time.sleep(2)
     raise AssertionError(f"{name} did not end")
 
@@ -165,23 +170,26 @@ def test_a_void_recorded_from_the_ui_and_a_refused_one_reads_as_one_line(demo: D
              "recorded_by": "browser-test"}  # fmt: skip
     with sync_playwright() as playwright:
         browser, page = browse(playwright, demo)
+        before = step_runs(demo, f"visit-{reference}")
         fill_step(demo, page, "record-visit", visit, "24-visit")
-        done = step_run(demo, f"visit-{reference}")
+        done = step_run(demo, f"visit-{reference}", before)
         mistake = last_event(demo, reference)
         assert mistake["type"] == "visit_made"
         assert f"as event {mistake['seq']}" in done["state"]["message"]  # what it recorded
         refused = {"reference": reference, "voids": mistake["seq"], "reason": "typed twice",
                    "authorised_by": "sw", "recorded_by": "browser-test"}  # fmt: skip
+        before = step_runs(demo, f"void-{reference}")
         fill_step(demo, page, "void-event", refused, "25-void-refused")
-        run = step_run(demo, f"void-{reference}")
+        run = step_run(demo, f"void-{reference}", before)
         page.goto(f"{demo.ui}/runs/flow-run/{run['id']}", wait_until="networkidle")
         page.get_by_text("Rejected", exact=True).first.wait_for()
         page.screenshot(path=str(SHOTS / "26-void-rejected.png"), full_page=True)
         assert run["state"]["name"] == "Rejected" and "R-G3" in run["state"]["message"]
         assert "\n" not in run["state"]["message"] and errors_in_logs(demo, run["id"]) == []
         voided = {**refused, "authorised_by": "tm", "reason": "the visit was typed twice"}
+        before |= {run["id"]}
         fill_step(demo, page, "void-event", voided, "27-void")
-        run = step_run(demo, f"void-{reference}")
+        run = step_run(demo, f"void-{reference}", before)
         assert run["state"]["name"] == "Completed", run["state"]
         page.goto(f"{demo.ui}/runs/flow-run/{run['id']}", wait_until="networkidle")
         page.screenshot(path=str(SHOTS / "28-void-recorded.png"), full_page=True)
