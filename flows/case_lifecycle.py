@@ -22,8 +22,9 @@ from prefect import flow, get_run_logger
 from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
+from pydantic import ValidationError
 
-from domain.events import EscalationAcknowledged
+from domain.events import EscalationAcknowledged, EventVoided
 from domain.store import Source, Standing
 from flows.case_form import CaseWake, acknowledgement_form
 from flows.clock_source import as_of_moment
@@ -51,6 +52,7 @@ class CaseSteps(Protocol):
     def resumed_with(self, key: SuspendKey) -> CaseWake: ...
     def adopt(self, reference: str) -> None: ...
     def acknowledge(self, reference: str, chosen: tuple[str, str], as_of: datetime) -> None: ...
+    def void(self, reference: str, chosen: tuple[int, str, str], as_of: datetime) -> None: ...
     def refresh(self, reference: str, as_of: datetime) -> Standing: ...
     def deliver(self, as_of: datetime) -> int: ...
     def publish(self, reference: str, as_of: datetime) -> CasePage: ...
@@ -68,6 +70,9 @@ def wake_cycle(reference: str, as_of: str | None, fired: set[str], steps: CaseSt
     chosen = wake.acknowledgement()
     if chosen is not None:
         steps.acknowledge(reference, chosen, moment)
+    correction = wake.correction()
+    if correction is not None:
+        steps.void(reference, correction, moment)
     standing = steps.refresh(reference, moment)
     steps.deliver(moment)
     page = steps.publish(reference, moment)
@@ -98,6 +103,20 @@ class PrefectCaseSteps:
         done = store.record_event(reference, event, f"{by} (resume form)", Source.UI, as_of)
         if isinstance(done, store.Refused):  # met or acknowledged since the form was built
             get_run_logger().warning("The acknowledgement was not recorded: %s", done.line)
+
+    def void(self, reference: str, chosen: tuple[int, str, str], as_of: datetime) -> None:
+        from flows.recording import invalid  # only when a void was chosen
+
+        seq, reason, by = chosen
+        try:
+            event = EventVoided(on=as_of.date(), voids=seq, reason=reason, authorised_by=by)
+        except ValidationError as error:
+            line = invalid(error)
+        else:
+            done = store.record_event(reference, event, f"{by} (resume form)", Source.UI, as_of)
+            line = done.line if isinstance(done, store.Refused) else ""
+        if line:  # refused: said in one line, and the case wakes as it would anyway
+            get_run_logger().warning("The void was not recorded: %s", line)
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         standing = store.wake_case(reference, as_of)

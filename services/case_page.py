@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from domain.events import MemberRole
 from domain.ladder import LONDON
 from domain.obligations import CaseView, derive, known_at
 from domain.profiles import calendar_for, load_profile
@@ -28,6 +29,7 @@ class CasePage:
     escalations: list[ObligationAt]  # open, escalated, not yet acknowledged (R-E6)
     acknowledgers: list[tuple[str, str]]  # (member id, role): who may acknowledge them
     late_by: dict[str, int] = field(default_factory=dict)  # met late: working days, by key
+    managers: list[str] = field(default_factory=list)  # who may authorise a void (R-G3)
 
     @property
     def seq(self) -> int:
@@ -54,6 +56,7 @@ def case_page(store: CaseRepository, reference: str, as_of: datetime) -> CasePag
         drift=store.drift_of(reference),
         escalations=open_escalations(store, reference, as_of),
         acknowledgers=people,
+        managers=[m.id for m in state.members.values() if m.role is MemberRole.TEAM_MANAGER],
         late_by={
             o.key: calendar.between(o.due, o.met_on)
             for o in view.obligations

@@ -37,6 +37,9 @@ class FakeSteps:
     def acknowledge(self, reference: str, chosen: tuple[str, str], as_of: datetime) -> None:
         self.done.append(("acknowledge", chosen))
 
+    def void(self, reference: str, chosen: tuple[int, str, str], as_of: datetime) -> None:
+        self.done.append(("void", chosen))
+
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         self.done.append(("refresh", as_of))
         return Standing(closed=self.closed, next_wake=None, dispatches=())
@@ -118,3 +121,16 @@ def test_keys_that_are_not_ours_are_ignored() -> None:
     wake_cycle("CP-1", "2025-01-06", {"1", "some-uuid"}, steps)
     assert steps.names()[0] == "adopt"
     assert steps.done[-1] == ("suspend", "wake-1-seq-2")
+
+
+def test_a_void_chosen_in_the_resume_form_is_recorded_before_the_wake_derives() -> None:
+    chosen = CaseWake(
+        as_of="2025-04-02",
+        void="#7 · visit by sw: seen c1 · Tue 1 Apr 2025",
+        void_reason="typed twice",
+        void_authorised_by="tm · team manager",
+    )
+    steps = FakeSteps(inputs={"wake-1-seq-1": chosen})
+    wake_cycle("CP-1", None, {"wake-1-seq-1"}, steps)
+    assert steps.names()[:3] == ["resumed_with", "void", "refresh"]
+    assert ("void", (7, "typed twice", "tm")) in steps.done
