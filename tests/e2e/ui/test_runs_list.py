@@ -1,4 +1,5 @@
-"""The Runs list for cases that run for months, in Chromium on the ``make run`` stack, in
+"""The Runs list for cases that run for months (after the newcomer's tests: the manual steps here
+add runs to the list they read), in Chromium on the ``make run`` stack, in
 Prefect's new UI (``/v2``) and its old one: every open case findable however old its run,
 the drift in the list, a team's overdue cases in one view, the clock relabelling runs without
 waking them, a void recorded from the UI and a refusal that reads as one line.
