@@ -52,7 +52,8 @@ def label_first(moment: str) -> int:
     from tasks.store import repository
 
     stale = stale_labels(repository(), as_of_moment(moment))
-    repository().record_labels([(c.reference, c.flow_run_id, lbl.key()) for c, lbl in stale])
+    labels = [(c.reference, c.flow_run_id, lbl.key()) for c, lbl in stale]
+    repository().record_labels(labels, as_of_moment(moment))
     return len(stale)
 
 

@@ -146,7 +146,7 @@ class PrefectCaseSteps:
             label = label_of(page.drift, team_of(run.tags), is_open)
             client.update_flow_run(run.id, tags=with_label(list(run.tags), label))
         if is_open:  # so the clock relabels it only when its drift changes again
-            store.record_label(page.reference, self.flow_run_id, label.key())
+            store.record_label(page.reference, self.flow_run_id, label.key(), page.as_of)
         return label
 
     def suspend(self, key: SuspendKey, page: CasePage, label: RunLabel) -> None:

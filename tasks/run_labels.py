@@ -113,7 +113,7 @@ def relabel(store: CaseRepository, lend: Lend, as_of: datetime, concurrency: int
                               for (c, lbl), ok in zip(page, outcomes, strict=True) if ok]  # fmt: skip
             with lend() as client:
                 done.resumed_again += resume_lost(client, [c.flow_run_id for c in touched])
-    store.record_labels(done.recorded)
+    store.record_labels(done.recorded, as_of)
     return done
 
 

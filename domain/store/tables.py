@@ -281,4 +281,4 @@ class RunLabelRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     flow_run_id: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(Text)
-    labelled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    labelled_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the moment it describes
