@@ -211,8 +211,11 @@ def team_cases(team: str, cases: Sequence[Any], shown: int) -> list[str]:
     for c in cases[:shown]:
         link = run_link(c.flow_run_id) if c.flow_run_id else case_link(c.reference)
         since = c.oldest_overdue
+        worst = STAGES.get(c.worst_rung or "", "-")
+        if c.acknowledged:  # R-E6: the team manager has it in hand
+            worst += f", {c.acknowledged} acknowledged"
         lines.append(
             f"| [{c.reference}]({link}) | {c.overdue} | {since:%a} {since.day} {since:%b} "
-            f"| {STAGES.get(c.worst_rung or '', '-')} | {c.oldest_owner or '-'} |"
+            f"| {worst} | {c.oldest_owner or '-'} |"
         )
     return lines

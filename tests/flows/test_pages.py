@@ -50,6 +50,11 @@ def test_the_caseload_counts_overdue_by_team_in_the_ladders_order_and_links_each
         in text
     )
     assert "Nothing overdue" in caseload_markdown(caseload({}))
+    acked = OverdueCase(
+        "CP-9", "team-north", 3, date(2025, 3, 3), "escalation_tm", "run-9", "sw", 1
+    )
+    text = caseload_markdown(caseload({"team-north": {"escalation_tm": 1}}, acked))
+    assert "| to the TM, 1 acknowledged | sw |" in text
 
 
 def test_every_notice_not_delivered_comes_first_with_its_error() -> None:
