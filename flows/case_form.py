@@ -98,8 +98,9 @@ def void_fields(page: CasePage) -> dict[str, Any]:
             "through, and counts for nothing (R-G3). Then record the real one.",
             json_schema_extra={"enum": [NOTHING_TO_VOID, *events]},
         )),
-        "void_reason": (str, Field(
-            "", title="Why it is void", max_length=500,
+        # Optional: the UI sends an empty text field as null, which a plain string refuses.
+        "void_reason": (str | None, Field(
+            None, title="Why it is void", max_length=500,
             description="What was wrong, e.g. the visit was typed twice",
         )),
         "void_authorised_by": (str, Field(
