@@ -31,6 +31,7 @@ from domain.store.common import case_row, histories_of, history_of
 from domain.store.digests import DigestsMixin
 from domain.store.errors import CaseExists, CaseNotFound, ConcurrencyConflict
 from domain.store.extracts import ExtractsMixin
+from domain.store.labels import LabelsMixin
 from domain.store.outbox import OutboxMixin, insert_dispatches, pending_of, withdraw
 from domain.store.reports import ReportsMixin
 from domain.store.rules import Standing
@@ -58,6 +59,7 @@ class CaseRepository(
     ChildFactsMixin,
     AuditMixin,
     ExtractsMixin,
+    LabelsMixin,
 ):
     """Cases, their journal, their outbox, the teams' daily digests, the children's personal
     facts and the audit log. ``as_of`` drives the rules; the clock only stamps."""

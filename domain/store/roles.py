@@ -7,8 +7,8 @@ tables and their triggers) and an **application** role that the workers, the clo
   ``standing_as_of``), never their reference, team or profile, never delete;
 - the outbox and the digests: read, insert, and update their delivery columns only (a
   notice's text only while it is withdrawn, which a trigger checks); never delete;
-- the read model (case summaries, open obligations, the rebuild's progress): anything, since
-  it is derived and rebuilt from the journal.
+- the read model (case summaries, open obligations, the rebuild's progress) and the runs'
+  last labels: anything, since they are derived and rebuilt from the journal.
 
 So the application cannot drop a trigger, truncate a table or rewrite what it recorded,
 whatever SQL reaches it. Granted afresh after every upgrade (``grant_application_role``):
@@ -38,6 +38,7 @@ PRIVILEGES: dict[str, tuple[str, ...] | None] = {
     "case_summaries": None,
     "open_obligations": None,
     "summary_rebuilds": None,
+    "run_labels": None,  # what each case's run was last labelled with: the UI's, derived
 }
 
 

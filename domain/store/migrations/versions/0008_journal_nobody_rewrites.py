@@ -20,7 +20,7 @@ On PostgreSQL the application also connects as a role that cannot drop these tri
 (``domain/store/roles.py``, ``cpo db upgrade --app-role``).
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
