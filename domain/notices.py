@@ -139,9 +139,7 @@ def _cadence_deadline(raised: Raised) -> date:
     state, clock = raised.state, raised.clock
     period = state.meetings[raised.event.meeting].period
     moved = (raised.event.on, raised.index)  # the story's order: by day, then the journal's
-    before = [
-        m for m in state.held_in_period(period) if (m.held_on, m.held_index or 0) < moved
-    ]
+    before = [m for m in state.held_in_period(period) if (m.held_on, m.held_index or 0) < moved]
     anchor = before[-1].held_on if before and before[-1].held_on else state.conferences[period].on
     return cadence_due(
         clock.profile, clock.calendar, period, anchor, len(before), state.cg_every_weeks

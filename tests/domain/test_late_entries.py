@@ -45,7 +45,8 @@ def record_late(recorded: list[Event], late: Event) -> None:
 
 VALID = [
     pytest.param(
-        [OPEN, visit("2026-12-10")], cg("2026-12-08", "cg-p0-1", "2027-01-05"),
+        [OPEN, visit("2026-12-10")],
+        cg("2026-12-08", "cg-p0-1", "2027-01-05"),
         id="core-group-typed-up-after-a-later-visit",
     ),
     pytest.param(
@@ -54,7 +55,8 @@ VALID = [
         id="minutes-of-a-late-core-group-before-a-later-visit",
     ),
     pytest.param(
-        [OPEN, visit("2026-12-03"), visit("2026-12-17")], visit("2026-12-10", "hv"),
+        [OPEN, visit("2026-12-03"), visit("2026-12-17")],
+        visit("2026-12-10", "hv"),
         id="a-visit-between-two-others",
     ),
     pytest.param(
@@ -87,19 +89,25 @@ BREAKS_A_LATER_EVENT = [
     pytest.param(
         [OPEN, AgencyReportReceived(on=d("2026-12-15"), member="hv")],
         MemberWithdrew(on=d("2026-12-10"), member="hv"),
-        1, "member", "R-T9",
+        1,
+        "member",
+        "R-T9",
         id="a-withdrawal-before-the-members-report",
     ),
     pytest.param(
         [OPEN, visit("2026-12-15")],
         PlanEnded(on=d("2026-12-10"), reason=PlanEndReason.LEFT_UK, recorded_by="tm"),
-        1, "type", "R-LC2",
+        1,
+        "type",
+        "R-LC2",
         id="the-plan-ended-before-a-later-visit",
     ),
     pytest.param(
         [OPEN, cg("2026-12-15", "cg-p0-1", "2027-01-12")],
         cg("2026-12-08", "cg-p0-1", "2027-01-05"),
-        1, "meeting", "R-G3",
+        1,
+        "meeting",
+        "R-G3",
         id="the-same-core-group-held-earlier",
     ),
     pytest.param(
@@ -107,13 +115,17 @@ BREAKS_A_LATER_EVENT = [
         ReviewBroughtForward(
             on=d("2026-12-10"), to=d("2027-02-10"), authorised_by="tm", reason="an incident"
         ),
-        1, "date", "R-T7",
+        1,
+        "date",
+        "R-T7",
         id="a-review-brought-forward-before-a-later-booking-past-it",
     ),
     pytest.param(
         [OPEN, MinutesCirculated(on=d("2026-12-10"), meeting="cg-p0-1")],
         cg("2026-12-12", "cg-p0-1", "2027-01-05"),
-        1, "meeting", "R-T5",
+        1,
+        "meeting",
+        "R-T5",
         id="minutes-recorded-before-the-meeting-they-follow",
     ),
 ]

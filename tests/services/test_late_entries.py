@@ -137,7 +137,10 @@ def test_a_voided_events_queued_notice_is_withdrawn_and_says_so(store: CaseRepos
     void = EventVoided(on=d("2026-11-05"), voids=3, reason="typed twice", authorised_by="tm")
     record(store, void, at("2026-11-05", 13))
     assert rows(store, "R-V2:e2") == {
-        "notice": (OutboxStatus.WITHDRAWN, "withdrawn: the event that raised it (event 3) was voided")
+        "notice": (
+            OutboxStatus.WITHDRAWN,
+            "withdrawn: the event that raised it (event 3) was voided",
+        )
     }
     assert all("R-V2" not in key for key in deliver(store, at("2026-11-05", 14)))
 
