@@ -111,7 +111,7 @@ class CaseRepository(
                 ).first()
                 if taken is not None:
                     raise CaseExists(taken)
-                now = self._clock()
+                now = moment  # when it was recorded: the clock, or the simulation's day
                 ids = insert_cases(
                     session, cases, recorded_by=recorded_by, source=source, now=now,
                     late=_late_reasons(lags, late_reason),
@@ -151,14 +151,14 @@ class CaseRepository(
                 standing = self._standing_with(history, moment)
                 self._advance(session, row, expected_seq, new_seq, standing)
                 rows = journal_rows(
-                    row.id, new_seq, [event], recorded_by, Source(source), self._clock(),
+                    row.id, new_seq, [event], recorded_by, Source(source), moment,
                     request_key, late=_late_reasons({reference: lags}, late_reason)[reference],
                 )  # fmt: skip
                 session.execute(insert(EventRow), rows)
                 self._withdraw_unowed(session, row.id, history, moment)
                 insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
                 session.execute(insert(AuditRow).values(
-                    **recorded_entry(self._clock(), recorded_by, reference, new_seq, event, source)
+                    **recorded_entry(moment, recorded_by, reference, new_seq, event, source)
                 ))  # fmt: skip
         except IntegrityError as error:  # the (case, seq) key: another writer took this seq
             raise ConcurrencyConflict(reference, expected_seq, None) from error
