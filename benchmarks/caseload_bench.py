@@ -80,7 +80,7 @@ BASELINE_BUILD = textwrap.dedent(
 
     if __name__ == "__main__":
         database = Database.from_url(sys.argv[1])
-        upgrade(database)
+        upgrade(database, simulation=True)
         backend = Backend("baseline", database)
         live = sys.argv[4] == "live"
         chunks = live_caseload if live else caseload
@@ -192,7 +192,7 @@ def main() -> None:
         backends.append((Backend("PostgreSQL", Database.from_url(url)), url))
     try:
         for backend, _ in backends:
-            upgrade(backend.database)
+            upgrade(backend.database, simulation=True)
         started = time.perf_counter()
         for chunk in caseload(args.cases, args.workers, WRITTEN_AS_OF, args.shape == "live"):
             for backend, _ in backends:

@@ -112,7 +112,7 @@ def build(backend: Backend, count: int, due: int, workers: int) -> float:
     from domain.store.tables import OutboxRow, Source
 
     database = Database.from_url(backend.url)
-    upgrade(database)
+    upgrade(database, simulation=True)
     started = time.perf_counter()
     for chunk in caseload(count, due, workers):
         with database.writing() as session:

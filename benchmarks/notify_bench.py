@@ -193,7 +193,7 @@ def stored(directory: Path, notices: list[Dispatch]) -> Any:
     from domain.store import CaseRepository, Database, upgrade
 
     database = Database.from_url(f"sqlite:///{directory / 'cases.sqlite3'}")
-    upgrade(database)
+    upgrade(database, simulation=True)
     store = CaseRepository(database, clock=lambda: NOW)
     opened = date(2025, 1, 6)  # long enough ago that its meetings' invitations are stale
     conference = ConferenceHeld(

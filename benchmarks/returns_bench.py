@@ -44,7 +44,7 @@ def build(url: str, count: int, workers: int) -> float:
     """The store: cases, journals, read model and outbox as an import writes them, and each
     child's facts (synthetic, valid by construction)."""
     database = Database.from_url(url)
-    upgrade(database)
+    upgrade(database, simulation=True)
     started = time.perf_counter()
     now = datetime.now(UTC)
     for chunk in caseload(count, workers):

@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> None:
         backends.append(Backend("PostgreSQL", Database.from_url(url)))
     try:
         for backend in backends:
-            upgrade(backend.database)
+            upgrade(backend.database, simulation=True)
         started = time.perf_counter()
         for chunk in caseload(args.cases, args.workers):
             for backend in backends:

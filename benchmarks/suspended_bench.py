@@ -233,7 +233,7 @@ def start_stack(server: PostgresServer, folder: Path) -> Stack:
     os.environ.update(env)
     from domain.store import Database, upgrade
 
-    upgrade(Database.from_url(env["CPO_DATABASE_URL"]))
+    upgrade(Database.from_url(env["CPO_DATABASE_URL"]), simulation=True)
     stack = Stack(folder / "prefect", port, env, pool_limit=8)
     stack.start_server(timeout=180)
     stack.create_pool()

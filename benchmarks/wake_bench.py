@@ -273,7 +273,7 @@ def run(args: argparse.Namespace, home: Path, prefect_url: str | None, store_url
 
     from domain.store import Database, upgrade
 
-    upgrade(Database.from_url(store_url))
+    upgrade(Database.from_url(store_url), simulation=True)
     default = POOL_LIMIT_POSTGRES if prefect_url else POOL_LIMIT_SQLITE
     stack = Stack(home / "prefect", int(env["PREFECT_SERVER_API_PORT"]), env,
                   pool_limit=args.pool_limit or default)  # fmt: skip

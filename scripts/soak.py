@@ -156,7 +156,7 @@ class Month:
         from domain.store import Database, upgrade
 
         database = Database.from_url(self.store_url)
-        upgrade(database)
+        upgrade(database, simulation=True)  # virtual days
         database.dispose()
         self.stack = Stack(self.folder / "prefect", port, env)
         self.stack.start_server(timeout=180)

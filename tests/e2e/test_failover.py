@@ -28,7 +28,7 @@ from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary
 
 from cli.prefect_auth import ensure_secret
 from domain.history import CaseHistory
-from domain.store import CaseRepository, OutboxStatus
+from domain.store import CaseRepository, Database, OutboxStatus, upgrade
 from flows.clock import clock
 from flows.clock_source import as_of_moment
 from scripts.driver import icpc, start_webhook, wait_until, write_notify_config
@@ -69,6 +69,9 @@ def authority(
     home = tmp_path_factory.mktemp("authority")
     prefect_db = postgres_server.create_database("failover_prefect")
     store = postgres_server.create_store("failover_store")
+    simulated = Database.from_url(store.owner)  # the test plays virtual days: a simulation's
+    upgrade(simulated, simulation=True)  # store, which the setup unit's upgrade then keeps
+    simulated.dispose()
     webhook, stop_webhook = start_webhook()
     port = free_port()
     env = stack_env(
