@@ -200,7 +200,7 @@ def stored(directory: Path, notices: list[Dispatch]) -> Any:
         on=opened,
         kind=ConferenceKind.INITIAL,
         decision=ConferenceDecision.PLAN,
-        chair="chair-1",
+        chair="ch-1",
         children=(Child(id="c1", category="NEG"),),
         outcomes=(Outcome(id="o1", text="Safe at home"),),
         first_cg_on=date(2025, 1, 17),

@@ -61,7 +61,7 @@ def build(url: str, count: int, workers: int) -> float:
 def facts_rows(chunk: list[Case], ids: dict[str, int], now: datetime) -> list[dict[str, Any]]:
     return [
         {
-            "case_id": ids[history.reference], "child": facts.child,
+            "case_id": ids[history.reference], "child": facts.child, "version": 1,
             "la_child_id": facts.la_child_id, "facts": facts.model_dump(mode="json"),
             "recorded_by": "benchmark", "recorded_at": now, "source": Source.IMPORT.value,
         }

@@ -1,5 +1,6 @@
 """``cpo alarm install``: the clock's dead-man switch (``flows/alarm.py``); ``cpo views
-install``: the case runs' saved views (``flows/views.py``)."""
+install``: the case runs' saved views (``flows/views.py``); ``cpo lost-runs install``: lost
+runs let go within minutes (``flows/lost_runs.py``)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,37 @@ def install_views() -> None:
     typer.echo("views saved: " + ", ".join(asyncio.run(run())))
 
 
+lost_app = typer.Typer(help="Lost runs let go within minutes: their work-pool slots freed.")
+
+
+@lost_app.command("install")
+def install_lost(
+    seconds: float = typer.Option(
+        75, "--seconds", help="Crash a run with no sign of life for this long (heartbeats: 30 s)"
+    ),
+) -> None:
+    """Install (or replace) the Prefect automation that marks a flow run Crashed when it stops
+    giving signs of life (its worker or machine lost), freeing its slots (flows/lost_runs.py).
+    Workers must send heartbeats: PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30."""
+    from flows.lost_runs import HEARTBEAT_SECONDS
+
+    if seconds < 2 * HEARTBEAT_SECONDS:
+        raise BadInput(f"--seconds: at least {2 * HEARTBEAT_SECONDS} (two heartbeats)")
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from flows.lost_runs import install_lost_runs
+
+    async def run() -> None:
+        async with get_client() as client:
+            await install_lost_runs(client, timedelta(seconds=seconds))
+
+    asyncio.run(run())
+    typer.echo(f"lost-run check installed: a run silent for {seconds:g} s is Crashed")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(alarm_app, name="alarm")
     app.add_typer(views_app, name="views")
+    app.add_typer(lost_app, name="lost-runs")

@@ -8,7 +8,6 @@ each read is in the audit log (R-G2). A refusal names the child, the field and t
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,8 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from cli.errors import BadInput, Refused
 from cli.identity import acting_person
-from cli.store_cmds import AsJson, DatabaseUrl, console, errors, open_store, print_json
+from cli.store_cmds import AsJson, DatabaseUrl, console, open_store, print_json
 
 if TYPE_CHECKING:
     from domain.child_facts import ChildFacts
@@ -28,14 +28,19 @@ Reference = Annotated[str, typer.Argument(help="The case reference.")]
 
 
 def _from_file(file: Path | None) -> dict[str, Any]:
+    """The facts a JSON file gives, read strictly (a key twice, a file not UTF-8: exit 2)."""
+    from domain import strict_json
+
     if file is None:
         return {}
     try:
-        found = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise typer.BadParameter(f"{file}: {error}", param_hint="--file") from error
+        found = strict_json.loads(strict_json.decode(file.read_bytes()))
+    except OSError as error:
+        raise BadInput(f"--file: cannot read {file}: {error.strerror}") from None
+    except strict_json.BadJson as error:
+        raise BadInput(f"--file: {file}: {error}") from None
     if not isinstance(found, dict):
-        raise typer.BadParameter(f"{file}: give a JSON object", param_hint="--file")
+        raise BadInput(f"--file: {file}: give a JSON object")
     return found
 
 
@@ -76,8 +81,7 @@ def _facts(child: str, given: dict[str, Any], flags: dict[str, Any]) -> ChildFac
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "facts"
-        errors.print(f"[red]child {child}: {where}: {first['msg']} (R-G3)[/red]")
-        raise typer.Exit(1) from error
+        raise Refused(f"child {child}: {where}: {first['msg']} (R-G3)") from None
 
 
 def show_facts(

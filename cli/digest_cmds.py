@@ -80,8 +80,9 @@ def send(store: CaseRepository, shown: list[Shown], as_of: datetime, config: Pat
     try:
         return deliver_digests(store, as_of, config=config)
     except RoutingError as error:
-        errors.print(f"[red]{error}[/red]")
-        raise typer.Exit(1) from error
+        from cli.errors import Refused
+
+        raise Refused(str(error)) from None
 
 
 def hour_setting() -> int:

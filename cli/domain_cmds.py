@@ -8,17 +8,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from cli.as_of import parse_as_of
-from domain.child_facts import CaseFile, check_facts, loads_case_file
-from domain.errors import DomainError, RejectedEvent, RejectedFacts
-from domain.history import CaseHistory, load_history
-from domain.ladder import Obligation
+from cli.errors import BadInput, Refused
+from domain.errors import DomainError
+from domain.history import CaseHistory
+from domain.ladder import LONDON, Obligation
 from domain.obligations import CaseView, view
-from domain.state import fold
 
 STATUS_STYLE = {"overdue": "bold red", "due": "yellow", "met": "green", "discharged": "dim"}
 
@@ -32,21 +30,16 @@ AsOf = Annotated[
 
 
 def read_history(path: Path) -> CaseHistory:
-    try:
-        return load_history(path)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise typer.BadParameter(f"{path}: {where}: {first['msg']}") from exc
+    """The history a file holds, read strictly; an unreadable file is bad input (exit 2),
+    one not in the format refused (exit 1), each in one line naming the file."""
+    from domain.case_files import InvalidFile, UnreadableFile, read_case_file
 
-
-def read_case_file(path: Path) -> CaseFile:
     try:
-        return loads_case_file(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise typer.BadParameter(f"{path}: {where}: {first['msg']}") from exc
+        return read_case_file(path.read_bytes()).history
+    except UnreadableFile as error:
+        raise BadInput(f"{path}: {error}") from None
+    except InvalidFile as error:
+        raise Refused(f"{path}: {error}") from None
 
 
 def obligation_row(obligation: Obligation) -> dict[str, object]:
@@ -109,9 +102,8 @@ def register(app: typer.Typer) -> None:
         """Every obligation of a case history as of a date: rule, subject, owner, due, status, rung."""
         try:
             found = view(read_history(history), parse_as_of(as_of))
-        except DomainError as exc:
-            typer.echo(f"{history}: {exc}", err=True)
-            raise typer.Exit(1) from exc
+        except DomainError as error:
+            raise Refused(f"{history}: {error}") from None
         if as_json:
             typer.echo(view_json(found))
             return
@@ -120,16 +112,21 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"next wake: {found.next_wake.isoformat()}")
 
     @app.command()
-    def validate(history: HistoryPath) -> None:
-        """Check a case history, and its children's facts if it has them; report the first
-        rejected event or fact (exit code 1)."""
-        loaded = read_case_file(history)
+    def validate(
+        history: HistoryPath,
+        as_of: AsOf = None,
+    ) -> None:
+        """Check a case history, and its children's facts if it has them, exactly as
+        ``cpo import`` would record them today; report the first refusal (exit code 1; a
+        file that is not UTF-8 JSON: exit code 2)."""
+        from domain.case_files import UnreadableFile, judge_case_file
+
+        today = parse_as_of(as_of).astimezone(LONDON).date()
         try:
-            state = fold(loaded.history, new_from=0)  # as an import would record it
-            for facts in loaded.child_facts:
-                check_facts(facts, state)
-        except (RejectedEvent, RejectedFacts) as exc:
-            typer.echo(f"{history}: rejected {exc}", err=True)
-            raise typer.Exit(1) from exc
+            loaded, _ = judge_case_file(history.read_bytes(), today)
+        except UnreadableFile as error:
+            raise BadInput(f"{history}: {error}") from None
+        except DomainError as error:
+            raise Refused(f"{history}: {error}") from None
         given = f", {len(loaded.child_facts)} children's facts" if loaded.child_facts else ""
         typer.echo(f"{history}: {len(loaded.events)} events{given}, valid")

@@ -20,7 +20,7 @@ from cli import (
     simulate_cmds,
     store_cmds,
 )
-from cli.errors import guard
+from cli.errors import guard, run_one_line
 
 app = typer.Typer(
     name="cpo",
@@ -43,5 +43,10 @@ for module in (
 guard(app)
 
 
+def main() -> None:
+    """The ``cpo`` command: every error one line (``cli/errors.py``)."""
+    raise SystemExit(run_one_line(app))
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -31,7 +31,9 @@ def ensure_secret(path: Path) -> str:
 
     Created with mode 0600 from the start (never readable by others, not even for a moment);
     an existing file is kept, so a restart keeps every service's credential valid."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from domain.store.private_files import private_folder
+
+    private_folder(path.parent)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

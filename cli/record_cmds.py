@@ -14,7 +14,6 @@ Prefect is imported only to wake the run, so the rest stays quick.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -62,15 +61,16 @@ def _payload(
     """The event's JSON; ``on`` defaults to today (the ``--as-of`` day)."""
     if (text is None) == (file is None):
         raise BadInput("give the event with exactly one of --json or --file")
-    if file is not None:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise BadInput(f"--file: cannot read {file}: {error}") from error
+    from domain import strict_json
+
     try:
-        payload = json.loads(text or "")
-    except json.JSONDecodeError as error:
-        raise BadInput(f"event: not valid JSON ({error.msg}, line {error.lineno})") from error
+        if file is not None:
+            text = strict_json.decode(file.read_bytes())
+        payload = strict_json.loads(text or "")
+    except OSError as error:
+        raise BadInput(f"--file: cannot read {file}: {error.strerror}") from None
+    except strict_json.BadJson as error:
+        raise BadInput(f"event: {error}") from None
     if not isinstance(payload, dict):
         raise BadInput('event: give a JSON object, such as {"on": "2026-12-01", ...}')
     if default_type:
@@ -105,9 +105,12 @@ def _event(type_name: str, payload: dict[str, Any]) -> Any:
     try:
         return TypeAdapter(model).validate_python(payload)
     except ValidationError as error:
+        from domain.events import EVENT_TYPES
+
         first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"] if not str(part).endswith("_held"))
-        raise Refused(f"{where or 'event'}: {first['msg']} (R-G3)") from error
+        where = ".".join(str(part) for part in first["loc"] if part not in EVENT_TYPES)
+        why = str(first["msg"]).removeprefix("Value error, ")
+        raise Refused(f"{where or 'event'}: {why} (R-G3)") from None
 
 
 def _wake(reference: str, moment: datetime) -> str:
@@ -207,6 +210,7 @@ def open_case(
     moment = parse_as_of(as_of)
 
     def action() -> None:
+        _header(reference, team, profile)
         recorded_by = acting_person()
         payload = _payload(text, file, "conference_held", moment.date())
         conference = _event("ConferenceHeld", payload)
@@ -215,6 +219,21 @@ def open_case(
         )
 
     action()
+
+
+def _header(reference: str, team: str, profile: str) -> None:
+    """A bad --team or --profile is bad input, named as the option (exit 2)."""
+    from pydantic import ValidationError
+
+    from domain.case_files import invalid
+    from domain.history import CaseHeader
+
+    try:
+        CaseHeader(reference=reference, team=team, profile=profile)
+    except ValidationError as error:
+        where, _, why = invalid(error).partition(": ")
+        raise BadInput(f"--{where}: {why}" if where in ("team", "profile") else
+                       f"{where}: {why}") from None  # fmt: skip
 
 
 def _start(reference: str, moment: datetime) -> str:

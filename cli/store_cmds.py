@@ -65,6 +65,9 @@ def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, default=str, option=options).decode() + "\n")
 
 
+APP_ROLE_ENV = "CPO_DATABASE_APP_ROLE"
+
+
 def db_upgrade(
     database_url_option: DatabaseUrl = None,
     simulation: Annotated[
@@ -75,19 +78,34 @@ def db_upgrade(
             "their day. Without it a store is real: records take today from the clock.",
         ),
     ] = False,
+    app_role: Annotated[
+        str | None,
+        typer.Option(
+            "--app-role",
+            envvar=APP_ROLE_ENV,
+            help="PostgreSQL: the role the application connects as; granted only what it "
+            "needs (run as the tables' owner).",
+        ),
+    ] = None,
 ) -> None:
-    """Create the store's schema, or upgrade it to the latest revision."""
+    """Create the store's schema, or upgrade it to the latest revision; on PostgreSQL, as
+    the owner, then grant the application's role what it may do (domain/store/roles.py)."""
     from domain.store.migrate import upgrade
+    from domain.store.roles import grant_application_role
 
     url = database_url(database_url_option)
     database = Database.from_url(url)
     try:
         revision = upgrade(database, simulation=simulation)
+        if app_role:
+            grant_application_role(database, app_role)
         missing = CaseRepository(database).missing_summaries()
     finally:
         database.dispose()
     kind = " (a simulation's store)" if simulation else ""
     console.print(f"{shown_url(url)} is at revision {revision}{kind}")
+    if app_role:
+        console.print(f"role {app_role} may read, add and deliver; nothing else")
     if missing:
         console.print(f"{missing} case(s) have no read model yet: run cpo db rebuild-summaries")
 
@@ -118,19 +136,26 @@ def import_cases(
     as_of: AsOf = None,
     database_url_option: DatabaseUrl = None,
 ) -> None:
-    """Import case histories; a bad file is reported and nothing of that case is recorded."""
+    """Import case histories, each judged as ``cpo validate`` judges it; a bad file is named
+    with its reason on one line and nothing of that case is recorded (a folder goes on)."""
+    from cli.errors import BadInput, Refused
     from domain.store.transfer import ImportStatus, history_files, import_file
 
     who, when = acting_person(), parse_as_of(as_of)
     counts = dict.fromkeys(ImportStatus, 0)
-    with open_store(database_url_option) as repository, Progress(console=errors) as progress:
-        files = history_files(path)
+    files = history_files(path)
+    with open_store(database_url_option) as repository, Progress(
+        console=errors, disable=len(files) == 1
+    ) as progress:  # fmt: skip
         task = progress.add_task("Importing", total=len(files))
         for file in files:
             result = import_file(repository, file, recorded_by=who, as_of=when)
             counts[result.status] += 1
+            if result.error and len(files) == 1:
+                raise (BadInput if result.unreadable else Refused)(result.error)
             if result.error:
-                progress.console.print(f"[red]{result.error}[/red]")
+                progress.console.print(f"refused: {result.error}", soft_wrap=True, markup=False,
+                                       highlight=False)  # fmt: skip
             progress.advance(task)
     console.print(", ".join(f"{count} {status.value}" for status, count in counts.items()))
     if counts[ImportStatus.FAILED]:
@@ -159,27 +184,29 @@ def export_cases(
     from domain.store.transfer import export_all, export_text
 
     if all_cases == (reference is not None):
-        raise typer.BadParameter("give either a case reference or --all")
+        raise BadInput("give either a case reference or --all")
+    if all_cases and out is None:
+        raise BadInput("--all needs --out FOLDER")
     if redact and with_child_facts:
         raise BadInput("--redact leaves personal data out; --with-child-facts adds it: pick one")
-    if not redact:
-        errors.print(
-            "Warning: this export holds personal data (names, contacts, dates of birth): "
-            "keep it as safe as the store, or export with --redact (R-G1)."
-        )
     facts_for = acting_person() if with_child_facts else None
     with open_store(database_url_option) as repository:
         if all_cases:
-            if out is None:
-                raise typer.BadParameter("--all needs --out FOLDER")
+            assert out is not None
             written = sum(1 for _ in export_all(repository, out, redact, facts_for=facts_for))
             console.print(f"{written} cases written to {out}")
-            return
-        text = export_text(repository, str(reference), redact, facts_for=facts_for)
-        if out is None:
-            sys.stdout.write(text)
         else:
-            write_private(out, text)
+            text = export_text(repository, str(reference), redact, facts_for=facts_for)
+            if out is None:
+                sys.stdout.write(text)
+            else:
+                write_private(out, text)
+    if not redact:  # once written: a refusal stays one line
+        errors.print(
+            "Warning: this export holds personal data (names, contacts, dates of birth): "
+            "keep it as safe as the store, or export with --redact (R-G1).",
+            soft_wrap=True,
+        )
 
 
 def list_cases(
@@ -191,8 +218,9 @@ def list_cases(
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """List cases with their status, events recorded and next wake time."""
+    moment = parse_as_of(as_of)  # a bad --as-of is bad input, even where it is not needed
     with open_store(database_url_option) as repository:
-        late_as_of = parse_as_of(as_of) if overdue else None
+        late_as_of = moment if overdue else None
         cases = repository.list_cases(team=team, status=status, overdue_as_of=late_as_of)
     if as_json:
         print_json(cases)
@@ -275,7 +303,9 @@ def show_outbox(
 ) -> None:
     """Notices and their delivery: delivered, pending, or failed with the last error (R-E1)."""
     if case is None and not failed:
-        raise typer.BadParameter("give --case REF, or --failed for every case")
+        from cli.errors import BadInput
+
+        raise BadInput("give --case REF, or --failed for every case")
     with open_store(database_url_option) as repository:
         if case is None:
             total, entries = repository.undelivered(limit)

@@ -15,10 +15,12 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain import strict_json
 from domain.case import CaseState, ChildRecord
 from domain.errors import RejectedFacts
 from domain.events import ConferenceHeld, ConferenceKind
 from domain.history import CaseHistory
+from domain.plausible import CHILDHOOD_YEARS, years_before
 
 SEXES = ("M", "F", "U")  # CIN Sex (N00783): U for not known, and for every unborn child
 ETHNICITIES = (
@@ -37,10 +39,10 @@ class ChildFacts(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    child: str = Field(min_length=1)
-    la_child_id: str  # the authority's id for the child (CIN LAchildID)
-    sex: str  # CIN Sex: M, F or U
-    ethnicity: str  # CIN ethnicity code (WBRI ... NOBT)
+    child: str = Field(min_length=1, max_length=32)
+    la_child_id: str = Field(max_length=64)  # the authority's id for the child (CIN LAchildID)
+    sex: str = Field(max_length=8)  # CIN Sex: M, F or U
+    ethnicity: str = Field(max_length=8)  # CIN ethnicity code (WBRI ... NOBT)
     date_of_birth: date | None = None
     expected_birth_date: date | None = None  # an unborn child (pre-birth plans)
     disabilities: tuple[str, ...] = ()  # CIN disability codes; NONE alone when none
@@ -63,7 +65,8 @@ class CaseFile(CaseHistory):
 
 
 def loads_case_file(text: str) -> CaseFile:
-    return CaseFile.model_validate_json(text)
+    """A case file's content, read strictly (``domain.strict_json``)."""
+    return CaseFile.model_validate(strict_json.loads(text))
 
 
 def dumps_case_file(history: CaseHistory, facts: tuple[ChildFacts, ...] = ()) -> str:
@@ -99,11 +102,11 @@ def check_facts(facts: ChildFacts, state: CaseState) -> None:
         raise _fail(facts, "sex", "M, F or U (CIN 4180)")
     if facts.ethnicity not in ETHNICITIES:
         raise _fail(facts, "ethnicity", "a CIN ethnicity code such as WBRI or NOBT (CIN 4220)")
-    _check_birth(facts, state)
+    _check_birth(facts, state, child)
     _check_disabilities(facts)
 
 
-def _check_birth(facts: ChildFacts, state: CaseState) -> None:
+def _check_birth(facts: ChildFacts, state: CaseState, child: ChildRecord) -> None:
     born, expected = facts.date_of_birth, facts.expected_birth_date
     if (born is None) == (expected is None):
         raise _fail(
@@ -125,6 +128,11 @@ def _check_birth(facts: ChildFacts, state: CaseState) -> None:
         )
     if expected is not None and facts.sex != "U":
         raise _fail(facts, "sex", "an unborn child's sex is U (CIN 8750)")
+    if born is not None and born <= years_before(child.plan_start, CHILDHOOD_YEARS):
+        raise _fail(facts, "date_of_birth", f"born {born}, the child was 18 or over when the "
+                    f"plan started on {child.plan_start}: a plan is for a child under 18")  # fmt: skip
+    if expected is not None and expected < process_start(state):
+        raise _fail(facts, "expected_birth_date", "an expected birth comes after the case starts")
     birth = born or expected
     if birth is not None and process_start(state) < birth - PREGNANCY:
         raise _fail(

@@ -68,7 +68,7 @@ def demo_case(today: date, index: int, stage: str, profile: str) -> CaseHistory:
             on=calendar.subtract(today, 10),
             kind=ConferenceKind.REVIEW,
             decision=ConferenceDecision.END,
-            chair="chair-1",
+            chair="ch-1",
         )
         history = _append(window(200, 30), ended)
     if stage in ("mid_plan", "reports_missing") and index % 4 < 2:
@@ -96,7 +96,7 @@ def _core_group(held: date, today: date, profile: str) -> CoreGroupHeld:
     dates = load_profile(profile).cg_dates_set_at_first_cg
     return CoreGroupHeld(
         on=held,
-        meeting="cg-demo",
+        meeting="cg-d1",
         chair="tm",
         minute_taker="hv",
         next_dates=tuple(today + timedelta(weeks=2 * k) for k in range(1, dates + 1)),

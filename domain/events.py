@@ -7,41 +7,81 @@ happened; the store records separately who recorded it, when and from where.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, TypeAdapter
 
-# Ids are short slugs, so free text cannot carry a name into a notice, a log or the UI
-# (R-G1): lowercase letters, digits and dashes, up to 32 characters.
+from domain.text import normalised
+
+
+class _Kind:
+    """A mark on a field's type that ``domain.plausible`` reads when an event is recorded."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+IS_ID = _Kind("id")
+IS_LINE = _Kind("line")  # free text on one line: a name, an agency, a contact
+IS_TEXT = _Kind("text")  # free text that may run over several lines: a reason, a summary
+
+# Ids are short codes, so free text cannot carry a name into a notice, a log or the UI
+# (R-G1): lowercase letters, digits and dashes, up to 32 characters. What is read back from
+# the journal needs only that shape; a new id must also be opaque (OPAQUE_ID_PATTERN), which
+# is checked when it is recorded (``domain.plausible``), so a journal written before the rule
+# still loads and wakes.
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,31}$"
+# A digit in it unless it is three characters or fewer (sw, tm, hv), and never five letters
+# in a row: hv, c1, cg-p0-1 pass; maryam-okafor, jane.smith@example.org, school do not.
+OPAQUE_ID_PATTERN = (
+    r"^(?![a-z0-9-]*[a-z]{5})(?=[a-z0-9-]{1,3}$|[a-z0-9-]*[0-9])[a-z0-9][a-z0-9-]{0,31}$"
+)
+OPAQUE_ID_RULE = (
+    "an id is a code like hv, c1 or cg-p0-1 (lowercase letters, digits, dashes; a digit in "
+    "it unless 3 characters or fewer; at most 4 letters in a row), never a name"
+)
+
+
+_ID = re.compile(ID_PATTERN)
+
+
+def _slug(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise ValueError(f"{value!r} is not an id: {OPAQUE_ID_RULE}")
+    return value
+
+
 Slug = Annotated[
     str,
     Field(
         min_length=1,
         max_length=32,
-        pattern=ID_PATTERN,
-        description="A short id: lowercase letters, digits and dashes, never a name",
+        description="A short code: lowercase letters, digits and dashes, never a name",
+        # The forms (Prefect builds them from this schema) ask for what a new id must be.
+        json_schema_extra={"pattern": OPAQUE_ID_PATTERN},
     ),
+    AfterValidator(_slug),
+    IS_ID,
 ]
+Number = Annotated[int, Strict()]  # a whole number, never true, 4.0 or "4" (R-G3)
+Flag = Annotated[bool, Strict()]  # true or false, never 1 or "yes"
 
 
 KEY_PATTERN = r"^R-[A-Z0-9]+[A-Za-z0-9:._-]*$"  # an obligation's key, e.g. R-T5:cg-p0-1
 
 
-def _printable(value: str) -> str:
-    """Free text may not hide control characters (a NUL byte, say): every store takes it."""
-    if any(ord(character) < 32 and character not in "\t\n" for character in value):
-        raise ValueError("contains a control character")
-    return value
-
-
 # Free text, with the same limits on every store (SQLite takes anything; PostgreSQL refuses a
-# NUL byte): a few words (an agency, a name), a contact (an apprise URL), a sentence or two.
-Short = Annotated[str, Field(max_length=80), AfterValidator(_printable)]
-Contact = Annotated[str, Field(max_length=300), AfterValidator(_printable)]
-Long = Annotated[str, Field(max_length=500), AfterValidator(_printable)]
+# NUL byte), normalised (NFC): a few words (an agency, a name), a contact (an apprise URL), a
+# sentence or two. What else it may not carry is checked when it is recorded (``domain.text``).
+Short = Annotated[str, Field(max_length=80), AfterValidator(normalised), IS_LINE]
+Contact = Annotated[str, Field(max_length=300), AfterValidator(normalised), IS_LINE]
+Long = Annotated[str, Field(max_length=500), AfterValidator(normalised), IS_TEXT]
 Slugs = tuple[Slug, ...]
 
 
@@ -89,8 +129,10 @@ class Child(Frozen):
     name: Short = ""
     date_of_birth: date | None = None
     # R-T11: the conference may set more frequent visits than the profile's.
-    seen_every_weeks: int | None = Field(default=None, ge=1, le=52)
-    previous_plans: int | None = Field(default=None, ge=0, le=99)  # R-LC1, CIN NumberOfPreviousCPP
+    seen_every_weeks: Number | None = Field(default=None, ge=1, le=52)
+    previous_plans: Number | None = Field(
+        default=None, ge=0, le=99
+    )  # R-LC1, CIN NumberOfPreviousCPP
 
 
 class Outcome(Frozen):
@@ -102,7 +144,7 @@ class VisitLine(Frozen):
     """A line of the visiting matrix (R-P3): who visits how often, and whom they see."""
 
     member: Slug
-    every_weeks: int = Field(ge=1, le=52)
+    every_weeks: Number = Field(ge=1, le=52)
     sees: Slugs = ()
     authorised_by: Slug | None = None  # R-V4: TM authorisation to go below the minimum
 
@@ -142,10 +184,10 @@ class ConferenceHeld(_Event):
     outcomes: tuple[Outcome, ...] = ()
     lead_professional: Slug | None = None
     team_manager: Slug | None = None
-    chair: str = Field("", max_length=32, pattern=r"^([a-z0-9][a-z0-9-]{0,31})?$")
+    chair: Annotated[str, Field(max_length=32, pattern=r"^([a-z0-9][a-z0-9-]{0,31})?$"), IS_ID] = ""
     members: tuple[Member, ...] = ()
     first_cg_on: date | None = None
-    cg_every_weeks: int | None = Field(default=None, ge=1, le=12)
+    cg_every_weeks: Number | None = Field(default=None, ge=1, le=12)
     strategy_discussion_on: date | None = None  # R-T0 (transfer-in: the day it was accepted)
     s47_started_on: date | None = None  # R-T0, CIN S47ActualStartDate: absent, the discussion's day
     visiting_matrix: tuple[VisitLine, ...] = ()
@@ -230,8 +272,8 @@ class VisitMade(_Event):
     children_seen: Slugs = ()
     seen_alone: Slugs = ()
     bedroom_seen: Slugs = ()
-    no_access: bool = False
-    refused_seen_alone: bool = False  # R-V3
+    no_access: Flag = False
+    refused_seen_alone: Flag = False  # R-V3
 
 
 class AgencyReportReceived(_Event):
@@ -305,7 +347,7 @@ class EventVoided(_Event):
     journal keeps both, with who voided it, why and on whose authority (the TM's)."""
 
     type: Literal["event_voided"] = "event_voided"
-    voids: int = Field(ge=1, le=100_000)
+    voids: Number = Field(ge=1, le=100_000)
     reason: Long = Field(min_length=1)
     authorised_by: Slug
 

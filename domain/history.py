@@ -8,20 +8,45 @@ it wrote: exports are byte-for-byte stable.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from domain import strict_json
 from domain.events import Event
+
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,63}")
+NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def _reference(value: str) -> str:
+    # The shape every stored reference has; a new case's must also be in the authority's
+    # shape (``domain.references``), checked when it is opened.
+    if not REFERENCE.fullmatch(value):
+        raise ValueError("a case reference is letters, digits and - _ . / (up to 64)")
+    return value
+
+
+def _team(value: str) -> str:
+    if not NAME.fullmatch(value):
+        raise ValueError("a team is lowercase letters, digits and dashes (up to 64): team-north")
+    return value
+
+
+def _profile(value: str) -> str:
+    if not NAME.fullmatch(value):
+        raise ValueError("a profile is named in lowercase letters, digits and dashes: england")
+    return value
 
 
 class CaseHeader(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
-    profile: str = Field("england", max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    team: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    reference: Annotated[str, AfterValidator(_reference)]
+    profile: Annotated[str, AfterValidator(_profile)] = "england"
+    team: Annotated[str, AfterValidator(_team)]
 
 
 class CaseHistory(CaseHeader):
@@ -40,14 +65,16 @@ class _HistoryFile(CaseHistory):
 
 
 def loads_history(text: str) -> CaseHistory:
-    found = _HistoryFile.model_validate_json(text)
+    """The history a file's text holds, read strictly (``domain.strict_json``): a
+    ``BadJson`` or a pydantic ``ValidationError`` says what is wrong."""
+    found = _HistoryFile.model_validate(strict_json.loads(text))
     return CaseHistory(
         reference=found.reference, profile=found.profile, team=found.team, events=found.events
     )
 
 
 def load_history(path: str | Path) -> CaseHistory:
-    return loads_history(Path(path).read_text(encoding="utf-8"))
+    return loads_history(strict_json.decode(Path(path).read_bytes()))
 
 
 def dumps_history(history: CaseHistory) -> str:

@@ -124,8 +124,9 @@ def parse_profile(path: Path, base: dict[str, Any] | None = None) -> PolicyProfi
 
 @lru_cache(maxsize=32)
 def load_profile(name: str = DEFAULT_PROFILE, directory: Path = PROFILE_DIR) -> PolicyProfile:
-    if not name.replace("-", "").replace("_", "").isalnum():
-        raise ProfileError(f"profile: {name!r} is not a profile name")
+    if name not in profile_names(directory):
+        known = ", ".join(profile_names(directory))
+        raise ProfileError(f"profile: {name!r} is not a profile; one of: {known}")
     default = _read(directory / f"{DEFAULT_PROFILE}.toml")
     if name == DEFAULT_PROFILE:
         return parse_profile(directory / f"{name}.toml")

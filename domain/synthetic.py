@@ -50,8 +50,8 @@ def members(rng: random.Random) -> tuple[Member, ...]:
         Member(id="sw", role=MemberRole.LEAD_PROFESSIONAL, agency="Children's social care"),
         Member(id="tm", role=MemberRole.TEAM_MANAGER, agency="Children's social care"),
         Member(id="hv", role=MemberRole.PROFESSIONAL, agency="Health visiting"),
-        Member(id="school", role=MemberRole.PROFESSIONAL, agency="Education"),
-        Member(id="parent1", role=MemberRole.PARENT, name="Parent One"),
+        Member(id="sch1", role=MemberRole.PROFESSIONAL, agency="Education"),
+        Member(id="par1", role=MemberRole.PARENT, name="Parent One"),
     ]
     if rng.random() < 0.5:
         professionals.append(Member(id="gp", role=MemberRole.PROFESSIONAL, agency="GP"))
@@ -97,7 +97,7 @@ def opening(rng: random.Random, on: date, first_cg: date) -> ConferenceHeld:
         outcomes=(Outcome(id="o1", text="The children are safe at home"),),
         lead_professional="sw",
         team_manager="tm",
-        chair="chair-1",
+        chair="ch-1",
         members=members(rng),
         first_cg_on=first_cg,
         strategy_discussion_on=on - timedelta(days=rng.randint(10, 25)),
@@ -136,7 +136,7 @@ def synthetic_history(
                     on=review,
                     kind=ConferenceKind.REVIEW,
                     decision=ConferenceDecision.CONTINUE,
-                    chair="chair-1",
+                    chair="ch-1",
                     first_cg_on=next_cg,
                 )
             )
@@ -210,7 +210,7 @@ def _core_group(
         signed_on = calendar.add(minutes_day, rng.randint(1, profile.agreement_within_wd + 1))
         events += [
             AgreementSigned(on=signed_on, member=member, meeting=meeting)
-            for member in ("sw", "tm", "hv", "school", "parent1")
+            for member in ("sw", "tm", "hv", "sch1", "par1")
         ]
     if rng.random() < 0.5:
         events.append(AgencyReportReceived(on=day + timedelta(days=1), member="hv"))

@@ -43,6 +43,7 @@ from flows.forms import (
     PlanOutcome,
     RecordedBy,
     Reference,
+    Team,
     ask,
     ask_day,
     ask_late_reason,
@@ -62,7 +63,7 @@ EscalationKey = Annotated[str, Field(max_length=128, pattern=r"^R-[A-Z0-9]+[A-Za
 @flow(name="open-case", flow_run_name="open-{reference}", persist_result=False)
 def open_case(
     reference: Reference = ask_reference(),
-    team: Slug = ask("Team", "The lead professional's team, e.g. team-north"),
+    team: Team = ask("Team", "The lead professional's team, e.g. team-north"),
     on: date = ask_on("of the initial conference (R-LC1)"),
     children: list[ChildOnPlan] = ask("Children on the plan", "Each child's id and category"),
     outcomes: list[PlanOutcome] = ask("Outline plan", "The outcomes the conference set (R-P1)"),

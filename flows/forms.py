@@ -17,8 +17,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from domain.events import CategoryOfAbuse, MemberRole, Slug
+from domain.events import CategoryOfAbuse, MemberRole, Number, Slug
 from domain.profiles import profile_names
+from domain.references import reference_shape
 
 REQUIRED: Any = ...
 
@@ -42,9 +43,11 @@ def ask_members(title: str, description: str) -> Any:
     return ask(title, f"{description}: member ids", ())
 
 
-Reference = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
-]
+# The authority's shape of a case reference (``domain.references``: the setting
+# CPO_CASE_REFERENCE, read when the deployments are made), so the server refuses a name
+# typed as a reference before a run exists, and Prefect never holds it (R-G1).
+Reference = Annotated[str, Field(min_length=1, max_length=64, pattern=reference_shape().anchored)]
+Team = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 # Who records: never on the form. The sign-in layer writes the signed-in person's id here
 # (access/stamping.py) over anything sent; the use case refuses anything but a person's id
 # (domain/people.py), so a run started without it ends Rejected with nothing recorded.
@@ -90,7 +93,7 @@ class ChildOnPlan(FormModel):
 
     id: Slug = Field(title="Child id", description="e.g. c1")
     category: CategoryOfAbuse = Field(title="Category of abuse", description="CIN census code")
-    seen_every_weeks: int | None = Field(
+    seen_every_weeks: Number | None = Field(
         default=None, ge=1, le=12, title="Seen every (weeks)",
         description="Only if the conference sets visits more often than the profile (R-T11)",
     )  # fmt: skip

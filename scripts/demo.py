@@ -45,13 +45,16 @@ def say(text: str) -> None:
 
 
 def start_inbox(port: int) -> None:
-    log = open(HOME / "inbox.log", "ab")  # noqa: SIM115 - owned by the child
+    from scripts.prefect_stack import private_log
+
+    log = private_log(HOME / "inbox.log")
     inbox = subprocess.Popen(
         [sys.executable, "-m", "scripts.inbox", "--port", str(port), "--out", str(INBOX)],
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        umask=0o077,  # the inbox holds the demo's notices
     )
     (HOME / "inbox.pid").write_text(str(inbox.pid))
 
@@ -70,6 +73,7 @@ def install_alarm(inbox_port: int) -> None:
     import asyncio
 
     from flows.alarm import install_alarm, save_webhook_blocks
+    from flows.lost_runs import install_lost_runs
 
     async def install() -> None:
         from prefect.client.orchestration import get_client
@@ -79,8 +83,10 @@ def install_alarm(inbox_port: int) -> None:
         await save_webhook_blocks(f"http://127.0.0.1:{inbox_port}/alarms")
         async with get_client() as client:
             await install_alarm(client, ui_url())
+            await install_lost_runs(client)
 
-    say("installing the clock's dead-man switch (an alarm if no tick completes in 30 min) ...")
+    say("installing the clock's dead-man switch (an alarm if no tick completes in 30 min) "
+        "and the lost-run check ...")  # fmt: skip
     asyncio.run(install())
 
 
@@ -220,6 +226,7 @@ def start_afresh() -> None:
 
 
 def up(_args: argparse.Namespace) -> None:
+    os.umask(0o077)  # everything the demo writes is its owner's only: the store, configs, logs
     down(_args, quiet=True)
     start_afresh()
     ui_port = UI_PORT if port_free(UI_PORT) else 0

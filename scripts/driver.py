@@ -38,8 +38,8 @@ MEMBERS = (
     Member(id="sw", role=MemberRole.LEAD_PROFESSIONAL, agency="Children's social care"),
     Member(id="tm", role=MemberRole.TEAM_MANAGER, agency="Children's social care"),
     Member(id="hv", role=MemberRole.PROFESSIONAL, agency="Health visiting"),
-    Member(id="school", role=MemberRole.PROFESSIONAL, agency="Education"),
-    Member(id="parent1", role=MemberRole.PARENT),
+    Member(id="sch1", role=MemberRole.PROFESSIONAL, agency="Education"),
+    Member(id="par1", role=MemberRole.PARENT),
 )
 
 
@@ -52,7 +52,7 @@ def icpc(on: date, first_cg_on: date) -> ConferenceHeld:
         outcomes=(Outcome(id="o1", text="The child is safe at home"),),
         lead_professional="sw",
         team_manager="tm",
-        chair="chair-1",
+        chair="ch-1",
         members=MEMBERS,
         first_cg_on=first_cg_on,
         strategy_discussion_on=on - timedelta(days=14),
@@ -64,7 +64,7 @@ def review(on: date, decision: ConferenceDecision, first_cg_on: date | None) -> 
         on=on,
         kind=ConferenceKind.REVIEW,
         decision=decision,
-        chair="chair-1",
+        chair="ch-1",
         first_cg_on=first_cg_on,
     )
 
@@ -75,7 +75,7 @@ def core_group(meeting: str, on: date, next_dates: tuple[date, ...] = ()) -> Cor
         meeting=meeting,
         chair="sw",
         minute_taker="hv",
-        attendance=Attendance(present=("sw", "hv", "school")),
+        attendance=Attendance(present=("sw", "hv", "sch1")),
         next_dates=next_dates,
     )
 

@@ -19,6 +19,10 @@ from pathlib import Path
 import psycopg
 
 SUPERUSER = "postgres"
+# The store's two roles, as an authority runs it (domain/store/roles.py): the owner migrates,
+# the application may only read, add and deliver.
+STORE_OWNER = "cpo_owner"
+STORE_APP = "cpo_app"
 FAST_AND_UNSAFE = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 
 
@@ -59,6 +63,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class StoreUrls:
+    owner: str  # migrates: cpo db upgrade --app-role cpo_app
+    app: str  # what the workers, the clock and cpo connect as
+
+
 @dataclass
 class PostgresServer:
     bindir: Path
@@ -70,8 +80,8 @@ class PostgresServer:
     def datadir(self) -> Path:
         return self.folder / "data"
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str = "postgres", user: str = SUPERUSER) -> str:
+        return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *args: str) -> None:
         subprocess.run([*_as_owner(), *args], check=True, capture_output=True, timeout=120)
@@ -115,6 +125,18 @@ class PostgresServer:
     def create_database(self, name: str, template: str | None = None) -> str:
         self.admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.url(name)
+
+    def create_store(self, name: str, template: str | None = None) -> StoreUrls:
+        """A database for the case store, owned by ``STORE_OWNER`` (who migrates it), and the
+        URLs its owner and its application role connect with."""
+        self.admin(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{STORE_OWNER}')"
+            f" THEN CREATE ROLE {STORE_OWNER} LOGIN; CREATE ROLE {STORE_APP} LOGIN; END IF; "
+            "END $$"
+        )
+        copy = f' TEMPLATE "{template}"' if template else ""
+        self.admin(f'CREATE DATABASE "{name}" OWNER {STORE_OWNER}{copy}')
+        return StoreUrls(self.url(name, STORE_OWNER), self.url(name, STORE_APP))
 
     def drop_database(self, name: str) -> None:
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -44,9 +44,16 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from cli.prefect_auth import ensure_secret
+from domain.store.private_files import private_folder, write_private
+from flows.lost_runs import HEARTBEAT_SECONDS
 from scripts.processes import children_of, free_port, stop_group, wait_healthy
+
+# What the stack's processes create (Prefect's database, logs, a flow run's files) is
+# readable by their owner only: run names and parameters are in Prefect's database (R-G1).
+PRIVATE_UMASK = 0o077
 
 __all__ = ["POOL", "REPO", "Stack", "free_port", "stack_env", "stop_group"]
 
@@ -78,10 +85,12 @@ def stack_env(
     scheduler: bool = True,
     worker_poll_seconds: float = 2.0,
     auth: str | None = None,
+    heartbeats: bool = True,
 ) -> dict[str, str]:
     """The environment for the server, the CLI calls, the workers and the flow runs they
     start. ``auth``: the ``user:password`` secret (``cli/prefect_auth.py``); None runs the
-    server open, as Prefect ships (a benchmark's baseline only)."""
+    server open, as Prefect ships (a benchmark's baseline only). ``heartbeats``: every run a
+    worker starts beats every 30 s, for the lost-run check (``flows/lost_runs.py``)."""
     env = dict(os.environ)
     env.update(
         PREFECT_HOME=str(home),
@@ -108,6 +117,10 @@ def stack_env(
         env.update(auth_env(auth, port))
     if database_url:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
+    if heartbeats:
+        env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = str(HEARTBEAT_SECONDS)
+    else:
+        env.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
     return env
 
 
@@ -147,6 +160,25 @@ def worker_command(name: str) -> list[str]:
             "--name", name]  # fmt: skip
 
 
+def private_home(home: Path) -> None:
+    """Prefect's home readable by its owner only: made 0700, and whatever an earlier start
+    left in it (a database, logs) made 0600 (folders 0700)."""
+    private_folder(home)
+    for folder, _, files in os.walk(home):
+        os.chmod(folder, 0o700)
+        for name in files:
+            path = Path(folder, name)
+            if not path.is_symlink():
+                path.chmod(0o600)
+
+
+def private_log(path: Path) -> IO[bytes]:
+    """A log to append to, created 0600 (handed to a child process as its output)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "ab")
+
+
 @dataclass
 class Stack:
     home: Path
@@ -177,8 +209,8 @@ class Stack:
     def start_server(self, timeout: float = 90.0, command: list[str] | None = None) -> None:
         """The server, through the SQLite launcher unless ``command`` says otherwise (a
         service unit's ExecStart, or Prefect as shipped)."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        log = open(self.home / "server.log", "ab")  # noqa: SIM115 - owned by the child
+        private_home(self.home)
+        log = private_log(self.home / "server.log")
         launcher = [sys.executable, "-m", "scripts.prefect_server", "server", "start"]
         shipped = [str(BIN / "prefect"), "server", "start"]
         self.server = subprocess.Popen(
@@ -188,8 +220,9 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
-        (self.home / "server.pid").write_text(str(self.server.pid))
+        write_private(self.home / "server.pid", str(self.server.pid))
         wait_healthy(self.api_url, timeout)
 
     def create_pool(self) -> None:
@@ -215,9 +248,8 @@ class Stack:
         working directory, log and pid file), serving the stack's pool. ``command``: how to
         start it (a service unit's ExecStart); by default ``worker_command``."""
         name = f"worker-{next(self._numbers)}"
-        folder = self.home / "workers" / name
-        folder.mkdir(parents=True, exist_ok=True)
-        log = open(folder / "worker.log", "ab")  # noqa: SIM115 - owned by the child
+        folder = private_folder(self.home / "workers" / name)
+        log = private_log(folder / "worker.log")
         worker = subprocess.Popen(
             command or worker_command(name),
             env={**self.env, "PREFECT_HOME": str(folder), **extra_env},
@@ -227,9 +259,10 @@ class Stack:
             # Its own process group: killing the group also kills the flow runs it started,
             # which is what a lost machine looks like.
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
         self.workers.append(worker)
-        (folder / "worker.pid").write_text(str(worker.pid))
+        write_private(folder / "worker.pid", str(worker.pid))
         return worker
 
     def kill_worker(

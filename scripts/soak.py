@@ -143,9 +143,11 @@ class Month:
         self.smtp = SmtpReceiver()
         self.smtp.start()
         port = free_port()
+        # No heartbeats: the soak's worker kills are healed by the clock's sweep, as it was
+        # written to show; the lost-run check (flows/lost_runs.py) is the failover test's.
         env = stack_env(
             self.folder / "prefect", port, scheduler=False, worker_poll_seconds=1.0,
-            auth=ensure_secret(self.folder / "prefect-auth"),
+            auth=ensure_secret(self.folder / "prefect-auth"), heartbeats=False,
         )  # fmt: skip
         env["CPO_DATABASE_URL"] = self.store_url
         env["CPO_NOTIFY_CONFIG"] = str(notify_config(self.folder, self.smtp.port))

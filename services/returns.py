@@ -20,6 +20,7 @@ from pathlib import Path
 import platformdirs
 
 from domain.calendar import calendar_of
+from domain.people import person_id
 from domain.store import CaseRepository
 from domain.store.private_files import open_private
 from domain.timescales import LONDON, add_months
@@ -68,6 +69,7 @@ def write_cin_census(
     generated_at: datetime,
 ) -> Written:
     """The CIN census's child protection parts for ``year`` (``2026-27``)."""
+    person_id(requested_by, "requested_by")  # refused before a file of personal data exists
     census_year = CensusYear.parse(year)
     found = census(all_plans(store.case_records(), census_year.end), census_year)
     subject = f"CIN census {census_year.label}"
@@ -86,6 +88,7 @@ def write_cin_census(
 
 def write_annex_a(store: CaseRepository, as_of: date, out: Path, *, requested_by: str) -> Written:
     """Annex A List 7 as of ``as_of``: CSV or workbook, by the file's suffix."""
+    person_id(requested_by, "requested_by")
     writer = {".csv": write_csv, ".xlsx": write_xlsx}.get(out.suffix.lower())
     if writer is None:
         raise ValueError(f"{out.name}: Annex A is written as .csv or .xlsx")
@@ -115,6 +118,7 @@ def write_timeliness_report(
 ) -> Written:
     """The timeliness report (HTML with its charts) for obligations due in the period
     (``figures``: already read for it)."""
+    person_id(requested_by, "requested_by")
     figures = figures or read_timeliness(store, start, end)
     with open_private(out) as handle:
         handle.write(render_report(figures, generated_at.astimezone(LONDON)).encode("utf-8"))

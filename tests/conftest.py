@@ -16,7 +16,8 @@ import pytest
 
 from domain.store.database import Database
 from domain.store.migrate import upgrade
-from scripts.pg_server import PostgresServer, start_server
+from domain.store.roles import grant_application_role
+from scripts.pg_server import STORE_APP, STORE_OWNER, PostgresServer, start_server
 from tests.notifications.conftest import SmtpReceiver
 
 TEMPLATE = "cpo_template"
@@ -34,8 +35,12 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer) -> str:
-    database = Database.from_url(postgres_server.create_database(TEMPLATE))
+    """A migrated store (a simulation's: its records take the tests' as_of), as an
+    authority's: its owner migrated it and granted the application's role what it may do;
+    the tests then connect as that role."""
+    database = Database.from_url(postgres_server.create_store(TEMPLATE).owner)
     upgrade(database, simulation=True)
+    grant_application_role(database, STORE_APP)
     database.dispose()  # a template must have no connections when it is copied
     return TEMPLATE
 
@@ -64,9 +69,18 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"test_{next(_names)}"
-    url = server.create_database(name, template=request.getfixturevalue("postgres_template"))
-    yield url
+    urls = server.create_store(name, template=request.getfixturevalue("postgres_template"))
+    yield urls.app  # the application's role: it may read, add and deliver, nothing else
     server.drop_database(name)
+
+
+@pytest.fixture
+def owner_url(db_url: str, backend: str) -> str:
+    """The same store as its owner (PostgreSQL: the role that migrates it; SQLite: the file's
+    owner, the same URL): for a test that plays a curious insider with every right."""
+    if backend == "sqlite":
+        return db_url
+    return db_url.replace(f"//{STORE_APP}@", f"//{STORE_OWNER}@")
 
 
 @pytest.fixture
@@ -77,7 +91,7 @@ def empty_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     name = f"empty_{next(_names)}"
-    yield server.create_database(name)
+    yield server.create_store(name).owner
     server.drop_database(name)
 
 

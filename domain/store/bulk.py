@@ -29,6 +29,8 @@ def standing_values(standing: Standing, now: datetime) -> dict[str, Any]:
         # R-LC2: a closed case raises no further obligations, so it never wakes again.
         "next_wake": None if standing.closed else standing.next_wake,
         "updated_at": now,
+        # What the next wake and the read model were derived as of (a late wake's guard).
+        "standing_as_of": standing.drift.as_of if standing.drift else None,
     }
 
 

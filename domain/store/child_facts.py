@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from domain.case import CaseState
 from domain.child_facts import ChildFacts, check_facts, plans_overlap, sorted_facts
@@ -41,8 +41,8 @@ def write_child_facts(
     source: Source,
     now: datetime,
 ) -> None:
-    """Check and keep the facts, replacing what the case had for those children, with one
-    audit entry per child naming the fields given (never their values)."""
+    """Check and keep the facts as each child's next version, with one audit entry per child
+    naming the fields given (never their values)."""
     if not facts:
         return
     for item in facts:
@@ -63,19 +63,22 @@ def _keep(
     source: Source,
     now: datetime,
 ) -> None:
-    session.execute(
-        delete(ChildFactsRow).where(
-            ChildFactsRow.case_id == case.id,
-            ChildFactsRow.child.in_([item.child for item in facts]),
-        )
+    """Each child's facts as its next version (R-G2: nothing recorded is ever rewritten)."""
+    children = [item.child for item in facts]
+    latest = dict(
+        session.execute(
+            select(ChildFactsRow.child, func.max(ChildFactsRow.version))
+            .where(ChildFactsRow.case_id == case.id, ChildFactsRow.child.in_(children))
+            .group_by(ChildFactsRow.child)
+        ).all()
     )
     session.execute(
         insert(ChildFactsRow),
         [
             {
-                "case_id": case.id, "child": item.child, "la_child_id": item.la_child_id,
-                "facts": item.model_dump(mode="json"), "recorded_by": recorded_by,
-                "recorded_at": now, "source": source.value,
+                "case_id": case.id, "child": item.child, "version": latest.get(item.child, 0) + 1,
+                "la_child_id": item.la_child_id, "facts": item.model_dump(mode="json"),
+                "recorded_by": recorded_by, "recorded_at": now, "source": source.value,
             }
             for item in facts
         ],
@@ -88,17 +91,30 @@ def _keep(
                 recorded_by,
                 SET,
                 f"case {case.reference} child {item.child}",
-                detail={"fields": sorted(k for k, v in item.model_dump().items() if v)},
+                detail={
+                    "fields": sorted(k for k, v in item.model_dump().items() if v),
+                    "version": latest.get(item.child, 0) + 1,
+                },
             )  # fmt: skip
             for item in facts
         ],
     )
 
 
+def current() -> ColumnElement[bool]:
+    """Rows that are their child's latest version of the facts (no newer one is kept)."""
+    newer = aliased(ChildFactsRow)
+    return ~exists().where(
+        newer.case_id == ChildFactsRow.case_id,
+        newer.child == ChildFactsRow.child,
+        newer.version > ChildFactsRow.version,
+    )
+
+
 def _one_id_per_child(session: Session, case: CaseKey, given: dict[str, ChildFacts]) -> None:
     """Two children of one case are two children of the census (CIN 8510)."""
     query = select(ChildFactsRow.child, ChildFactsRow.la_child_id).where(
-        ChildFactsRow.case_id == case.id
+        ChildFactsRow.case_id == case.id, current()
     )
     held = {child: la_child_id for child, la_child_id in session.execute(query)}
     ids = held | {child: item.la_child_id for child, item in given.items()}
@@ -117,7 +133,7 @@ def _one_plan_at_a_time(
     by_id = {item.la_child_id: child for child, item in given.items()}
     others = session.execute(
         select(ChildFactsRow.case_id, ChildFactsRow.child, ChildFactsRow.la_child_id).where(
-            ChildFactsRow.la_child_id.in_(list(by_id)), ChildFactsRow.case_id != case.id
+            ChildFactsRow.la_child_id.in_(list(by_id)), ChildFactsRow.case_id != case.id, current()
         )
     ).all()
     if not others:
@@ -137,10 +153,10 @@ def _one_plan_at_a_time(
 
 
 def facts_of(session: Session, case_ids: Iterable[int]) -> dict[int, tuple[ChildFacts, ...]]:
-    """Every child's facts of these cases, by case id, in child order."""
+    """Every child's facts of these cases (the latest version), by case id, in child order."""
     found: dict[int, list[ChildFacts]] = {}
     query = select(ChildFactsRow.case_id, ChildFactsRow.facts).where(
-        ChildFactsRow.case_id.in_(list(case_ids))
+        ChildFactsRow.case_id.in_(list(case_ids)), current()
     )
     for case_id, payload in session.execute(query):
         found.setdefault(case_id, []).append(ChildFacts.model_validate(payload))

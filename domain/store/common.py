@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Insert, Select, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from domain.events import Event, event_from_dict
@@ -34,14 +34,33 @@ def insert_if_absent(
     if not rows:
         return ()
     dialect = session.get_bind().dialect.name
-    statement: Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(model).on_conflict_do_nothing(index_elements=[key])
-    elif dialect == "sqlite":
-        statement = sqlite.insert(model).on_conflict_do_nothing(index_elements=[key])
-    else:
+    if dialect == "sqlite":
+        return _insert_new_sqlite(session, model, key, rows)
+    if dialect != "postgresql":
         raise NotImplementedError(f"no insert-if-absent for the {dialect} dialect")
+    statement = postgresql.insert(model).on_conflict_do_nothing(index_elements=[key])
     return tuple(found for (found,) in session.execute(statement.returning(key), rows))
+
+
+def _insert_new_sqlite(
+    session: Session, model: Any, key: InstrumentedAttribute[str], rows: list[dict[str, Any]]
+) -> tuple[str, ...]:
+    """The rows whose key is not kept yet, inserted plainly: the store refuses any insert
+    whose key is taken (an upsert or REPLACE could rewrite a notice, migration 0008), and a
+    writing transaction holds SQLite's write lock from its start, so nothing can come
+    between the look and the insert."""
+    keys = list(dict.fromkeys(row[key.key] for row in rows))
+    taken: set[str] = set()
+    for start in range(0, len(keys), 500):
+        taken |= set(session.scalars(select(key).where(key.in_(keys[start : start + 500]))))
+    new = []
+    for row in rows:  # the first row of each key not taken, in order
+        if row[key.key] not in taken:
+            taken.add(row[key.key])
+            new.append(row)
+    if new:
+        session.execute(insert(model), new)
+    return tuple(row[key.key] for row in new)
 
 
 def pending_fields(next_attempt_at: datetime, created_at: datetime) -> dict[str, Any]:

@@ -64,11 +64,16 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
 
 def private_file(path: Path) -> None:
-    """Create the store's file readable by its owner only (it holds children's data); SQLite
-    gives its journal files the same permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The store's file readable by its owner only (it holds children's data): created 0600
+    in a folder made 0700, or, already there, made 0600 with its journal files (a store
+    copied in with 0644 would stay world-readable), or refused if another user owns it."""
+    from domain.store.private_files import PRIVATE, make_private, private_folder
+
+    private_folder(path.parent)
+    for kept in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        make_private(kept)
     if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, PRIVATE))
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -47,6 +47,19 @@ class DigestNotFound(StoreError):
         super().__init__(f"no daily digest with key {key!r}")
 
 
+def database_refusal(error: BaseException) -> tuple[bool, str] | None:
+    """What a database error means for people, without its SQL (which can hold what was
+    typed): (transient, the database's own first line); None if not a database error."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(error, DBAPIError):
+        return None
+    if is_transient(error):
+        return True, type(error.orig).__name__
+    text = str(error.orig or "").strip()
+    return False, text.splitlines()[0] if text else type(error.orig).__name__
+
+
 def is_transient(error: BaseException) -> bool:
     """A lock timeout or a dropped connection: worth another try, unlike a rejected event or
     a conflict (which a retry would only repeat)."""

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -233,11 +233,21 @@ class CaseRepository(
             ) from None
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:
-        """A wake without a new event: re-derive, enqueue what is now due, move next_wake."""
+        """A wake without a new event: re-derive, enqueue what is now due, move next_wake.
+        A wake that ran late (the case was already woken as of a later moment: a resumed run
+        that waited its turn while the clock ticked on) writes nothing, so it never moves
+        the case's next wake, its read model or its notices back."""
         with self._db.writing() as session:
             row = case_row(session, reference)
             standing = self._rules.standing(history_of(session, row), as_of)
-            self._advance(session, row, row.last_seq, row.last_seq, standing)
+            if _later(row, as_of):
+                return replace(standing, queued=())
+            if not self._advanced(session, row, row.last_seq, standing, as_of=as_of):
+                session.refresh(row)
+                if _later(row, as_of):  # another wake, as of a later moment, got in first
+                    return replace(standing, queued=())
+                raise ConcurrencyConflict(row.reference, row.last_seq, None)
+            write_summaries(session, [(row.id, row.team, row.last_seq, standing)])
             queued = insert_dispatches(
                 session, {reference: row.id}, standing.dispatches, self._clock()
             )
@@ -262,7 +272,10 @@ class CaseRepository(
             except Exception as error:  # one case's history must not stop the others' wakes
                 results[row.reference] = error
         with self._db.writing() as session:
-            kept = [(row, s) for row, s in derived if self._advanced(session, row, row.last_seq, s)]
+            kept = [
+                (row, s) for row, s in derived
+                if self._advanced(session, row, row.last_seq, s, as_of=as_of)
+            ]  # fmt: skip
             write_summaries(session, [(row.id, row.team, row.last_seq, s) for row, s in kept])
             dispatches = [dispatch for _, standing in kept for dispatch in standing.dispatches]
             ids = {row.reference: row.id for row, _ in kept}
@@ -338,8 +351,10 @@ class CaseRepository(
         expected: int,
         standing: Standing,
         new_seq: int | None = None,
+        as_of: datetime | None = None,
     ) -> bool:
-        """Move the case to its new standing if its journal is still at ``expected``."""
+        """Move the case to its new standing if its journal is still at ``expected`` and,
+        for a wake (``as_of``), no wake as of a later moment has moved it already."""
         statement = (
             update(CaseRow)
             .where(CaseRow.id == row.id, CaseRow.last_seq == expected)
@@ -347,6 +362,10 @@ class CaseRepository(
                     **standing_values(standing, self._clock()))
             .execution_options(synchronize_session=False)
         )  # fmt: skip
+        if as_of is not None:
+            statement = statement.where(
+                or_(CaseRow.standing_as_of.is_(None), CaseRow.standing_as_of <= as_of)
+            )
         return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
 
     def recorded_as(self, reference: str, request_key: str) -> int | None:
@@ -358,6 +377,11 @@ class CaseRepository(
         )
         with self._db.reading() as session:
             return session.scalar(query)
+
+
+def _later(row: CaseRow, as_of: datetime) -> bool:
+    """The case was woken as of a moment after ``as_of``: a wake as of ``as_of`` is late."""
+    return row.standing_as_of is not None and row.standing_as_of > as_of
 
 
 def _late_reasons(

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain import plausible
 from domain.dispatch import Dispatch
-from domain.errors import RejectedEvent
 from domain.history import CaseHistory
 from domain.ladder import LONDON
 from domain.obligations import CaseView, derive, view
@@ -51,8 +51,9 @@ class CaseRules(Protocol):
         late_reason: LateReason | None,
     ) -> tuple[int, ...]:
         """The checks of the events being recorded, from ``new_from``, that depend on when
-        they are recorded (R-G3): none after today, and a reason for one recorded later than
-        the profile allows. Returns each new event's recording lag, in working days."""
+        they are recorded (R-G3): none after today, each plausible (``domain.plausible``), and
+        a reason for one recorded later than the profile allows. Returns each new event's
+        recording lag, in working days."""
         ...
 
     def withdrawals(
@@ -64,17 +65,9 @@ class CaseRules(Protocol):
 
 
 def refuse_the_future(history: CaseHistory, as_of: datetime, new_from: int = 0) -> None:
-    """R-G3: nothing is recorded as having happened after today (one event dated in 2062
-    would make every real event after it look out of order, and lock the case). Only the
-    events being recorded, from ``new_from``: a view of the past is not a recording."""
-    if not history.events:
-        raise RejectedEvent("events", "R-LC1", "a case opens with its initial conference")
-    today = as_of.astimezone(LONDON).date()
-    for index, event in enumerate(history.events[new_from:], start=new_from):
-        if event.on > today:
-            raise RejectedEvent(
-                "on", "R-G3", f"{event.on} is after today ({today}): record it on its day", index
-            )
+    """R-G3: nothing is recorded as having happened after ``as_of``'s day
+    (``domain.plausible.refuse_the_future``)."""
+    plausible.refuse_the_future(history.events, as_of.astimezone(LONDON).date(), new_from)
 
 
 class DomainRules:
@@ -115,6 +108,7 @@ class DomainRules:
         late_reason: LateReason | None,
     ) -> tuple[int, ...]:
         refuse_the_future(history, as_of, new_from)
+        plausible.check_entries(history, new_from)  # before a day is counted in working days
         policy = load_profile(history.profile)
         today = as_of.astimezone(LONDON).date()
         return tuple(

@@ -2,8 +2,10 @@
 the team managers' daily digests, the children's personal facts and the audit log of what
 is not an event of a case.
 
-The journal and the audit log have no update or delete path in code, and the migrations add
-triggers that refuse both in the database too, so they stay append-only whoever connects.
+The journal, the audit log and the children's facts have no update or delete path in code,
+and the migrations add triggers that refuse both (and, on SQLite, a REPLACE) in the database
+too, so they stay append-only whoever connects; a notice once sent is frozen, and a case is
+never deleted (migration 0008).
 """
 
 from __future__ import annotations
@@ -105,6 +107,9 @@ class CaseRow(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The moment next_wake and the read model were derived as of: a wake that ran late (an
+    # older as_of) never moves them back (migration 0008).
+    standing_as_of: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class EventRow(Base):
@@ -256,16 +261,17 @@ class SummaryRebuildRow(Base):
 
 
 class ChildFactsRow(Base):
-    """A child's personal facts (``domain.child_facts``), one row per case and child: never
-    in Prefect, never in a notice (R-G1). Setting them again replaces the row; the audit log
-    says who set them and when (R-G2)."""
+    """A version of a child's personal facts (``domain.child_facts``): never in Prefect, never
+    in a notice (R-G1). Setting them again adds the next version, audited (R-G2); the latest
+    is the child's facts, and no row is ever changed or deleted (migration 0008)."""
 
     __tablename__ = "child_facts"
-    __table_args__ = (UniqueConstraint("case_id", "child"),)
+    __table_args__ = (UniqueConstraint("case_id", "child", "version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     child: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
     la_child_id: Mapped[str] = mapped_column(String(20), index=True)
     facts: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
     recorded_by: Mapped[str] = mapped_column(String(128))

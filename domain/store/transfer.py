@@ -16,13 +16,13 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import quote
 
-from pydantic import ValidationError
-
-from domain.child_facts import CaseFile, dumps_case_file, loads_case_file
+from domain.case_files import UnreadableFile, judge_case_file
+from domain.child_facts import CaseFile, dumps_case_file
 from domain.errors import DomainError
 from domain.history import CaseHistory
+from domain.ladder import LONDON
 from domain.store.errors import CaseExists
-from domain.store.private_files import write_private
+from domain.store.private_files import private_folder, write_private
 from domain.store.repository import CaseRepository
 from domain.store.tables import Source
 
@@ -42,6 +42,7 @@ class ImportResult:
     reference: str | None = None
     events: int = 0
     error: str | None = None
+    unreadable: bool = False  # not a file of JSON text at all (bad input, not a refusal)
 
 
 def history_files(path: Path) -> list[Path]:
@@ -56,12 +57,16 @@ def history_files(path: Path) -> list[Path]:
 def import_file(
     repository: CaseRepository, path: Path, *, recorded_by: str, as_of: datetime
 ) -> ImportResult:
+    """Judge the file as ``cpo validate`` does (``domain.case_files``), then record it whole
+    or not at all; a refusal names the file and why (``unreadable``: not UTF-8 JSON)."""
     try:
-        found = loads_case_file(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        return ImportResult(path, ImportStatus.FAILED, error=f"{path.name}: cannot read: {error}")
-    except ValidationError as error:
-        return ImportResult(path, ImportStatus.FAILED, error=_invalid(path, error))
+        found, _ = judge_case_file(path.read_bytes(), as_of.astimezone(LONDON).date())
+    except (OSError, UnreadableFile) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        return ImportResult(path, ImportStatus.FAILED, error=f"{path.name}: {reason}",
+                            unreadable=True)  # fmt: skip
+    except DomainError as error:
+        return ImportResult(path, ImportStatus.FAILED, error=f"{path.name}: {error}")
     history = found.history
     try:
         repository.open_case(
@@ -100,20 +105,6 @@ def _already_recorded(repository: CaseRepository, path: Path, found: CaseFile) -
             )
             return ImportResult(path, ImportStatus.FAILED, history.reference, error=message)
     return ImportResult(path, ImportStatus.UNCHANGED, history.reference, len(history.events))
-
-
-def _invalid(path: Path, error: ValidationError) -> str:
-    """Name the file and, where the problem is inside an event, that event's index."""
-    problems = []
-    for detail in error.errors()[:3]:
-        location = detail["loc"]
-        if len(location) >= 2 and location[0] == "events":
-            where = f"event {location[1]}: " + ".".join(str(part) for part in location[3:])
-        else:
-            where = ".".join(str(part) for part in location) or "file"
-        problems.append(f"{where}: {detail['msg']}")
-    more = f" (and {error.error_count() - 3} more)" if error.error_count() > 3 else ""
-    return f"{path.name}: " + "; ".join(problems) + more
 
 
 PERSONAL = ("name", "contact", "date_of_birth")
@@ -166,7 +157,7 @@ def export_all(
     facts_for: str | None = None,
 ) -> Iterator[Path]:
     """Every case, one file each, readable by their owner only (names are in the events)."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(folder)
     for summary in repository.list_cases():
         target = folder / export_file_name(summary.reference)
         write_private(

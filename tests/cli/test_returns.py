@@ -35,7 +35,7 @@ runner = CliRunner()
 def cpo(db_url: str) -> typer.Typer:
     database = Database.from_url(db_url)
     cases = demo_caseload(TODAY)
-    without = synthetic_history(7, "NO-FACTS", start=TODAY - timedelta(days=60), end=TODAY,
+    without = synthetic_history(7, "NO-FACT-1", start=TODAY - timedelta(days=60), end=TODAY,
                                 profile_name="england")  # fmt: skip
     CaseRepository(database).open_cases(
         [*cases, without], recorded_by="demo", source="import", as_of=as_of_moment(TODAY),
@@ -79,7 +79,7 @@ def test_the_cin_census_is_written_private_audited_and_valid(
     result = run(cpo, db_url, *args, "--la-code", "201")
     assert result.exit_code == 0, result.output
     assert private(out)
-    assert "NO-FACTS child c1: no personal facts, left out" in result.output
+    assert "NO-FACT-1 child c1: no personal facts, left out" in result.output
     (entry,) = audit(db_url)
     assert (entry["actor"], entry["action"], entry["subject"]) == (
         "analyst", "cin_census", "CIN census 2026-27",

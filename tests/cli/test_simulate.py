@@ -99,7 +99,7 @@ def test_a_month_of_a_review_booked_early_chases_each_report_once_before_the_boo
     upgrade(database, simulation=True)
     repository = CaseRepository(database)
     history = CaseHistory(
-        reference="CP-BOOKED",
+        reference="CP-BOOK-1",
         team="team-north",
         events=(
             icpc("2026-09-02", "2026-09-09"),
@@ -112,9 +112,9 @@ def test_a_month_of_a_review_booked_early_chases_each_report_once_before_the_boo
     ticks = simulate(repository, date(2026, 11, 1), 31)
     chases = [(t.day.isoformat(), key) for t in ticks for key in t.sent if key.endswith("|chase")]
     assert chases == [
-        ("2026-11-11", "CP-BOOKED|R-T9:p0:hv|chase"),
-        ("2026-11-11", "CP-BOOKED|R-T9:p0:school|chase"),
+        ("2026-11-11", "CP-BOOK-1|R-T9:p0:hv|chase"),
+        ("2026-11-11", "CP-BOOK-1|R-T9:p0:sch1|chase"),
     ]
     missed = [(t.day.isoformat(), key) for t in ticks for key in t.sent if ":booked|" in key]
-    assert missed == [("2026-11-19", "CP-BOOKED|R-T7:p0:booked|missed")]
+    assert missed == [("2026-11-19", "CP-BOOK-1|R-T7:p0:booked|missed")]
     database.dispose()

@@ -31,7 +31,7 @@ MEMBERS = (
     ),
     Member(id="tm", role=MemberRole.TEAM_MANAGER, agency="Children's social care"),
     Member(id="hv", role=MemberRole.PROFESSIONAL, agency="Health visiting"),
-    Member(id="school", role=MemberRole.PROFESSIONAL, agency="Education"),
+    Member(id="sch1", role=MemberRole.PROFESSIONAL, agency="Education"),
     Member(id="mum", role=MemberRole.PARENT, name="Parent Name"),
 )
 
@@ -53,7 +53,7 @@ def icpc(on: str, first_cg: str | None = None, **changes: Any) -> ConferenceHeld
         outcomes=(Outcome(id="o1", text="Alex is safe at home"),),
         lead_professional="sw",
         team_manager="tm",
-        chair="chair-1",
+        chair="ch-1",
         members=MEMBERS,
         first_cg_on=d(first_cg or on),
     )
@@ -66,7 +66,7 @@ def rcpc(on: str, first_cg: str | None = None, decision: str = "continue") -> Co
         on=d(on),
         kind=ConferenceKind.REVIEW,
         decision=ConferenceDecision(decision),
-        chair="chair-1",
+        chair="ch-1",
         first_cg_on=d(first_cg) if first_cg else None,
     )
 

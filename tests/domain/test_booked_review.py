@@ -60,7 +60,7 @@ def test_a_booking_inside_the_timescale_moves_reports_chase_recommendation_and_c
 ) -> None:
     history = case(*opening(profile), booked("2026-09-10", BOOKED_ON), profile=profile)
     found = obligations(history, "2026-09-10")
-    for member in ("hv", "school"):
+    for member in ("hv", "sch1"):
         report = find(found, f"R-T9:p0:{member}")
         assert report.due.isoformat() == "2026-11-11"  # R-T9: 5 WD before the booked day
         # R-T10: chased 5 WD before, the TM 2 WD later, then the final rung 3 WD after that.
@@ -103,7 +103,7 @@ def test_booking_again_moves_them_again_and_the_old_days_chase_never_fires(profi
     on_new_day = obligations(history, "2026-11-18")
     assert find(on_new_day, "R-T9:p0:hv").rung is Rung.CHASE
     chases = [x for x in on_new_day.dispatches if x.rung is Rung.CHASE]
-    assert sorted(x.obligation for x in chases) == ["R-T9:p0:hv", "R-T9:p0:school"]
+    assert sorted(x.obligation for x in chases) == ["R-T9:p0:hv", "R-T9:p0:sch1"]
     moved = [x for x in obligations(history, "2026-11-05").dispatches if x.invite]
     assert [(x.invite.on.isoformat(), x.invite.revision) for x in moved if x.invite] == [
         ("2026-11-25", 2)

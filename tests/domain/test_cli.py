@@ -54,7 +54,7 @@ def test_validate_reports_the_first_rejected_event_and_exits_1(tmp_path):
         icpc("2026-12-14", "2026-12-22"),
         cg("2026-12-22", "cg-p0-1", "2027-01-19", minute_taker="sw"),
     )
-    result = runner.invoke(app, ["validate", str(path)])
+    result = runner.invoke(app, ["validate", str(path), "--as-of", "2027-01-06"])
     assert result.exit_code == 1
     assert (
         "event 1" in result.output and "minute_taker" in result.output and "R-M2" in result.output
@@ -63,7 +63,7 @@ def test_validate_reports_the_first_rejected_event_and_exits_1(tmp_path):
 
 def test_validate_accepts_a_good_history(tmp_path):
     path = write(tmp_path, icpc("2026-12-14", "2026-12-22"))
-    result = runner.invoke(app, ["validate", str(path)])
+    result = runner.invoke(app, ["validate", str(path), "--as-of", "2027-01-06"])
     assert result.exit_code == 0 and "valid" in result.output
 
 
@@ -80,10 +80,10 @@ def test_validate_checks_a_files_child_facts_too(tmp_path):
     )  # fmt: skip
     path = tmp_path / "case.json"
     path.write_text(dumps_case_file(case(icpc("2026-12-14", "2026-12-22")), (facts,)))
-    result = runner.invoke(app, ["validate", str(path)])
+    result = runner.invoke(app, ["validate", str(path), "--as-of", "2027-01-06"])
     assert result.exit_code == 1
     assert "child c1: la_child_id" in result.output and "(R-G3)" in result.output
     fixed = facts.model_copy(update={"la_child_id": "LA1"})
     path.write_text(dumps_case_file(case(icpc("2026-12-14", "2026-12-22")), (fixed,)))
-    result = runner.invoke(app, ["validate", str(path)])
+    result = runner.invoke(app, ["validate", str(path), "--as-of", "2027-01-06"])
     assert result.exit_code == 0 and "1 events, 1 children's facts, valid" in result.output

@@ -84,14 +84,12 @@ def test_the_final_rung_goes_to_the_head_of_service_or_the_conference_chair():
 def test_while_cover_is_in_force_the_lps_notices_go_to_the_cover_worker():
     cover = CoverStarted(
         on=d("2027-01-04"),
-        cover=Member(
-            id="cover1", role=MemberRole.LEAD_PROFESSIONAL, contact="json://127.0.0.1/cover"
-        ),
+        cover=Member(id="cv1", role=MemberRole.LEAD_PROFESSIONAL, contact="json://127.0.0.1/cover"),
     )
     found = obligations(case(*BASE, cover), "2027-01-04")
     missed = next(x for x in found.dispatches if x.obligation == MINUTES)
     lead = next(r for r in missed.recipients if r.role is RecipientRole.LEAD_PROFESSIONAL)
-    assert (lead.member, lead.contact) == ("cover1", "json://127.0.0.1/cover")
+    assert (lead.member, lead.contact) == ("cv1", "json://127.0.0.1/cover")
 
 
 def test_the_next_wake_is_the_earliest_future_rung():
@@ -135,7 +133,7 @@ def test_bringing_the_review_forward_moves_every_deadline_that_hangs_on_it():
             "R-T16",
             "inquorate",
         ),
-        (RiskRaised(on=d("2026-12-22"), member="school", summary="x"), "R-E2", "risk_raised"),
+        (RiskRaised(on=d("2026-12-22"), member="sch1", summary="x"), "R-E2", "risk_raised"),
         (
             VisitMade(
                 on=d("2026-12-22"), visitor="sw", children_seen=("c1",), refused_seen_alone=True
@@ -174,7 +172,7 @@ def test_a_rescheduled_core_group_past_its_deadline_is_reported_at_once():
 
 
 def test_stale_notices_in_an_imported_history_are_not_sent():
-    risk = RiskRaised(on=d("2026-12-16"), member="school")
+    risk = RiskRaised(on=d("2026-12-16"), member="sch1")
     found = obligations(case(icpc("2026-12-14", "2026-12-22"), risk), "2027-02-16")
     assert not [x for x in found.dispatches if x.rule == "R-E2"]
 

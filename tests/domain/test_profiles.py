@@ -67,7 +67,7 @@ def test_a_profile_with_an_unknown_setting_is_refused(tmp_path):
 
 
 def test_invalid_toml_and_missing_profiles_are_clear_errors(tmp_path):
-    with pytest.raises(ProfileError, match="no file"):
+    with pytest.raises(ProfileError, match="not a profile; one of: bedford"):
         load_profile("nowhere")
     (tmp_path / "england.toml").write_text("this is = = not toml")
     with pytest.raises(ProfileError, match="not valid TOML"):

@@ -84,12 +84,12 @@ def test_a_rejected_event_leaves_the_state_identical(seed, which):
     state = fold(history)
     last = history.events[-1].on
     bad = [
-        CoreGroupHeld(on=last, meeting="cg-x", chair="sw", minute_taker="sw"),
+        CoreGroupHeld(on=last, meeting="cg-x1", chair="sw", minute_taker="sw"),
         CoreGroupCancelled(
             on=last, meeting="never-booked", at=datetime.combine(last, time(10), LONDON)
         ),
         MinutesCirculated(on=last, meeting="never-held"),
-        CoreGroupHeld(on=last, meeting="cg-z", chair="ghost", minute_taker="hv"),
+        CoreGroupHeld(on=last, meeting="cg-z1", chair="gh1", minute_taker="hv"),
     ][which]
     before = copy.deepcopy(state.__dict__)
     try:

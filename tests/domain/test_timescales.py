@@ -125,8 +125,8 @@ def test_r_t6_signed_agreement_within_s_working_days_of_circulation_in_luton():
         profile="luton",
     )
     found = obligations(history, "2027-01-04")
-    assert find(found, "R-T6:cg-p0-1:school").due.isoformat() == "2026-12-31"
-    assert find(found, "R-T6:cg-p0-1:school").status is Status.OVERDUE
+    assert find(found, "R-T6:cg-p0-1:sch1").due.isoformat() == "2026-12-31"
+    assert find(found, "R-T6:cg-p0-1:sch1").status is Status.OVERDUE
     assert find(found, "R-T6:cg-p0-1:hv").status is Status.MET
 
 
@@ -220,7 +220,7 @@ def test_r_t15_a_concern_is_confirmed_in_writing_within_48_hours():
     raised = datetime(2026, 12, 24, 10, 0, tzinfo=LONDON)
     history = case(
         icpc("2026-12-01", "2026-12-08"),
-        ConcernRaised(on=d("2026-12-24"), concern="k1", member="school", at=raised),
+        ConcernRaised(on=d("2026-12-24"), concern="k1", member="sch1", at=raised),
     )
     before = find(obligations(history, "2026-12-26", hour=9), "R-T15:k1")
     after = find(obligations(history, "2026-12-26", hour=11), "R-T15:k1")
@@ -233,7 +233,7 @@ def test_r_t15_a_second_confirmation_never_makes_a_met_one_late():
     raised = datetime(2026, 12, 24, 10, 0, tzinfo=LONDON)
     history = case(
         icpc("2026-12-01", "2026-12-08"),
-        ConcernRaised(on=d("2026-12-24"), concern="k1", member="school", at=raised),
+        ConcernRaised(on=d("2026-12-24"), concern="k1", member="sch1", at=raised),
         ConcernConfirmed(on=d("2026-12-24"), concern="k1", at=raised + timedelta(hours=2)),
         ConcernConfirmed(on=d("2026-12-29"), concern="k1", at=raised + timedelta(days=5)),
     )

@@ -51,7 +51,10 @@ def stack(
     home = tmp_path_factory.mktemp("prefect")
     port = free_port()
     secret = ensure_secret(home / "prefect-auth")
-    env = stack_env(home, port, scheduler=False, worker_poll_seconds=1.0, auth=secret)
+    # No heartbeats: a run's end waits on its heartbeat thread (up to a second), and the lost-run
+    # check they serve is the failover test's, on a stack of its own.
+    env = stack_env(home, port, scheduler=False, worker_poll_seconds=1.0, auth=secret,
+                    heartbeats=False)  # fmt: skip
     env["CPO_DATABASE_URL"] = store_url
     env["CPO_NOTIFY_CONFIG"] = str(notify_config)
     env["CPO_REPORTS_DIR"] = str(tmp_path_factory.mktemp("reports"))

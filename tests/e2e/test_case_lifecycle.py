@@ -84,7 +84,7 @@ def test_a_case_runs_from_icpc_to_plan_end_acting_once_on_each_rung(
             ],
             "lead_professional": "sw",
             "team_manager": "tm",
-            "chair": "chair-1",
+            "chair": "ch-1",
             "first_core_group_on": "2025-01-17",
             "strategy_discussion_on": "2024-12-23",
             "recorded_by": "admin-1",
@@ -167,7 +167,7 @@ def test_a_case_runs_from_icpc_to_plan_end_acting_once_on_each_rung(
 def test_a_bad_manual_step_is_rejected_with_its_rule_and_changes_nothing(
     stack: Stack, store: CaseRepository
 ) -> None:
-    reference = "E2E-BAD"  # opened in 2026: never due at the other tests' ticks
+    reference = "E2E-BAD-1"  # opened in 2026: never due at the other tests' ticks
     opening = icpc(date(2026, 1, 5), date(2026, 1, 16))
     history = CaseHistory(reference=reference, team=TEAM, events=(opening,))
     store.open_case(history, recorded_by="admin-1", source="cli", as_of=as_of_moment("2026-01-05"))
@@ -188,13 +188,17 @@ def test_a_bad_manual_step_is_rejected_with_its_rule_and_changes_nothing(
     assert not run.state.is_failed()  # a refusal is not a fault
     message = run.state.message or ""
     assert "minute_taker" in message and "R-M2" in message and "\n" not in message, message
-    unknown = run_step(
-        "record-agency-report/record-agency-report",
-        {"reference": "NO-SUCH-CASE", "on": "2026-01-16", "sent_by": "hv", "recorded_by": "a"},
-        "2026-01-16",
-    )
+    report = {"on": "2026-01-16", "sent_by": "hv", "recorded_by": "a"}
+    unknown = run_step("record-agency-report/record-agency-report",
+                       {"reference": "CP-9999-0001", **report}, "2026-01-16")  # fmt: skip
     assert unknown.state is not None and unknown.state.name == "Rejected"
     assert "reference" in (unknown.state.message or "")
+    # A name typed as the reference never becomes a run: the server refuses the form (R-G1).
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    with pytest.raises(PrefectHTTPStatusError, match="409"):
+        run_step("record-agency-report/record-agency-report",
+                 {"reference": "Maryam.Okafor-2019-04-02", **report}, "2026-01-16")  # fmt: skip
     assert store.load(reference)[1] == seq
     assert outbox_keys(store, reference) == outbox
 
@@ -218,7 +222,7 @@ def test_a_bad_manual_step_is_rejected_with_its_rule_and_changes_nothing(
 def test_a_worker_killed_mid_wake_loses_nothing_and_writes_nothing_twice(
     stack: Stack, store: CaseRepository
 ) -> None:
-    reference = "E2E-KILL"
+    reference = "E2E-KILL-1"
     opening = icpc(date(2025, 1, 6), date(2025, 1, 17))
     open_and_start(reference, TEAM, "england", opening, "admin-1", as_of_moment("2025-01-06"))
     first = wait_for_state(store, reference, {"Suspended"})

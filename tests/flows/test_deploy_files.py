@@ -16,7 +16,7 @@ SERVER_ONLY = {"CPO_SERVICE_AUTH_STRING", "PREFECT_SERVER_API_CSRF_PROTECTION_EN
                "PREFECT_SERVER_ANALYTICS_ENABLED"}  # fmt: skip
 CLIENTS = {"PREFECT_API_URL", "PREFECT_API_AUTH_STRING", "PREFECT_WORKER_QUERY_SECONDS",
            "PREFECT_WORKER_PREFETCH_SECONDS", "CPO_PROJECT_DIR", "CPO_DATABASE_URL",
-           "CPO_NOTIFY_CONFIG"}  # fmt: skip
+           "CPO_NOTIFY_CONFIG", "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"}  # fmt: skip
 ENV = {"CPO_POOL_LIMIT": "8", "CPO_WAKES_LIMIT": "7"}
 
 
@@ -44,8 +44,29 @@ def test_the_units_run_the_checkouts_own_commands() -> None:
     assert Path(worker.argv[0]).name == "prefect"
     setup = commands("cpo-setup.service", ENV)
     assert setup[2].argv[2:] == ["set-concurrency-limit", POOL, "8"]
-    assert [c.may_fail for c in setup] == [False, False, False, True, False, False]
+    assert [c.may_fail for c in setup] == [False, False, False, True, False, False, False]
     assert any(WAKES_QUEUE in c.argv and "7" in c.argv for c in setup)
+    assert setup[-1].argv[1:] == ["lost-runs", "install"]  # after the deployments exist
+
+
+def test_the_store_is_migrated_by_its_owner_and_used_by_the_application_role() -> None:
+    """The setup reads setup.env after worker.env: the owner's URL wins there, and the
+    workers never see it (README, "Production")."""
+    unit = (REPO / "deploy" / "systemd" / "cpo-setup.service").read_text()
+    files = [line.split("=", 1)[1] for line in unit.splitlines()
+             if line.startswith("EnvironmentFile=")]  # fmt: skip
+    assert files == ["/etc/cpo/worker.env", "/etc/cpo/setup.env"]
+    owner, app = settings("setup.env.example"), settings("worker.env.example")
+    assert owner["CPO_DATABASE_URL"].split("//")[1].split(":")[0] == "cpo_owner"
+    assert app["CPO_DATABASE_URL"].split("//")[1].split(":")[0] == owner["CPO_DATABASE_APP_ROLE"]
+
+
+def test_what_the_services_write_is_their_owners_only() -> None:
+    for unit in ("cpo-prefect-server.service", "cpo-worker@.service", "cpo-setup.service"):
+        lines = (REPO / "deploy" / "systemd" / unit).read_text().splitlines()
+        assert "UMask=0077" in lines, unit
+    server = (REPO / "deploy" / "systemd" / "cpo-prefect-server.service").read_text()
+    assert "StateDirectoryMode=0700" in server
 
 
 def test_the_compose_file_runs_the_same_server_setup_and_workers() -> None:
@@ -55,5 +76,7 @@ def test_the_compose_file_runs_the_same_server_setup_and_workers() -> None:
                                              "start"]  # fmt: skip
     assert services["worker"]["command"][1:] == worker_command("x")[1:-2]
     assert "prefect --no-prompt deploy --all" in services["setup"]["command"][-1]
+    assert "cpo lost-runs install" in services["setup"]["command"][-1]
+    assert services["setup"]["env_file"] == ["worker.env", "setup.env"]
     assert {"server.env"} == set(services["server"]["env_file"])
     assert {"worker.env"} == set(services["worker"]["env_file"])

@@ -48,10 +48,46 @@ def test_ids_on_the_forms_are_short_slugs_so_free_text_cannot_carry_a_name() -> 
     from domain.events import Slug
 
     slug = TypeAdapter(Slug)
-    assert slug.validate_python("school") == "school"
+    assert slug.validate_python("sch1") == "sch1"
     for bad in ("Alex Smith", "alex smith 12/03/2015", "x" * 33, ""):
         with pytest.raises(ValidationError):
             slug.validate_python(bad)
+
+
+def server_refuses(step: Any, **given: Any) -> bool:
+    """Whether Prefect's server would refuse a run of ``step`` with these parameters: the
+    same validation it applies to a deployment's parameters (enforce_parameter_schema)."""
+    from prefect.utilities.schema_tools.validation import validate
+
+    schema = step.parameters.model_dump()
+    return bool(validate(given, schema, ignore_required=True))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("visitor", "maryam-okafor"),
+        ("visitor", "jane.smith@example.org"),
+        ("visitor", "Maryam.Okafor-2019-04-02"),
+        ("reference", "Maryam.Okafor-2019-04-02"),
+        ("reference", "maryam.okafor@example.org"),
+    ],
+)
+def test_a_name_typed_as_an_id_or_a_reference_is_refused_before_a_run_exists(
+    field: str, value: str
+) -> None:
+    from flows.manual_steps import record_visit
+
+    assert server_refuses(record_visit, **{field: value})
+    assert not server_refuses(record_visit, reference="CP-2026-0042", visitor="hv")
+
+
+def test_the_open_case_form_takes_a_team_and_opaque_member_ids() -> None:
+    from flows.case_steps import open_case
+
+    assert not server_refuses(open_case, team="team-north", lead_professional="sw")
+    assert server_refuses(open_case, lead_professional="sam-worker")
+    assert server_refuses(open_case, team="Team North")
 
 
 def page(*escalated: ObligationAt) -> CasePage:

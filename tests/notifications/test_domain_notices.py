@@ -39,13 +39,11 @@ def test_every_notice_an_event_raises_renders_without_names():
         VisitMade(on=d("2026-11-04"), visitor="sw", no_access=True),
         VisitMade(on=d("2026-11-05"), visitor="sw", no_access=True),
         VisitMade(on=d("2026-11-05"), visitor="sw", children_seen=("c1",), refused_seen_alone=True),
-        RiskRaised(on=d("2026-11-06"), member="school"),
+        RiskRaised(on=d("2026-11-06"), member="sch1"),
         ReviewBroughtForward(
             on=d("2026-11-06"), to=d("2026-11-27"), authorised_by="tm", reason="Incident"
         ),
-        CoverStarted(
-            on=d("2026-11-06"), cover=Member(id="cover1", role=MemberRole.LEAD_PROFESSIONAL)
-        ),
+        CoverStarted(on=d("2026-11-06"), cover=Member(id="cv1", role=MemberRole.LEAD_PROFESSIONAL)),
     ]
     found = obligations(case(*events), "2026-11-06", hour=12)
     notices = [x for x in found.dispatches if x.rung is Rung.NOTICE]

@@ -44,7 +44,7 @@ def life_of_a_plan() -> list[Event]:
         CoreGroupCancelled(on=d("2026-10-19"), meeting="cg-p0-1", at=CANCELLED_AT),
         CoreGroupRescheduled(on=d("2026-10-20"), meeting="cg-p0-1", date=d("2026-10-21")),
         cg("2026-10-21", "cg-p0-1", "2026-11-18"),
-        CoreGroupScheduled(on=d("2026-10-22"), meeting="cg-extra", date=d("2026-12-09")),
+        CoreGroupScheduled(on=d("2026-10-22"), meeting="cg-e1", date=d("2026-12-09")),
         ReviewBroughtForward(
             on=d("2026-10-23"), to=d("2026-11-27"), authorised_by="tm", reason="Incident"
         ),
@@ -76,10 +76,10 @@ def test_each_meeting_keeps_one_entry_that_moves_cancels_and_ends_with_the_plan(
         ("inquorate", "cg-p0-1", "2026-10-19", 1, True),  # R-T16: CANCEL, SEQUENCE 2
         ("rescheduled", "cg-p0-1", "2026-10-21", 3, False),  # set again: above the CANCEL
         ("meeting_invite", "cg-p0-1-next-1", "2026-11-18", 0, False),  # R-M7
-        ("meeting_invite", "cg-extra", "2026-12-09", 0, False),
+        ("meeting_invite", "cg-e1", "2026-12-09", 0, False),
         ("review_brought_forward", "rcpc-1", "2026-11-27", 1, False),  # R-E3
         # R-LC2: the plan ended; what was still to come is cancelled.
-        ("meeting_cancelled", "cg-extra", "2026-12-09", 0, True),
+        ("meeting_cancelled", "cg-e1", "2026-12-09", 0, True),
         ("meeting_cancelled", "cg-p0-1-next-1", "2026-11-18", 0, True),
         ("meeting_cancelled", "rcpc-1", "2026-11-27", 1, True),
     ]
@@ -130,10 +130,10 @@ def test_invitations_go_to_members_and_the_review_also_to_the_chair() -> None:
 def test_an_invitation_reaches_a_members_inbox_once_per_change(
     database: Database, notify_config: object, smtp: SmtpReceiver
 ) -> None:
-    school = "school@example.org"  # a member with her own mail address; sw (the LP) too
+    school = "sch1@example.org"  # a member with her own mail address; sw (the LP) too
     members = tuple(
         m.model_copy(update={"contact": smtp.url(f"{m.id}@example.org")})
-        if m.id in {"sw", "school"}
+        if m.id in {"sw", "sch1"}
         else m
         for m in MEMBERS
     )
@@ -167,10 +167,10 @@ def test_an_invitation_reaches_a_members_inbox_once_per_change(
             ("cg-p0-1", 2),
             ("cg-p0-1", 3),
             ("cg-p0-1-next-1", 0),
-            ("cg-extra", 0),
+            ("cg-e1", 0),
             ("rcpc-1", 1),
             ("cg-p0-1-next-1", 1),
-            ("cg-extra", 1),
+            ("cg-e1", 1),
             ("rcpc-1", 2),
         ]
     )

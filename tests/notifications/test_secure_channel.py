@@ -24,7 +24,7 @@ AS_OF = at("2026-10-07", 12)
 
 def risk_notice(channels: tuple[str, ...]) -> Dispatch:
     """The R-E2 notice (TM and LP) of a case whose child is named in the record."""
-    state = fold(case(icpc("2026-10-05"), RiskRaised(on=d("2026-10-07"), member="school")))
+    state = fold(case(icpc("2026-10-05"), RiskRaised(on=d("2026-10-07"), member="sch1")))
     profile = load_profile("england").model_copy(update={"personal_data_channels": channels})
     view = derive(state, profile, calendar_for(profile), AS_OF)
     [notice] = [x for x in view.dispatches if x.rule == "R-E2"]

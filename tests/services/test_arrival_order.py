@@ -37,7 +37,7 @@ from domain.store import CaseRepository, Database, OutboxStatus, Source
 from domain.synthetic import as_of_moment, synthetic_history
 from services.cases import record_event
 
-REF = "CP-ORDER"
+REF = "CP-ORD-1"
 QUEUED = (OutboxStatus.PENDING, OutboxStatus.FAILED)
 _EVENT = re.compile(r":e(\d+)")
 

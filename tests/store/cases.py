@@ -41,7 +41,7 @@ def icpc(on: date = ICPC_ON) -> ConferenceHeld:
         outcomes=(Outcome(id="o1", text="Home conditions improve"),),
         lead_professional="lp",
         team_manager="tm",
-        chair="chair-1",
+        chair="ch-1",
         members=MEMBERS,
         first_cg_on=on + timedelta(days=10),
         cg_every_weeks=4,

@@ -17,6 +17,7 @@ from domain.child_facts import ChildFacts, dumps_case_file
 from domain.errors import RejectedFacts
 from domain.history import dumps_history
 from domain.store.audit import AuditEntry
+from domain.store.database import Database
 from domain.store.repository import CaseRepository
 from domain.store.transfer import ImportStatus, export_all, export_text, import_file
 from tests.store.cases import AS_OF, ICPC_ON, history, icpc, plan_ended
@@ -119,12 +120,16 @@ def test_two_children_of_one_case_have_two_ids(repository: CaseRepository) -> No
         repository.set_child_facts("A-1", [facts("c2")], recorded_by="a", source="cli")
 
 
-def test_the_audit_log_refuses_updates_and_deletes(repository: CaseRepository) -> None:
+def test_the_audit_log_refuses_updates_and_deletes(
+    repository: CaseRepository, owner_url: str
+) -> None:
+    owner = Database.from_url(owner_url)  # the tables' owner: only the triggers stop it
     repository.record_audit("analyst", "cin_census", "CIN census 2026-27", "/tmp/x.xml")
     for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
-        with pytest.raises(Exception, match="append-only"), repository.database.writing() as s:
+        with pytest.raises(Exception, match="append-only"), owner.writing() as s:
             s.execute(text(statement))
     assert [e.actor for e in repository.audit_log()] == ["analyst"]
+    owner.dispose()
 
 
 def test_a_case_file_brings_its_facts_in_the_same_transaction(

@@ -27,7 +27,11 @@ def cpo() -> typer.Typer:
 
 
 @pytest.fixture
-def imported(cpo: typer.Typer, db_url: str, tmp_path: Path) -> Path:
+def imported(
+    cpo: typer.Typer, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    # An authority whose references have slashes (file names must quote them).
+    monkeypatch.setenv("CPO_CASE_REFERENCE", r"BED(/[0-9]+)+")
     folder = tmp_path / "in"
     folder.mkdir()
     for number, team in enumerate(("north", "north", "south")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from domain.store.database import Database
 from domain.store.migrate import (
@@ -55,4 +55,33 @@ def test_the_quick_check_every_command_makes_agrees_with_alembic(empty_db_url: s
     assert not is_current(database)
     upgrade(database)
     assert is_current(database)
+    database.dispose()
+
+
+def test_an_older_store_keeps_its_childrens_facts_as_first_versions_and_its_wake_moment(
+    empty_db_url: str,
+) -> None:
+    """Migration 0008 on a store with data: each child's facts become version 1, and each
+    case's ``standing_as_of`` is the moment its read model was written as of."""
+    database = Database.from_url(empty_db_url)
+    upgrade(database, "0006")
+    at = "2025-03-04 09:00:00"
+    with database.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO cases (id, reference, profile, team, status, last_seq, opened_at, "
+            f"updated_at) VALUES (1, 'OLD-1', 'england', 't', 'open', 0, '{at}', '{at}')"
+        ))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO case_summaries (case_id, seq, as_of, overdue, due, upcoming, rungs) "
+            f"VALUES (1, 0, '{at}', 0, 0, 0, '{{}}')"
+        ))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO child_facts (case_id, child, la_child_id, facts, recorded_by, "
+            f"recorded_at, source) VALUES (1, 'c1', 'LA1', '{{}}', 'a', '{at}', 'cli')"
+        ))  # fmt: skip
+    upgrade(database)
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT version FROM child_facts")).scalar() == 1
+        kept = connection.execute(text("SELECT standing_as_of FROM cases")).scalar()
+    assert str(kept).startswith("2025-03-04 09:00:00")
     database.dispose()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 
 from domain.errors import RejectedEvent
 from domain.events import CoreGroupHeld
+from domain.store.database import Database
 from domain.store.errors import CaseExists, CaseNotFound, ConcurrencyConflict
 from domain.store.repository import CaseRepository
 from domain.store.tables import EventRow
@@ -47,14 +48,14 @@ def test_an_appended_event_gets_the_next_sequence_and_its_audit_fields(
     repository.open_case(history(), recorded_by="admin", source="import", as_of=AS_OF)
     seq = repository.append(
         "BED-0001", visit(ICPC_ON + timedelta(days=1)),
-        expected_seq=1, recorded_by="worker-7", source="ui", as_of=AS_OF,
+        expected_seq=1, recorded_by="wk-7", source="ui", as_of=AS_OF,
     )  # fmt: skip
     assert seq == 2
     entry = repository.journal("BED-0001")[-1]
     assert (entry.seq, entry.type, entry.recorded_by, entry.source) == (
         2,
         "visit_made",
-        "worker-7",
+        "wk-7",
         "ui",
     )
     assert entry.recorded_at == AS_OF  # a simulation's store records as of its own day
@@ -184,12 +185,16 @@ def test_refresh_moves_the_next_wake_and_enqueues_what_is_now_due(
     assert repository.load("BED-0001")[1] == 1
 
 
-def test_the_journal_refuses_updates_and_deletes(repository: CaseRepository) -> None:
+def test_the_journal_refuses_updates_and_deletes(
+    repository: CaseRepository, owner_url: str
+) -> None:
+    owner = Database.from_url(owner_url)  # the tables' owner: only the triggers stop it
     repository.open_case(history(), recorded_by="admin", source="import", as_of=AS_OF)
     for statement in ("UPDATE events SET recorded_by = 'x'", "DELETE FROM events"):
-        with pytest.raises(Exception, match="append-only"), repository.database.writing() as s:
+        with pytest.raises(Exception, match="append-only"), owner.writing() as s:
             s.execute(text(statement))
     assert journal_size(repository) == 1
+    owner.dispose()
 
 
 def test_opening_many_cases_is_all_or_nothing(repository: CaseRepository) -> None:
@@ -202,6 +207,37 @@ def test_opening_many_cases_is_all_or_nothing(repository: CaseRepository) -> Non
     assert repository.open_cases(good, recorded_by="a", source="import", as_of=AS_OF) == 3
     with pytest.raises(CaseExists, match="BED-1"):
         repository.open_cases(
-            [history("NEW"), good[1]], recorded_by="a", source="import", as_of=AS_OF
+            [history("NEW-1"), good[1]], recorded_by="a", source="import", as_of=AS_OF
         )
-    assert not repository.exists("NEW")
+    assert not repository.exists("NEW-1")
+
+
+def test_a_wake_that_ran_late_never_moves_a_case_back(repository: CaseRepository) -> None:
+    """A resumed run waits its turn while the clock ticks on: when it wakes, as of the tick
+    that resumed it, the case was already woken as of a later one. Its next wake, its read
+    model and its notices stay as the later wake left them."""
+    repository.open_case(history(), recorded_by="admin", source="import", as_of=AS_OF)
+    later, earlier = AS_OF + timedelta(days=20), AS_OF + timedelta(days=10)
+    repository.refresh("BED-0001", later)
+    woken = repository.summary("BED-0001")
+    notices = repository.outbox_of("BED-0001")
+    rows = summaries_of(repository)
+    late = repository.refresh("BED-0001", earlier)
+    batch = repository.refresh_many(["BED-0001"], earlier)["BED-0001"]
+    assert late.queued == () and not isinstance(batch, Exception) and batch.queued == ()
+    assert repository.summary("BED-0001").next_wake == woken.next_wake
+    assert repository.outbox_of("BED-0001") == notices
+    assert summaries_of(repository) == rows
+    again = repository.refresh("BED-0001", later + timedelta(days=1))  # on time: it moves
+    assert repository.summary("BED-0001").next_wake == again.next_wake
+
+
+def summaries_of(repository: CaseRepository) -> list[tuple[object, ...]]:
+    from domain.store.tables import CaseSummaryRow, OpenObligationRow
+
+    with repository.database.reading() as session:
+        return [
+            tuple(row)
+            for model in (CaseSummaryRow, OpenObligationRow)
+            for row in session.execute(select(model.__table__))
+        ]

@@ -139,8 +139,9 @@ def test_a_folder_import_finishes_naming_each_bad_file_and_its_reason(
 
 
 def test_the_sqlite_journal_refuses_replace_and_upsert_as_postgresql_does(
-    repository: CaseRepository, backend: str
+    repository: CaseRepository, backend: str, owner_url: str
 ) -> None:
+    owner = Database.from_url(owner_url)  # the tables' owner: only the triggers stop it
     repository.open_case(history(), recorded_by="a", source="import", as_of=AS_OF)
     columns = "(id, case_id, seq, type, payload, recorded_by, recorded_at, source)"
     values = (
@@ -150,12 +151,16 @@ def test_the_sqlite_journal_refuses_replace_and_upsert_as_postgresql_does(
     if backend == "sqlite":
         statements.append(f"INSERT OR REPLACE INTO events {columns} {values}")
     for statement in statements:
-        with pytest.raises(Exception, match="append-only"), repository.database.writing() as s:
+        with pytest.raises(Exception, match="append-only"), owner.writing() as s:
             s.execute(text(statement))
     assert [e.recorded_by for e in repository.journal("BED-0001")] == ["a"]
+    owner.dispose()
 
 
-def test_a_notice_keeps_what_it_says_and_is_never_deleted(repository: CaseRepository) -> None:
+def test_a_notice_keeps_what_it_says_and_is_never_deleted(
+    repository: CaseRepository, owner_url: str
+) -> None:
+    owner = Database.from_url(owner_url)  # the tables' owner: only the triggers stop it
     repository.open_case(history(), recorded_by="a", source="import", as_of=AS_OF)
     repository.enqueue_digests([digest("north", AS_OF.date())], AS_OF)
     [first, *_] = repository.outbox_of("BED-0001")
@@ -164,9 +169,10 @@ def test_a_notice_keeps_what_it_says_and_is_never_deleted(repository: CaseReposi
         "UPDATE outbox SET payload = payload, rung = 'missed'",
         "DELETE FROM digests",
     ):
-        with pytest.raises(Exception, match="notice"), repository.database.writing() as s:
+        with pytest.raises(Exception, match="notice"), owner.writing() as s:
             s.execute(text(statement))
     assert repository.outbox_of("BED-0001")[0] == first
+    owner.dispose()
 
 
 def test_the_store_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
@@ -221,3 +227,32 @@ def test_a_rule_added_later_never_locks_a_case_already_in_the_store(
     )
     assert done.seq == 2
     assert repository.case_view("OLD-1", LATER).obligations  # still derived, still watched
+
+
+def test_a_case_recorded_before_ids_had_to_be_opaque_still_loads_wakes_and_takes_events(
+    repository: CaseRepository,
+) -> None:
+    """Its reference and its member ``school`` would be refused today (R-G1); in the store
+    from before, it wakes, and a visit by ``school`` is still recorded. A new id must be
+    opaque."""
+    from domain.events import Member, MemberRole
+    from domain.store.bulk import insert_cases
+    from domain.store.rules import DomainRules
+
+    school = Member(id="school", role=MemberRole.PROFESSIONAL, agency="Education")
+    opening = icpc().model_copy(update={"members": (*icpc().members, school)})
+    old = history("Maryam.Okafor-2019-04-02", opening)
+    with pytest.raises(RejectedEvent, match="R-G1"):
+        repository.open_case(old, recorded_by="a", source="import", as_of=LATER)
+    with repository.database.writing() as session:  # as if recorded before the rule
+        insert_cases(session, [(old, DomainRules().standing(old, LATER))],
+                     recorded_by="a", source=Source.IMPORT, now=LATER)  # fmt: skip
+    repository.refresh(old.reference, LATER)
+    seen = visit(LATER.date(), visitor="school")
+    done = record_event(repository, old.reference, seen, recorded_by="a", source="cli",
+                        as_of=LATER)  # fmt: skip
+    assert done.seq == 2
+    with pytest.raises(RejectedEvent, match="'police' is not an opaque id") as refused:
+        record_event(repository, old.reference, visit(seen.on, visitor="police"),
+                     recorded_by="a", source="cli", as_of=LATER)  # fmt: skip
+    assert (refused.value.field, refused.value.rule) == ("visitor", "R-G1")

@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from domain.events import Member, MemberJoined, MemberRole
 from domain.history import dumps_history
 from domain.store.repository import CaseRepository
@@ -36,8 +38,9 @@ def rich_history(reference: str) -> str:
 
 
 def test_exporting_an_imported_file_gives_the_same_bytes(
-    repository: CaseRepository, tmp_path: Path
+    repository: CaseRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("CPO_CASE_REFERENCE", r"BED(/[0-9]+)+")  # an authority's own shape
     original = rich_history("BED/2025/0001")
     path = write(tmp_path, "case.json", original)
     result = import_file(repository, path, recorded_by="admin", as_of=IMPORTED)
@@ -50,7 +53,7 @@ def test_a_folder_imports_its_good_files_and_names_the_bad_event_of_a_bad_one(
 ) -> None:
     write(tmp_path, "a.json", rich_history("A-1"))
     unknown_visitor = history("B-1", icpc(), visit()).model_dump(mode="json")
-    unknown_visitor["events"][1]["visitor"] = "stranger"  # not a member of the core group
+    unknown_visitor["events"][1]["visitor"] = "x1"  # not a member of the core group
     write(tmp_path, "b.json", json.dumps(unknown_visitor))
     (tmp_path / "sub").mkdir()
     write(tmp_path / "sub", "c.json", rich_history("C-1"))
@@ -105,8 +108,9 @@ def test_importing_the_same_file_twice_is_harmless_but_a_different_one_is_refuse
 
 
 def test_export_all_writes_one_file_per_case_that_imports_back_identically(
-    repository: CaseRepository, tmp_path: Path
+    repository: CaseRepository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("CPO_CASE_REFERENCE", r"BED(/[0-9]+)+")
     originals = {ref: rich_history(ref) for ref in ("BED/1", "BED/2")}
     for ref, text in originals.items():
         import_file(

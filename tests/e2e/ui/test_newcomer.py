@@ -110,7 +110,7 @@ def test_the_ui_shows_case_runs_their_page_and_takes_a_manual_step(demo: Demo) -
         page.get_by_text(key, exact=True).first.click()
         page.get_by_role("heading", name="Timeline").wait_for()
         page.screenshot(path=str(SHOTS / "3-case-page.png"), full_page=True)
-        report = {"reference": reference, "on": date.today().isoformat(), "sent_by": "school"}
+        report = {"reference": reference, "on": date.today().isoformat(), "sent_by": "sch1"}
         fill_step(demo, page, "record-agency-report", report, "4-agency-report")
         page.screenshot(path=str(SHOTS / "5-submitted.png"))
         browser.close()
@@ -191,7 +191,7 @@ def test_a_bad_manual_step_ends_rejected_with_its_one_line_reason(demo: Demo) ->
     from playwright.sync_api import sync_playwright
 
     same_person = {"reference": "CP-DEMO-002", "on": date.today().isoformat(),
-                   "meeting": "cg-browser", "chair": "sw", "minute_taker": "sw"}  # fmt: skip
+                   "meeting": "cg-b1", "chair": "sw", "minute_taker": "sw"}  # fmt: skip
     query = {"flow_runs": {"name": {"like_": "core-group-CP-DEMO-002"}}, "sort": "START_TIME_DESC"}
     with sync_playwright() as playwright:
         browser, page = browse(playwright, demo)
