@@ -44,6 +44,12 @@ def _day(value: str, option: str) -> date:
 def _said(written: Written) -> None:
     counts = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in written.counts.items())
     console.print(f"{written.subject}: {written.path} ({counts})")
+    if written.said:
+        console.print(written.said, highlight=False)
+    for note in written.notes[:SHOWN]:
+        errors.print(f"[yellow]{note}[/yellow]", highlight=False)
+    if len(written.notes) > SHOWN:
+        errors.print(f"[yellow]... and {len(written.notes) - SHOWN} more noted[/yellow]")
     for reference, child in written.without_facts[:SHOWN]:
         errors.print(
             f"[yellow]{reference} child {child}: no personal facts, left out "
@@ -62,10 +68,20 @@ def cin_census(
         str | None,
         typer.Option("--la-code", envvar=LA_CODE_ENV, help="The DfE's three-digit LA code."),
     ] = None,
+    provisional: Annotated[
+        bool, typer.Option("--provisional", help="A year not yet ended: what is known today.")
+    ] = False,
+    placeholders: Annotated[
+        bool,
+        typer.Option(
+            "--referral-placeholders",
+            help="Fill the referral's fields the system does not record (the file says so).",
+        ),
+    ] = False,
     by: By = "",
     database_url_option: DatabaseUrl = None,
 ) -> None:
-    """The CIN census's child protection parts, as the DfE's XML."""
+    """The CIN census's child protection modules, as the DfE's XML, for the CIN team."""
     from services.returns import write_cin_census
 
     if not la_code:
@@ -74,7 +90,8 @@ def cin_census(
         try:
             written = write_cin_census(
                 store, year, out, la_code=la_code, requested_by=by or getpass.getuser(),
-                generated_at=parse_as_of(None),
+                generated_at=parse_as_of(None), provisional=provisional,
+                placeholders=placeholders,
             )  # fmt: skip
         except ValueError as error:
             raise typer.BadParameter(str(error)) from error
@@ -115,13 +132,14 @@ def timeliness(
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         raise typer.BadParameter("the period ends before it starts", param_hint="--to")
+    moment = parse_as_of(None)
     with open_store(database_url_option) as store:
-        figures = read_timeliness(store, first, last)
+        figures = read_timeliness(store, first, last, moment.date())
         if out is not None:
             _said(
                 write_timeliness_report(
                     store, first, last, out, requested_by=by or getpass.getuser(),
-                    generated_at=parse_as_of(None), figures=figures,
+                    generated_at=moment, figures=figures,
                 )
             )  # fmt: skip
     if as_json:
@@ -133,6 +151,7 @@ def timeliness(
 def _figures_json(figures: Timeliness) -> dict[str, object]:
     return {
         "from": figures.start.isoformat(), "to": figures.end.isoformat(), "cases": figures.cases,
+        "known": figures.known.isoformat(), "to_date": figures.to_date,
         "skipped": [s.reference for s in figures.skipped],
         "figures": [
             {"measure": m, "team": t, "month": month, "owed": v.owed, "in_time": v.in_time}
@@ -142,14 +161,19 @@ def _figures_json(figures: Timeliness) -> dict[str, object]:
 
 
 def _print_figures(figures: Timeliness) -> None:
-    from returns.report import cell
+    from returns.report import cell, month_cell
     from returns.timeliness import ALL_TEAMS, MEASURES
 
+    if figures.to_date:
+        console.print(f"The period has not ended: figures to {figures.known}.")
+    months = [
+        m + (" (to date)" if figures.month_state(m) == "to date" else "") for m in figures.months
+    ]
     for measure in MEASURES:
-        table = Table("team", *figures.months, "period", title=measure.title)
+        table = Table("team", *months, "period", title=measure.title)
         for team in [*figures.teams, ALL_TEAMS]:
             whose = None if team == ALL_TEAMS else team
-            cells = [cell(figures.tally(measure.key, whose, m)) for m in figures.months]
+            cells = [month_cell(figures, measure.key, whose, m) for m in figures.months]
             table.add_row(team, *cells, cell(figures.tally(measure.key, whose)))
         console.print(table)
 

@@ -70,6 +70,9 @@ class PolicyProfile(BaseModel):
     # R-E6: who may acknowledge an escalation: the roles of the members it goes to.
     acknowledgers: tuple[Literal["team_manager", "lead_professional"], ...] = ("team_manager",)
     business_day_starts_hour: int = Field(ge=0, le=12)
+    # R-G3: an event recorded more than this many working days after it happened needs a
+    # reason (domain.recording); recording timeliness is measured against it too.
+    late_entry_reason_after_wd: int = Field(default=10, ge=0, le=60)
     ladder: Ladder
 
     @property

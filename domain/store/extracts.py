@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from domain.child_facts import ChildFacts
+from domain.events import event_from_dict
 from domain.history import CaseHistory
 from domain.store.child_facts import facts_of
-from domain.store.common import StoreBase, histories_of
-from domain.store.tables import CaseRow
+from domain.store.common import StoreBase
+from domain.store.tables import CaseRow, EventRow
 
 BATCH = 500
 
@@ -24,6 +27,9 @@ class CaseRecord:
 
     history: CaseHistory
     facts: tuple[ChildFacts, ...]
+    # When the store learned each event, in the journal's order (the timeliness report's
+    # recording measure); empty where the record did not come from a store.
+    recorded_at: tuple[datetime, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -48,7 +54,33 @@ class ExtractsMixin(StoreBase):
                 if not rows:
                     return
                 facts = facts_of(session, [row.id for row in rows])
-                histories = list(histories_of(session, rows))
-            for row, history in zip(rows, histories, strict=True):
-                yield CaseRecord(history, facts.get(row.id, ()))
+                records = _records(session, rows)
+            for row, (history, recorded_at) in zip(rows, records, strict=True):
+                yield CaseRecord(history, facts.get(row.id, ()), recorded_at)
             after = rows[-1].id
+
+
+def _records(
+    session: Session, rows: list[CaseRow]
+) -> list[tuple[CaseHistory, tuple[datetime, ...]]]:
+    """Each case's history and when each event was recorded, one query for all of them."""
+    events: dict[int, list[tuple[dict[str, object], datetime]]] = {row.id: [] for row in rows}
+    query = (
+        select(EventRow.case_id, EventRow.payload, EventRow.recorded_at)
+        .where(EventRow.case_id.in_(list(events)))
+        .order_by(EventRow.case_id, EventRow.seq)
+    )
+    for case_id, payload, recorded_at in session.execute(query):
+        events[case_id].append((payload, recorded_at))
+    return [
+        (
+            CaseHistory(
+                reference=row.reference,
+                profile=row.profile,
+                team=row.team,
+                events=tuple(event_from_dict(payload) for payload, _ in events[row.id]),
+            ),
+            tuple(at for _, at in events[row.id]),
+        )  # fmt: skip
+        for row in rows
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zlib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from domain.child_facts import ChildFacts
 from domain.events import Child, Event, PlanEnded, PlanEndReason, VisitMade
 from domain.history import CaseHistory
 from domain.store.extracts import CaseRecord
+from domain.synthetic import made_upn
 from returns.annex_a import HEADERS, List7, list7, write_csv, write_xlsx
 from returns.plans import all_plans
 from tests.domain.builders import d, icpc, rcpc
@@ -29,6 +31,7 @@ def facts(child: str = "c1", la_child_id: str = "LA1", **changes: Any) -> ChildF
     fields: dict[str, Any] = dict(
         child=child, la_child_id=la_child_id, sex="F", ethnicity="MWBC",
         date_of_birth=date(2018, 6, 15), disabilities=("NONE",),
+        upn=made_upn(f"{zlib.crc32(la_child_id.encode()) % 10**9:09d}"),
     )  # fmt: skip
     fields.update(changes)
     return ChildFacts(**fields)
@@ -77,7 +80,7 @@ def test_a_row_is_in_ofsteds_formats() -> None:
     assert as_csv(found)[1] == [
         "LA1", "b) Female", "f) MWBC", "15/06/2018", "8", "b) No", "01/07/2026",
         "b) Physical abuse", "b) Physical abuse", "01/12/2026", "b) No", "30/09/2026", "",
-        "", "1", "team-north", "Sam Worker",
+        "b) No", "1", "team-north", "Sam Worker",
     ]  # fmt: skip
 
 
