@@ -98,6 +98,33 @@ def cin_census(
     _said(written)
 
 
+def reconcile(
+    extract: Annotated[
+        Path, typer.Option("--census", help="The authority's own census extract (XML).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="The differences (.csv); the page beside it (.html). 0600."),
+    ] = Path("census-differences.csv"),
+    by: By = "",
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """The authority's census extract beside this record: every difference, both values."""
+    from services.returns import reconcile_census
+
+    if not extract.is_file():
+        raise typer.BadParameter(f"{extract}: no such file", param_hint="--census")
+    with open_store(database_url_option) as store:
+        try:
+            written = reconcile_census(
+                store, extract, out, requested_by=by or getpass.getuser(),
+                generated_at=parse_as_of(None),
+            )  # fmt: skip
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from error
+    _said(written)
+
+
 def annex_a_list7(
     as_of: Annotated[str, typer.Option("--as-of", help="The day of the list, YYYY-MM-DD.")],
     out: Out,
@@ -201,5 +228,6 @@ def register(app: typer.Typer) -> None:
     returns_app.command("cin-census")(cin_census)
     returns_app.command("annex-a-list7")(annex_a_list7)
     returns_app.command("timeliness")(timeliness)
+    returns_app.command("reconcile")(reconcile)
     app.add_typer(returns_app, name="returns")
     app.command("audit")(audit)

@@ -129,9 +129,12 @@ def profile(name: str) -> PolicyProfile:
 
 
 def known_on(history: CaseHistory, day: date) -> CaseHistory:
-    """The history as known at the end of ``day``."""
+    """The history as known at the end of ``day``: nothing before the case opened (an
+    enquiry's facts dated before its opening conference wait for it)."""
     if not history.events or history.events[-1].on <= day:
         return history
+    if history.events[0].on > day:
+        return history.model_copy(update={"events": ()})
     return history.model_copy(update={"events": tuple(e for e in history.events if e.on <= day)})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from importlib import metadata
@@ -27,10 +28,14 @@ from returns.annex_a import list7, write_csv, write_xlsx
 from returns.cin_census import CensusYear, census
 from returns.cin_xml import purpose, write_census
 from returns.plans import Note, Skipped, all_plans
+from returns.reconcile import extract_year, read_extract, reconcile
+from returns.reconcile_report import render_html
+from returns.reconcile_report import write_csv as write_reconciliation_csv
 from returns.report import render_report
 from returns.timeliness import Timeliness, timeliness
 
 CIN_CENSUS, ANNEX_A, TIMELINESS = "cin_census", "annex_a_list7", "timeliness_report"
+RECONCILIATION = "census_reconciliation"
 REPORT_MONTHS = 12
 REPORTS_DIR_ENV = "CPO_REPORTS_DIR"
 
@@ -98,6 +103,44 @@ def write_cin_census(
         store, CIN_CENSUS, out, subject, counts, found.without_facts, found.skipped, requested_by
     )
     return replace(written, notes=tuple(found.notes), said=purpose(found, placeholders))
+
+
+def reconcile_census(
+    store: CaseRepository,
+    extract: Path,
+    out: Path,
+    *,
+    requested_by: str,
+    generated_at: datetime,
+) -> Written:
+    """The authority's census extract beside this record, child by child: every difference
+    with both values, as CSV (``out``) and an HTML page beside it (``out`` with ``.html``),
+    each written for its owner only and audited."""
+    if out.suffix.lower() != ".csv":
+        raise ValueError(f"{out.name}: the differences are written as .csv (and .html beside)")
+    try:
+        with extract.open("rb") as source:
+            year = extract_year(source)
+        today = generated_at.astimezone(LONDON).date()
+        as_of = min(today, year.end)
+        found = census(all_plans(store.case_records(), as_of), year, as_of)
+        with extract.open("rb") as source:
+            result = reconcile(read_extract(source), found)
+    except ET.ParseError as error:
+        raise ValueError(f"{extract.name}: not a CIN census XML file ({error})") from error
+    with open_private(out) as handle:
+        write_reconciliation_csv(result, handle)
+    page = out.with_suffix(".html")
+    html = render_html(result, extract.name, generated_at.astimezone(LONDON))
+    with open_private(page) as handle:
+        handle.write(html.encode("utf-8"))
+    counts = {"children": result.children_compared, "differences": len(result.differences)}
+    subject = f"CIN census {year.label} reconciled with {extract.name}"
+    written = _recorded(
+        store, RECONCILIATION, out, subject, counts, found.without_facts, found.skipped,
+        requested_by,
+    )  # fmt: skip
+    return replace(written, notes=tuple(found.notes), said=f"the page: {page}")
 
 
 def write_annex_a(store: CaseRepository, as_of: date, out: Path, *, requested_by: str) -> Written:
