@@ -5,6 +5,7 @@ caseload and for synthetic caseloads of every shape."""
 from __future__ import annotations
 
 import io
+import subprocess
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ from returns.cin_census import Census, CensusYear, census
 from returns.cin_xml import write_census
 from returns.plans import all_plans
 from tests.domain.builders import d, icpc, rcpc
-from tests.returns.cin_validator import validate
+from tests.returns.cin_validator import PYTHON, validate
 
 YEAR = CensusYear.parse("2026-27")
 STAMP = datetime(2027, 4, 5, 9, 30, tzinfo=LONDON)
@@ -242,3 +243,15 @@ def test_a_history_that_no_longer_validates_is_skipped_and_named() -> None:
         reference="OLD-1", profile="england", team="t", events=(saturday,)), ())])  # fmt: skip
     assert [s.reference for s in found.skipped] == ["OLD-1"]
     assert "CIN 8875" in found.skipped[0].reason
+
+
+def test_the_validators_2026_27_rules_are_its_2024_25_rules_as_the_readme_says() -> None:
+    """README, "Returns": csc-validator-be-cin's cin2026_27 ruleset adds nothing of its own."""
+    code = (
+        "from cin_validator.rules.cin2026_27 import registry as now; "
+        "from cin_validator.rules.cin2024_25 import registry as then; "
+        "print(set(now) == set(then) and all(now[k] is then[k] for k in now), len(now))"
+    )
+    done = subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.stdout.split()[0] == "True", done.stdout + done.stderr[-2000:]
+    assert int(done.stdout.split()[1]) > 100
