@@ -182,8 +182,8 @@ def _count(result: Timeliness, team: str, obligation: Obligation, report_day: da
 def _count_recording(
     result: Timeliness, record: CaseRecord, state: CaseState, policy: PolicyProfile
 ) -> None:
-    """R-G3: each event that counts (not a correction, not voided) that happened in the
-    period, recorded within the profile's limit of working days after its day."""
+    """R-G3: each event that counts (not a correction, not voided, not imported) that
+    happened in the period, recorded within the profile's limit of working days after it."""
     if not record.recorded_at:
         return
     calendar = calendar_for(policy)
@@ -192,8 +192,8 @@ def _count_recording(
     for number, (event, at) in enumerate(
         zip(record.history.events, record.recorded_at, strict=True), 1
     ):
-        if number in voided or isinstance(event, EventVoided):
-            continue
+        if at is None or number in voided or isinstance(event, EventVoided):
+            continue  # imported (a migration), voided, or a correction
         if not result.start <= event.on <= result.known:
             continue
         recorded = at.astimezone(LONDON).date()

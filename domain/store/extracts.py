@@ -16,7 +16,7 @@ from domain.events import event_from_dict
 from domain.history import CaseHistory
 from domain.store.child_facts import facts_of
 from domain.store.common import StoreBase
-from domain.store.tables import CaseRow, EventRow
+from domain.store.tables import CaseRow, EventRow, Source
 
 BATCH = 500
 
@@ -28,8 +28,9 @@ class CaseRecord:
     history: CaseHistory
     facts: tuple[ChildFacts, ...]
     # When the store learned each event, in the journal's order (the timeliness report's
-    # recording measure); empty where the record did not come from a store.
-    recorded_at: tuple[datetime, ...] = ()
+    # recording measure): None for an event that came in by import (a migration, not an
+    # admin recording it); empty where the record did not come from a store.
+    recorded_at: tuple[datetime | None, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -62,16 +63,16 @@ class ExtractsMixin(StoreBase):
 
 def _records(
     session: Session, rows: list[CaseRow]
-) -> list[tuple[CaseHistory, tuple[datetime, ...]]]:
+) -> list[tuple[CaseHistory, tuple[datetime | None, ...]]]:
     """Each case's history and when each event was recorded, one query for all of them."""
-    events: dict[int, list[tuple[dict[str, object], datetime]]] = {row.id: [] for row in rows}
+    events: dict[int, list[tuple[dict[str, object], datetime | None]]] = {r.id: [] for r in rows}
     query = (
-        select(EventRow.case_id, EventRow.payload, EventRow.recorded_at)
+        select(EventRow.case_id, EventRow.payload, EventRow.recorded_at, EventRow.source)
         .where(EventRow.case_id.in_(list(events)))
         .order_by(EventRow.case_id, EventRow.seq)
     )
-    for case_id, payload, recorded_at in session.execute(query):
-        events[case_id].append((payload, recorded_at))
+    for case_id, payload, recorded_at, source in session.execute(query):
+        events[case_id].append((payload, None if source == Source.IMPORT else recorded_at))
     return [
         (
             CaseHistory(
