@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from domain.child_facts import ChildFacts
 from domain.events import CIN_CLOSURE_CODES
@@ -181,6 +182,7 @@ CLOSURE_UNKNOWN = (
 UPN_UNKNOWN = "no UPN and no reason it is unknown (UPN, UPNunknown): the DfE may query it (8770Q)"
 
 
+@lru_cache(maxsize=64)  # one text per count: a national census names many children
 def _previous_unknown(counted: int) -> str:
     return (
         f"previous plans not recorded at the conference: sent as {counted}, the earlier plans "

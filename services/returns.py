@@ -163,7 +163,7 @@ def read_timeliness(
     store: CaseRepository, start: date, end: date, as_of: date | None = None
 ) -> Timeliness:
     """The figures as known on ``as_of`` (the report's day): nothing due after it is owed."""
-    return timeliness(store.case_records(), start, end, as_of)
+    return timeliness(store.case_records(recorded_at=True), start, end, as_of)
 
 
 def write_timeliness_report(

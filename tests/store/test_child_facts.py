@@ -183,8 +183,9 @@ def test_the_returns_read_when_each_event_was_recorded_and_not_an_imports(
         "BED-0001", visit(ICPC_ON + timedelta(days=2)), expected_seq=1, recorded_by="lp",
         source="cli", as_of=LATER,
     )  # fmt: skip
-    (record,) = list(repository.case_records())
+    (record,) = list(repository.case_records(recorded_at=True))
     assert record.reference == "BED-0001" and record.facts == (facts(),)
+    assert next(repository.case_records()).recorded_at == ()  # the census and Annex A
     assert len(record.recorded_at) == len(record.history.events) == 2
     imported, recorded = record.recorded_at
     assert imported is None and recorded is not None
