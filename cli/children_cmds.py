@@ -8,7 +8,6 @@ each read is in the audit log (R-G2). A refusal names the child, the field and t
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from cli.identity import acting_person
 from cli.store_cmds import AsJson, DatabaseUrl, console, errors, open_store, print_json
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 children_app = typer.Typer(help="A case's children's personal facts (for the returns).")
 
 Reference = Annotated[str, typer.Argument(help="The case reference.")]
-By = Annotated[str, typer.Option("--by", help="Who is doing this (the audit log).")]
 
 
 def _from_file(file: Path | None) -> dict[str, Any]:
@@ -56,7 +55,6 @@ def set_facts(
     upn_unknown: Annotated[
         str | None, typer.Option(help="Why the UPN is not known: UN1 ... UN6.")
     ] = None,
-    by: By = "",
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Record a child's personal facts (a file, flags, or both: flags win)."""
@@ -68,7 +66,7 @@ def set_facts(
     }  # fmt: skip
     facts = _facts(child, _from_file(file), flags)
     with open_store(database_url_option) as store:
-        store.set_child_facts(reference, [facts], recorded_by=by or getpass.getuser(), source="cli")
+        store.set_child_facts(reference, [facts], recorded_by=acting_person(), source="cli")
     console.print(f"{reference}: personal facts of child {child} recorded")
 
 
@@ -89,13 +87,12 @@ def _facts(child: str, given: dict[str, Any], flags: dict[str, Any]) -> ChildFac
 
 def show_facts(
     reference: Reference,
-    by: By = "",
     as_json: AsJson = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Show a case's children's personal facts (the read goes in the audit log)."""
     with open_store(database_url_option) as store:
-        found = store.child_facts_of(reference, read_by=by or getpass.getuser())
+        found = store.child_facts_of(reference, read_by=acting_person())
     if as_json:
         print_json([item.model_dump(mode="json") for item in found])
         return

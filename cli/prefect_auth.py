@@ -1,8 +1,9 @@
-"""The Prefect API's credentials: one ``user:password`` secret in a file only its owner reads.
+"""The services' credential: one ``user:password`` secret in a file only its owner reads.
 
-``make run`` generates it once (``.cpo/prefect-auth``, mode 0600). Prefect's server checks it
-on every request but its health probes (basic auth); the workers, the flow runs they start,
-``cpo record`` and the tests send it. The Prefect UI asks for it at its login page.
+``make run`` generates it once (``.cpo/prefect-auth``, mode 0600). The server's sign-in layer
+takes it (``CPO_SERVICE_AUTH_STRING``) from services, never from a person: the workers, the
+flow runs they start, the clock, ``cpo record`` and the tests send it (basic auth). People
+sign in through the identity provider instead (``access/``).
 
 Prefect reads ``PREFECT_API_AUTH_STRING`` from the environment when it is first imported, so
 a command that calls the API puts the saved secret there before it imports Prefect.
@@ -29,7 +30,7 @@ def ensure_secret(path: Path) -> str:
     """The secret in ``path``, generated first if there is none: ``cpo:<32 random chars>``.
 
     Created with mode 0600 from the start (never readable by others, not even for a moment);
-    an existing file is kept, so the UI's saved login survives a restart."""
+    an existing file is kept, so a restart keeps every service's credential valid."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,6 +1,8 @@
 """``cpo record ...``: every manual step from the command line.
 
-The same use cases as the manual-step deployments (``services.cases``: the domain validates,
+Who records is who runs the command (``cli/identity.py``: ``CPO_ACTING_AS`` or the
+operating-system user), checked as a person's id, never typed. The same use cases as the
+manual-step deployments (``services.cases``: the domain validates,
 the store appends), then the case's run is woken. Each step takes the event as JSON, in the
 same shape as the deployment's form (``--json '{...}'`` or ``--file event.json``); the
 ``type`` field may be left out where the step has one kind of event.
@@ -21,6 +23,8 @@ import typer
 
 from cli.as_of import parse_as_of
 from cli.errors import BadInput, Refused
+from cli.identity import acting_person
+from domain.recording import LateReason
 
 # step -> (event type(s) accepted, default "type" when the JSON leaves it out)
 STEPS: dict[str, tuple[str, str | None]] = {
@@ -43,8 +47,15 @@ record_app = typer.Typer(help="Record a manual step on a case and wake its run."
 
 JsonOption = typer.Option(None, "--json", help="The event, as JSON")
 FileOption = typer.Option(None, "--file", help="A file holding the event as JSON")
-ByOption = typer.Option(..., "--recorded-by", help="Who is recording this (R-G2)")
-AsOfOption = typer.Option(None, "--as-of", help="ISO date or date-time; default now")
+AsOfOption = typer.Option(
+    None, "--as-of", help="ISO date or date-time, on a simulation's store only; default now"
+)
+LateOption = typer.Option(
+    None,
+    "--late-reason",
+    help="Why an event is recorded more than the profile's limit (10 working days by default) "
+    "after it happened",
+)
 
 
 def _payload(
@@ -119,7 +130,13 @@ def _wake(reference: str, moment: datetime) -> str:
         return f"the case run wakes at the next clock tick ({type(error).__name__})"
 
 
-def record_and_wake(reference: str, event: Any, recorded_by: str, moment: datetime) -> str:
+def record_and_wake(
+    reference: str,
+    event: Any,
+    recorded_by: str,
+    moment: datetime,
+    late_reason: LateReason | None = None,
+) -> str:
     """What ``cpo record`` does: record through the use case, then wake the case's run."""
     from cli.store_cmds import open_store
     from domain.store import Source
@@ -127,13 +144,20 @@ def record_and_wake(reference: str, event: Any, recorded_by: str, moment: dateti
 
     with open_store(None) as store:
         recorded = record_event(
-            store, reference, event, recorded_by=recorded_by, source=Source.CLI, as_of=moment
-        )
+            store, reference, event, recorded_by=recorded_by, source=Source.CLI, as_of=moment,
+            late_reason=late_reason,
+        )  # fmt: skip
     return f"{recorded}; {_wake(reference, moment)}"
 
 
 def open_and_start(
-    reference: str, team: str, profile: str, conference: Any, recorded_by: str, moment: datetime
+    reference: str,
+    team: str,
+    profile: str,
+    conference: Any,
+    recorded_by: str,
+    moment: datetime,
+    late_reason: LateReason | None = None,
 ) -> str:
     """What ``cpo record open-case`` does: open the case, then start its run."""
     from cli.store_cmds import open_store
@@ -143,7 +167,7 @@ def open_and_start(
     with open_store(None) as store:
         recorded = cases.open_case(
             store, reference, team, profile, conference,
-            recorded_by=recorded_by, source=Source.CLI, as_of=moment,
+            recorded_by=recorded_by, source=Source.CLI, as_of=moment, late_reason=late_reason,
         )  # fmt: skip
     return f"{recorded}; {_start(reference, moment)}"
 
@@ -153,14 +177,18 @@ def _step_command(step: str, type_name: str, default_type: str | None) -> None:
         reference: str = typer.Argument(..., help="Case reference"),
         text: str | None = JsonOption,
         file: Path | None = FileOption,
-        recorded_by: str = ByOption,
         as_of: str | None = AsOfOption,
+        late_reason: LateReason | None = LateOption,
     ) -> None:
         moment = parse_as_of(as_of)
 
         def action() -> None:
-            event = _event(type_name, _payload(text, file, default_type, moment.date()))
-            typer.echo(record_and_wake(reference, event, recorded_by, moment))
+            recorded_by = acting_person()  # R-G2: who runs the command, never typed
+            payload = _payload(text, file, default_type, moment.date())
+            if step == "acknowledge":  # R-E6: the person acknowledging is the one recording
+                payload.setdefault("by", recorded_by)
+            event = _event(type_name, payload)
+            typer.echo(record_and_wake(reference, event, recorded_by, moment, late_reason))
 
         action()
 
@@ -175,16 +203,19 @@ def open_case(
     profile: str = typer.Option("england", "--profile"),
     text: str | None = JsonOption,
     file: Path | None = FileOption,
-    recorded_by: str = ByOption,
     as_of: str | None = AsOfOption,
+    late_reason: LateReason | None = LateOption,
 ) -> None:
     """Open a case from its ICPC record (R-LC1) and start its run."""
     moment = parse_as_of(as_of)
 
     def action() -> None:
+        recorded_by = acting_person()
         payload = _payload(text, file, "conference_held", moment.date())
         conference = _event("ConferenceHeld", payload)
-        typer.echo(open_and_start(reference, team, profile, conference, recorded_by, moment))
+        typer.echo(
+            open_and_start(reference, team, profile, conference, recorded_by, moment, late_reason)
+        )
 
     action()
 

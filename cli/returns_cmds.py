@@ -9,7 +9,6 @@ matplotlib, openpyxl) happen inside the commands, so ``cpo`` starts quickly.
 
 from __future__ import annotations
 
-import getpass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +17,7 @@ import typer
 from rich.table import Table
 
 from cli.as_of import parse_as_of
+from cli.identity import acting_person
 from cli.store_cmds import AsJson, DatabaseUrl, console, errors, open_store, print_json
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ SHOWN = 20
 
 returns_app = typer.Typer(help="The sector's returns and the timeliness report.")
 Out = Annotated[Path, typer.Option("--out", help="The file to write (its owner only: 0600).")]
-By = Annotated[str, typer.Option("--by", help="Who is asking (the audit log).")]
 
 
 def _day(value: str, option: str) -> date:
@@ -78,7 +77,6 @@ def cin_census(
             help="Fill the referral's fields the system does not record (the file says so).",
         ),
     ] = False,
-    by: By = "",
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """The CIN census's child protection modules, as the DfE's XML, for the CIN team."""
@@ -89,7 +87,7 @@ def cin_census(
     with open_store(database_url_option) as store:
         try:
             written = write_cin_census(
-                store, year, out, la_code=la_code, requested_by=by or getpass.getuser(),
+                store, year, out, la_code=la_code, requested_by=acting_person(),
                 generated_at=parse_as_of(None), provisional=provisional,
                 placeholders=placeholders,
             )  # fmt: skip
@@ -106,7 +104,6 @@ def reconcile(
         Path,
         typer.Option("--out", help="The differences (.csv); the page beside it (.html). 0600."),
     ] = Path("census-differences.csv"),
-    by: By = "",
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """The authority's census extract beside this record: every difference, both values."""
@@ -117,7 +114,7 @@ def reconcile(
     with open_store(database_url_option) as store:
         try:
             written = reconcile_census(
-                store, extract, out, requested_by=by or getpass.getuser(),
+                store, extract, out, requested_by=acting_person(),
                 generated_at=parse_as_of(None),
             )  # fmt: skip
         except ValueError as error:
@@ -128,7 +125,6 @@ def reconcile(
 def annex_a_list7(
     as_of: Annotated[str, typer.Option("--as-of", help="The day of the list, YYYY-MM-DD.")],
     out: Out,
-    by: By = "",
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Ofsted's Annex A List 7 (.csv or .xlsx, by the file's suffix)."""
@@ -137,7 +133,7 @@ def annex_a_list7(
     day = _day(as_of, "--as-of")
     with open_store(database_url_option) as store:
         try:
-            written = write_annex_a(store, day, out, requested_by=by or getpass.getuser())
+            written = write_annex_a(store, day, out, requested_by=acting_person())
         except ValueError as error:
             raise typer.BadParameter(str(error), param_hint="--out") from error
     _said(written)
@@ -149,7 +145,6 @@ def timeliness(
     out: Annotated[
         Path | None, typer.Option("--out", help="Also write the report (HTML with charts).")
     ] = None,
-    by: By = "",
     as_json: AsJson = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
@@ -165,7 +160,7 @@ def timeliness(
         if out is not None:
             _said(
                 write_timeliness_report(
-                    store, first, last, out, requested_by=by or getpass.getuser(),
+                    store, first, last, out, requested_by=acting_person(),
                     generated_at=moment, figures=figures,
                 )
             )  # fmt: skip
@@ -207,13 +202,16 @@ def _print_figures(figures: Timeliness) -> None:
 
 def audit(
     action: Annotated[str | None, typer.Option(help="Only this kind, e.g. cin_census.")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Only what this person did.")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Only about this case.")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
     as_json: AsJson = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
-    """The audit log of what is not a case event: returns, reports, children's facts (R-G2)."""
+    """Who did what (R-G2): events recorded and acknowledged, cases opened in the UI (runs
+    and pages), returns and reports written, children's facts set and read."""
     with open_store(database_url_option) as store:
-        entries = store.audit_log(action, limit)
+        entries = store.audit_log(action, limit, actor=user, reference=case)
     if as_json:
         print_json([e.__dict__ for e in entries])
         return

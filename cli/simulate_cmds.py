@@ -25,9 +25,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from cli.errors import Refused
 from domain.ladder import LONDON
 from domain.store.database import Database, database_url, sqlite_file
 from domain.store.repository import CaseRepository
+from domain.store.settings import is_simulation, mark_simulation
 
 
 @dataclass
@@ -112,6 +114,14 @@ def register(app: typer.Typer) -> None:
         first = date.fromisoformat(start) if start else datetime.now(LONDON).date()
         target, scratch = (database_url(url), None) if in_place else scratch_copy(database_url(url))
         database = Database.from_url(target)
+        if in_place and not is_simulation(database):
+            database.dispose()
+            raise Refused(
+                "--in-place: this store is real: a simulation ticks a copy of it (R-G3), or a "
+                "store made with cpo db upgrade --simulation"
+            )
+        if scratch is not None:
+            mark_simulation(database, datetime.now(LONDON), copy=True)
         try:
             with Progress(console=Console(stderr=True), transient=True) as bar:
                 task = bar.add_task("ticking", total=days)

@@ -8,7 +8,6 @@ is a SQLite file in the user's data folder. Output names cases by reference only
 from __future__ import annotations
 
 import dataclasses
-import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cli.as_of import parse_as_of
+from cli.identity import acting_person
 from domain.dispatch import RUNG_ORDER
 from domain.store.database import ENV_VAR, Database, database_url, shown_url
 from domain.store.repository import CaseRepository
@@ -65,18 +65,29 @@ def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, default=str, option=options).decode() + "\n")
 
 
-def db_upgrade(database_url_option: DatabaseUrl = None) -> None:
+def db_upgrade(
+    database_url_option: DatabaseUrl = None,
+    simulation: Annotated[
+        bool,
+        typer.Option(
+            "--simulation",
+            help="Make a new, empty store a simulation's: its records take --as-of as "
+            "their day. Without it a store is real: records take today from the clock.",
+        ),
+    ] = False,
+) -> None:
     """Create the store's schema, or upgrade it to the latest revision."""
     from domain.store.migrate import upgrade
 
     url = database_url(database_url_option)
     database = Database.from_url(url)
     try:
-        revision = upgrade(database)
+        revision = upgrade(database, simulation=simulation)
         missing = CaseRepository(database).missing_summaries()
     finally:
         database.dispose()
-    console.print(f"{shown_url(url)} is at revision {revision}")
+    kind = " (a simulation's store)" if simulation else ""
+    console.print(f"{shown_url(url)} is at revision {revision}{kind}")
     if missing:
         console.print(f"{missing} case(s) have no read model yet: run cpo db rebuild-summaries")
 
@@ -104,14 +115,13 @@ def db_rebuild_summaries(
 
 def import_cases(
     path: Annotated[Path, typer.Argument(help="A case history file, or a folder of them.")],
-    recorded_by: Annotated[str, typer.Option(help="Who is importing (the audit log).")] = "",
     as_of: AsOf = None,
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Import case histories; a bad file is reported and nothing of that case is recorded."""
     from domain.store.transfer import ImportStatus, history_files, import_file
 
-    who, when = recorded_by or getpass.getuser(), parse_as_of(as_of)
+    who, when = acting_person(), parse_as_of(as_of)
     counts = dict.fromkeys(ImportStatus, 0)
     with open_store(database_url_option) as repository, Progress(console=errors) as progress:
         files = history_files(path)
@@ -157,7 +167,7 @@ def export_cases(
             "Warning: this export holds personal data (names, contacts, dates of birth): "
             "keep it as safe as the store, or export with --redact (R-G1)."
         )
-    facts_for = getpass.getuser() if with_child_facts else None
+    facts_for = acting_person() if with_child_facts else None
     with open_store(database_url_option) as repository:
         if all_cases:
             if out is None:
@@ -216,11 +226,13 @@ def show_case(
             }
         )
         return
-    events = Table("seq", "on", "event", "recorded by", "recorded at", "source", title="Timeline")
-    for entry in timeline:
+    events = Table(
+        "seq", "on", "event", "recorded by", "recorded at", "source", "late", title="Timeline"
+    )
+    for entry in sorted(timeline, key=lambda e: (e.on, e.seq)):  # the story, as it happened
         at = entry.recorded_at.isoformat(timespec="seconds")
         seq, on = str(entry.seq), str(entry.on)
-        events.add_row(seq, on, entry.type, entry.recorded_by, at, entry.source)
+        events.add_row(seq, on, entry.type, entry.recorded_by, at, entry.source, entry.late_words)
     duties = Table("obligation", "rule", "owner", "due", "status", "rung", title="Obligations")
     for item in obligations:
         owner = item.owner or item.owner_role

@@ -36,6 +36,7 @@ from domain.events import (
     Event,
     EventVoided,
     MemberJoined,
+    MemberRole,
     MemberWithdrew,
     PlanEnded,
     PlanEndReason,
@@ -237,10 +238,15 @@ def voided(check: Check, event: EventVoided) -> None:
 
 
 def acknowledged(check: Check, event: EscalationAcknowledged) -> None:
-    """R-E6: the person the escalation went to acknowledges it (the profile says who)."""
-    check.member("by", event.by, "R-E6")
+    """R-E6: the person the escalation went to acknowledges it (the profile says who); the
+    cover worker stands in for the lead professional while cover is in force (R-E5)."""
     roles = check.state.policy.acknowledgers
-    role = check.state.members[event.by].role
+    cover = check.state.cover
+    if cover is not None and event.by == cover.id and MemberRole.LEAD_PROFESSIONAL in roles:
+        role = MemberRole.LEAD_PROFESSIONAL
+    else:
+        check.member("by", event.by, "R-E6")
+        role = check.state.members[event.by].role
     if role not in roles:
         allowed = " or ".join(r.replace("_", " ") for r in roles)
         raise check.fail("by", "R-E6", f"{event.by!r} is a {role.value.replace('_', ' ')}: "

@@ -87,14 +87,6 @@ def derive(
     )
 
 
-def known_at(history: CaseHistory, as_of: datetime) -> CaseHistory:
-    """The history as known at ``as_of``: events dated after its day are not yet known."""
-    today = as_of.astimezone(LONDON).date()
-    if not history.events or history.events[-1].on <= today:
-        return history
-    return history.model_copy(update={"events": tuple(e for e in history.events if e.on <= today)})
-
-
 def view(
     history: CaseHistory,
     as_of: datetime,
@@ -103,7 +95,7 @@ def view(
 ) -> CaseView:
     """The case as known at ``as_of``, with its own profile unless one is given."""
     policy = profile or load_profile(history.profile)
-    state = fold(known_at(history, as_of), policy)
+    state = fold(history, policy, known_by=as_of.astimezone(LONDON).date())
     return derive(state, policy, calendar_for(policy), as_of, history=history_view)
 
 

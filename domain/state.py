@@ -10,6 +10,7 @@ invitations read instead of replaying the events again.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -59,7 +60,7 @@ from domain.history import CaseHeader, CaseHistory
 from domain.profiles import PolicyProfile, load_profile
 from domain.validation import validate
 
-__all__ = ["CaseState", "apply", "fold", "open_state", "to_history"]
+__all__ = ["CaseState", "apply", "fold", "happened_order", "open_state", "to_history"]
 
 
 def open_state(header: CaseHeader, policy: PolicyProfile | None = None) -> CaseState:
@@ -72,9 +73,14 @@ def open_state(header: CaseHeader, policy: PolicyProfile | None = None) -> CaseS
 
 
 def apply(state: CaseState, event: Event, index: int | None = None) -> CaseState:
-    """The state after ``event``; raises RejectedEvent and leaves ``state`` untouched."""
+    """The state after ``event``; raises RejectedEvent and leaves ``state`` untouched. An
+    event dated before the latest (recorded late) takes its place: the journal is folded
+    again with it, and every later event checked again."""
     if isinstance(event, EventVoided):
         raise ValueError("a correction voids an earlier event: fold the whole history again")
+    if state.events and event.on < state.events[-1].on:  # recorded late: in its place
+        late = CaseHistory(**state.header.model_dump(), events=(*journal(state), event))
+        return fold(late, state.policy, new_from=len(late.events) - 1)
     validate(state, event, index)
     new = state.copy()
     _record(new, event, state.read)
@@ -82,41 +88,76 @@ def apply(state: CaseState, event: Event, index: int | None = None) -> CaseState
 
 
 def fold(
-    history: CaseHistory, policy: PolicyProfile | None = None, new_from: int | None = None
+    history: CaseHistory,
+    policy: PolicyProfile | None = None,
+    new_from: int | None = None,
+    known_by: date | None = None,
 ) -> CaseState:
-    """The state of a whole history; a bad event raises RejectedEvent naming its index.
-    An event a later correction voids (R-G3) is set aside, as if never recorded.
+    """The state of a whole history, its events taken in the order they happened (by ``on``,
+    journal order within a day), whatever order they were recorded in: a core group typed up
+    after a later visit takes its place in the story. A bad event raises RejectedEvent naming
+    its index in the journal. An event a later correction voids (R-G3) is set aside, as if
+    never recorded.
 
     ``new_from``: the index of the first event being recorded now (0: a file to import or
     validate); the events before it were accepted when they were recorded. A check made at
     recording only (``Check.recording``: the returns' data-quality refusals, say) is not
     made again of them, so a rule added later never locks a case already in the store.
-    None: nothing is being recorded (a wake, a view, a return)."""
+    None: nothing is being recorded (a wake, a view, a return).
+
+    ``known_by``: the case as known at the end of that day (a view or a return of the past):
+    events dated after it have not happened yet, and are left out where they stand, so the
+    journal's numbers (what corrections and notices refer to) never shift."""
     state = open_state(history.header, policy)
-    voided = _voided_numbers(history)
-    for index, event in enumerate(history.events):
-        if index + 1 in voided:
-            state.voided[index + 1] = event
-            state.read += 1
-            continue
+    events = history.events
+    voided = _voided_numbers(history, known_by)
+    for number in sorted(voided):
+        state.voided[number] = events[number - 1]
+    for index in happened_order(history, voided, known_by):
         recording = new_from is not None and index >= new_from
-        validate(state, event, index, recording)
-        _record(state, event, index)  # in place: fold owns ``state``
+        validate(state, events[index], index, recording)
+        _record(state, events[index], index)  # in place: fold owns ``state``
+    state.read = len(events)
     return state
 
 
-def _voided_numbers(history: CaseHistory) -> set[int]:
-    """The journal numbers a correction voids. A correction that cannot apply (the opening
-    conference, a later event, another correction) voids nothing, and is then refused by its
-    own check, naming why."""
+def happened_order(
+    history: CaseHistory, voided: AbstractSet[int] = frozenset(), known_by: date | None = None
+) -> list[int]:
+    """The journal indexes of the events that count, in the order they happened: by day, the
+    journal's order within a day, and the conference that opened the case (R-LC1) first
+    whatever its day (an event dated before it is then refused by its own check). With
+    ``known_by``, only the events that had happened by that day."""
+    events = history.events
+    counted = (
+        i
+        for i in range(len(events))
+        if i + 1 not in voided and (known_by is None or events[i].on <= known_by)
+    )
+    return sorted(counted, key=lambda i: (i != 0, events[i].on, i))
+
+
+def _voided_numbers(history: CaseHistory, known_by: date | None = None) -> set[int]:
+    """The journal numbers a correction (made by ``known_by``) voids. A correction that cannot
+    apply (the opening conference, a later event, another correction) voids nothing, and is
+    then refused by its own check, naming why."""
     events = history.events
     return {
         event.voids
         for index, event in enumerate(events)
         if isinstance(event, EventVoided)
+        and (known_by is None or event.on <= known_by)
         and 1 < event.voids <= index
         and not isinstance(events[event.voids - 1], EventVoided)
     }
+
+
+def journal(state: CaseState) -> tuple[Event, ...]:
+    """The events as the journal holds them (the order they were recorded in), voided ones
+    included: what the fold read, given back."""
+    by_index = {**dict(zip(state.positions, state.events, strict=True)),
+                **{number - 1: event for number, event in state.voided.items()}}  # fmt: skip
+    return tuple(by_index[i] for i in sorted(by_index))
 
 
 def to_history(state: CaseState) -> CaseHistory:
@@ -130,7 +171,7 @@ def to_history(state: CaseState) -> CaseHistory:
 
 def _record(state: CaseState, event: Event, index: int) -> None:
     """Count ``event``, the journal's ``index``-th (from 0)."""
-    state.read = index + 1
+    state.read = max(state.read, index + 1)
     state.events.append(event)
     state.positions.append(index)
     state.by_type.setdefault(event.type, []).append(event)

@@ -65,14 +65,13 @@ def validate(
             raise check.fail("type", "R-LC1", "a case opens with an initial conference")
     elif state.closed:
         raise check.fail("type", "R-LC2", f"the case was closed on {state.closed_on}")
-    if check.recording:  # a data-quality refusal: before the order, to name the census rule
+    if check.recording:  # a data-quality refusal, naming the census rule
         checks.plan_dates(check, event)
     if state.opened and event.on < state.conferences[0].on:
         _before_opening(check, event)
-    else:
-        last = state.last_event_on
-        if last is not None and event.on < last:
-            raise check.fail("on", "R-G3", f"{event.on} is before the last event ({last})")
+    # No refusal for an event dated before the latest: the fold takes each event in its place
+    # (a meeting typed up after a later visit), and every check here is of the case as it
+    # stood on the event's day; what it changes for later events, they are checked again.
     _CHECKS[type(event)](check, event)
 
 

@@ -1,10 +1,11 @@
 """The case run's resume form (R-E6): what a team manager fills in to acknowledge an
 escalation, built afresh each time the run suspends from the escalations then open.
 
-The form offers the open escalations as a choice, each as its key and plain title, and the
-people the profile lets acknowledge them; nothing else (no date, no free text). The clock
-resumes the same run with only ``as_of`` (virtual time in tests, now in production), which
-the form does not show. ``CaseWake`` reads either.
+The form offers the open escalations as a choice, each as its key and plain title; nothing
+else (no date, no free text, and not who acknowledges: the sign-in layer stamps the signed-in
+person into the answer as ``acting_person``, over anything sent, ``access/stamping.py``).
+The clock resumes the same run with only ``as_of`` (virtual time in tests, now in
+production), which the form does not show. ``CaseWake`` reads either.
 """
 
 from __future__ import annotations
@@ -14,26 +15,25 @@ from typing import Any
 from prefect.input import RunInput
 from pydantic import ConfigDict, Field, JsonValue, create_model
 
-from services.case_page import CasePage, drift_words
-
-NOTHING = "(nothing to acknowledge)"
-SEPARATOR = " · "
+from services.case_page import NOTHING, SEPARATOR, CasePage, chosen_escalation, drift_words
 
 
 class CaseWake(RunInput):
     """A resume of the case run, as the run reads it."""
 
+    # A form built before this version asked who acknowledges: that answer is ignored.
+    model_config = ConfigDict(extra="ignore")
+
     as_of: str | None = None  # the clock's tick, ISO; empty means now
     acknowledge: str | None = None  # "<key> · <title>" chosen in the form
-    acknowledged_by: str | None = None  # "<member id> · <role>"
+    acting_person: str | None = None  # who answered, stamped by the sign-in layer
 
     def acknowledgement(self) -> tuple[str, str] | None:
-        """The obligation key and the member id chosen, if the form chose one."""
-        if not self.acknowledge or self.acknowledge == NOTHING:
+        """The obligation key chosen and who chose it, if the form chose one."""
+        key = chosen_escalation(self.acknowledge)
+        if key is None:
             return None
-        key = self.acknowledge.split(SEPARATOR, 1)[0]
-        by = (self.acknowledged_by or "").split(SEPARATOR, 1)[0]
-        return key, by
+        return key, self.acting_person or ""
 
 
 class CaseForm(RunInput):
@@ -46,21 +46,14 @@ def acknowledgement_form(page: CasePage, case_link: str) -> type[RunInput]:
     escalations: list[JsonValue] = [
         f"{o.key}{SEPARATOR}{o.title} ({o.subject})" for o in page.escalations
     ]
-    people: list[JsonValue] = [
-        f"{member}{SEPARATOR}{role.replace('_', ' ')}" for member, role in page.acknowledgers
-    ]
     fields: dict[str, Any] = {}
-    if escalations and people:
+    if escalations and page.acknowledgers:
         # Choices as an enum the form renders as a list, and the server checks on resume.
         fields["acknowledge"] = (str, Field(
             NOTHING, title="Escalation to acknowledge",
-            description="Acknowledging stops its ladder climbing further (R-E6).",
+            description="Acknowledging stops its ladder climbing further (R-E6). It is "
+            "recorded as acknowledged by you, the person signed in.",
             json_schema_extra={"enum": [NOTHING, *escalations]},
-        ))  # fmt: skip
-        fields["acknowledged_by"] = (str, Field(
-            people[0], title="Acknowledged by",
-            description="Who the escalation went to: the profile says who may.",
-            json_schema_extra={"enum": people},
         ))  # fmt: skip
     form = create_model("AcknowledgeEscalation", __base__=CaseForm, **fields)
     return form.with_initial_data(description=form_description(page, escalations, case_link))
@@ -69,11 +62,11 @@ def acknowledgement_form(page: CasePage, case_link: str) -> type[RunInput]:
 def form_description(page: CasePage, escalations: list[JsonValue], case_link: str) -> str:
     lines = [f"**Case {page.reference}**: {drift_words(page.drift)}.", ""]
     if escalations:
+        who = " or ".join(member for member, _ in page.acknowledgers) or "the team manager"
         lines += [
-            "To acknowledge an escalation (R-E6): choose it and who acknowledges it, then "
-            "Submit. The same from a terminal: `cpo record acknowledge "
-            f'{page.reference} --json \'{{"obligation": "<key>", "by": "<member id>"}}\' '
-            "--recorded-by <you>`",
+            f"To acknowledge an escalation (R-E6), as {who}: choose it, then Submit. "
+            "The same from a terminal: `cpo record acknowledge "
+            f'{page.reference} --json \'{{"obligation": "<key>"}}\'`',
             "",
             "Submitting with nothing chosen only refreshes the case.",
         ]

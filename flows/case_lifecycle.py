@@ -22,6 +22,7 @@ from prefect import flow, get_run_logger
 from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
+from pydantic import ValidationError
 
 from domain.events import EscalationAcknowledged
 from domain.store import Source, Standing
@@ -92,10 +93,16 @@ class PrefectCaseSteps:
         store.adopt_run(reference, self.flow_run_id)
 
     def acknowledge(self, reference: str, chosen: tuple[str, str], as_of: datetime) -> None:
-        key, by = chosen
-        event = EscalationAcknowledged(on=as_of.date(), obligation=key, by=by)
-        done = store.record_event(reference, event, f"{by} (resume form)", Source.UI, as_of)
-        if isinstance(done, store.Refused):  # met or acknowledged since the form was built
+        # R-E6: the acknowledger is the person who answered the form, as the sign-in layer
+        # stamped them (never a choice in the form); the store checks the profile allows them.
+        key, person = chosen
+        try:
+            event = EscalationAcknowledged(on=as_of.date(), obligation=key, by=person)
+        except ValidationError:
+            get_run_logger().warning("The acknowledgement was not recorded: no signed-in person")
+            return
+        done = store.record_event(reference, event, person, Source.UI, as_of)
+        if isinstance(done, store.Refused):  # not theirs to acknowledge, or met since the form
             get_run_logger().warning("The acknowledgement was not recorded: %s", done.line)
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:

@@ -32,6 +32,7 @@ from domain.events import (
     ReviewBroughtForward,
     Slug,
 )
+from domain.recording import LateReason
 from domain.store import Source
 from flows.clock_source import now_london
 from flows.forms import (
@@ -45,6 +46,7 @@ from flows.forms import (
     Reference,
     ask,
     ask_day,
+    ask_late_reason,
     ask_member,
     ask_on,
     ask_profile,
@@ -71,6 +73,7 @@ def open_case(
     chair: Slug = ask("Conference chair", "The chair's id"),
     first_core_group_on: date = ask_day("First core group", "Its date (R-T1)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
     profile: str = ask_profile(),
     strategy_discussion_on: date | None = ask_day(
         "Strategy discussion", "The day the s47 enquiry started (R-T0)", None
@@ -92,7 +95,9 @@ def open_case(
     except ValidationError as error:
         return rejected(invalid(error))
     moment = now_london()
-    done = store.open_case(reference, team, profile, conference, recorded_by, Source.UI, moment)
+    done = store.open_case(
+        reference, team, profile, conference, recorded_by, Source.UI, moment, late_reason
+    )
     if isinstance(done, store.Refused):
         return rejected(done.line)
     start_case_run(reference, moment, previous=None)
@@ -106,6 +111,7 @@ def record_review_conference(
     decision: Literal["continue", "end"] = ask("Decision", "Continue the plan, or end it (R-LC2)"),
     chair: Slug = ask("Conference chair", "The chair's id"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
     first_core_group_on: date | None = ask_day(
         "First core group", "Needed if the plan continues (R-LC1)", None
     ),
@@ -119,7 +125,7 @@ def record_review_conference(
         on=on, kind=ConferenceKind.REVIEW, decision=ConferenceDecision(decision), chair=chair,
         first_cg_on=first_core_group_on, review_on=review_on,
         closure=EpisodeClosure(closure) if closure else None,
-    ), recorded_by)  # fmt: skip
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 @flow(name="book-review", flow_run_name="book-review-{reference}", persist_result=False)
@@ -128,9 +134,10 @@ def book_review(
     on: date = ask_on("it was booked"),
     review_on: date = ask_day("Review on", "Inside its timescale (R-T7, R-T8)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
 ) -> Any:
     """Book (or book again) the next review conference; reports count back from it."""
-    return record(reference, lambda: ReviewBooked(on=on, date=review_on), recorded_by)
+    return record(reference, lambda: ReviewBooked(on=on, date=review_on), recorded_by, late_reason)
 
 
 @flow(name="bring-review-forward", flow_run_name="review-forward-{reference}",
@@ -142,11 +149,12 @@ def bring_review_forward(
     authorised_by: Slug = ask_member("Authorised by", "The team manager (R-E3)"),
     reason: ForwardReason = ask("Why", "What brings it forward (R-E3)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
 ) -> Any:
     """R-E3: the TM brings the review forward; every dependent deadline moves."""
     return record(reference, lambda: ReviewBroughtForward(
         on=on, to=to, authorised_by=authorised_by, reason=reason
-    ), recorded_by)  # fmt: skip
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 @flow(name="acknowledge-escalation", flow_run_name="acknowledge-{reference}",
@@ -157,13 +165,14 @@ def acknowledge_escalation(
     obligation: EscalationKey = ask(
         "Escalation", "Its key, as the notice and the case page show it, e.g. R-T5:cg-p0-1"
     ),
-    by: Slug = ask_member("Acknowledged by", "Who the escalation went to (R-E6)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
 ) -> Any:
-    """R-E6: stops the ladder climbing for that obligation."""
+    """R-E6: stops the ladder climbing for that obligation; acknowledged by the person
+    signed in, who must be the one the escalation went to."""
     return record(reference, lambda: EscalationAcknowledged(
-        on=on, obligation=obligation, by=by
-    ), recorded_by)  # fmt: skip
+        on=on, obligation=obligation, by=recorded_by
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 @flow(name="start-cover", flow_run_name="cover-{reference}", persist_result=False)
@@ -172,12 +181,13 @@ def start_cover(
     on: date = ask_on("cover started"),
     cover: Slug = ask("Cover worker", "Their id; their contact is added from a terminal (R-E5)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
     agency: str = ask("Agency", "The cover worker's agency", "Children's social care"),
 ) -> Any:
     """R-E5: the lead professional's notices go to the cover worker from now on."""
     return record(reference, lambda: CoverStarted(
         on=on, cover=Member(id=cover, role=MemberRole.LEAD_PROFESSIONAL, agency=agency)
-    ), recorded_by)  # fmt: skip
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 @flow(name="end-cover", flow_run_name="cover-ended-{reference}", persist_result=False)
@@ -185,9 +195,10 @@ def end_cover(
     reference: Reference = ask_reference(),
     on: date = ask_on("the lead professional came back"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
 ) -> Any:
     """R-E5: the lead professional is back."""
-    return record(reference, lambda: CoverEnded(on=on), recorded_by)
+    return record(reference, lambda: CoverEnded(on=on), recorded_by, late_reason)
 
 
 @flow(name="end-plan", flow_run_name="end-plan-{reference}", persist_result=False)
@@ -197,6 +208,7 @@ def end_plan(
     reason: EndReason = ask("Why", "How the plan ended without a conference (R-LC2a)"),
     team_manager: Slug = ask_member("Team manager", "Who records it (R-LC2a)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
     children: tuple[Slug, ...] = ask("Children", "Child ids; leave empty for every child", ()),
     closure: EpisodeEnd | None = ask(
         "Child-in-need episode",
@@ -208,7 +220,7 @@ def end_plan(
     return record(reference, lambda: PlanEnded(
         on=on, reason=PlanEndReason(reason), recorded_by=team_manager, children=children,
         closure=EpisodeClosure(closure) if closure else None,
-    ), recorded_by)  # fmt: skip
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 CASE_STEPS = (

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from domain.events import CategoryOfAbuse, MemberRole, Slug
 from domain.profiles import profile_names
@@ -44,9 +45,10 @@ def ask_members(title: str, description: str) -> Any:
 Reference = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
 ]
-RecordedBy = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
-]
+# Who records: never on the form. The sign-in layer writes the signed-in person's id here
+# (access/stamping.py) over anything sent; the use case refuses anything but a person's id
+# (domain/people.py), so a run started without it ends Rejected with nothing recorded.
+RecordedBy = SkipJsonSchema[str]
 
 
 def ask_reference() -> Any:
@@ -54,11 +56,19 @@ def ask_reference() -> Any:
 
 
 def ask_recorded_by() -> Any:
-    return ask("Recorded by", "Your user id, for the audit log (R-G2)")
+    return Field("", description="The signed-in person, stamped by the server (R-G2)")
 
 
 def ask_on(what: str = "it happened") -> Any:
-    return ask_day("On", f"The day {what}")
+    return ask_day("On", f"The day {what}: an earlier day if it is recorded late")
+
+
+def ask_late_reason() -> Any:
+    return ask(
+        "Why recorded late",
+        "Only if it happened more than 10 working days ago (the profile's limit, R-G3)",
+        None,
+    )
 
 
 def ask_meeting() -> Any:

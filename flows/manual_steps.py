@@ -22,6 +22,7 @@ from domain.events import (
     Slug,
     VisitMade,
 )
+from domain.recording import LateReason
 from flows.clock_source import LONDON
 from flows.forms import (
     Recommendation,
@@ -29,6 +30,7 @@ from flows.forms import (
     Reference,
     ask,
     ask_day,
+    ask_late_reason,
     ask_meeting,
     ask_member,
     ask_members,
@@ -47,6 +49,7 @@ def record_core_group_held(
     chair: Slug = ask_member("Chair", "The lead professional or their manager (R-M1)"),
     minute_taker: Slug = ask_member("Minute taker", "Never the chair (R-M2)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
     present: tuple[Slug, ...] = ask_members("Present", "Who came (R-M3)"),
     apologies: tuple[Slug, ...] = ask_members("Apologies", "Who sent apologies (R-M3)"),
     reports_received: tuple[Slug, ...] = ask_members(
@@ -70,7 +73,7 @@ def record_core_group_held(
         next_dates=next_dates,
         recommendation=None if recommendation == "none" else recommendation,
         disagreements=("a professional disagreement was recorded",) if disagreement else (),
-    ), recorded_by)  # fmt: skip
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 @flow(name="record-core-group-cancelled", flow_run_name="core-group-cancelled-{reference}",
@@ -81,12 +84,13 @@ def record_core_group_cancelled(
     meeting: Slug = ask_meeting(),
     at: time = ask("At", "When it was called off, HH:MM (R-T16 counts from it)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
     present: tuple[Slug, ...] = ask_members("Present", "Who came"),
 ) -> Any:
     """R-M5: a core group judged inquorate and cancelled; R-T16 applies."""
     return record(reference, lambda: CoreGroupCancelled(
         on=on, meeting=meeting, at=datetime.combine(on, at, LONDON), present=present
-    ), recorded_by)  # fmt: skip
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 @flow(name="record-core-group-moved", flow_run_name="core-group-moved-{reference}",
@@ -97,10 +101,14 @@ def record_core_group_moved(
     meeting: Slug = ask_meeting(),
     to: date = ask_day("New date", "The day it moves to (R-M6)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
 ) -> Any:
     """R-M6: a core group rescheduled; a new date past its deadline is reported at once."""
     return record(
-        reference, lambda: CoreGroupRescheduled(on=on, meeting=meeting, date=to), recorded_by
+        reference,
+        lambda: CoreGroupRescheduled(on=on, meeting=meeting, date=to),
+        recorded_by,
+        late_reason,
     )
 
 
@@ -110,6 +118,7 @@ def record_minutes(
     on: date = ask_on("they went out"),
     meeting: Slug = ask_meeting(),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
     copied_to: tuple[Literal["qa_manager", "conference_chair"], ...] = ask(
         "Also sent to", "Where the profile asks (R-T18)", ()
     ),
@@ -117,7 +126,7 @@ def record_minutes(
     """R-T5: the core group's minutes and updated plan circulated."""
     return record(
         reference, lambda: MinutesCirculated(on=on, meeting=meeting, copied_to=copied_to),
-        recorded_by,
+        recorded_by, late_reason,
     )  # fmt: skip
 
 
@@ -127,6 +136,7 @@ def record_visit(
     on: date = ask_on("of the visit"),
     visitor: Slug = ask_member("Visitor", "Who visited"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
     children_seen: tuple[Slug, ...] = ask("Children seen", "Child ids (R-T11)", ()),
     seen_alone: tuple[Slug, ...] = ask("Seen alone", "Child ids; babies: awake (R-T12)", ()),
     bedroom_seen: tuple[Slug, ...] = ask("Bedroom seen", "Child ids (R-T13)", ()),
@@ -137,7 +147,7 @@ def record_visit(
     return record(reference, lambda: VisitMade(
         on=on, visitor=visitor, children_seen=children_seen, seen_alone=seen_alone,
         bedroom_seen=bedroom_seen, no_access=no_access, refused_seen_alone=refused_seen_alone,
-    ), recorded_by)  # fmt: skip
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 @flow(name="record-agency-report", flow_run_name="report-{reference}", persist_result=False)
@@ -146,9 +156,12 @@ def record_agency_report(
     on: date = ask_on("it arrived"),
     sent_by: Slug = ask_member("From", "The professional member whose report it is (R-T9)"),
     recorded_by: RecordedBy = ask_recorded_by(),
+    late_reason: LateReason | None = ask_late_reason(),
 ) -> Any:
     """R-T9: an agency's written report for the review conference arrived."""
-    return record(reference, lambda: AgencyReportReceived(on=on, member=sent_by), recorded_by)
+    return record(
+        reference, lambda: AgencyReportReceived(on=on, member=sent_by), recorded_by, late_reason
+    )
 
 
 MANUAL_STEPS = (

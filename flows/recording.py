@@ -13,7 +13,10 @@ from prefect import get_run_logger
 from prefect.states import Cancelled
 from pydantic import ValidationError
 
+from domain.errors import RejectedEvent
 from domain.events import Event
+from domain.people import person_id
+from domain.recording import LateReason
 from domain.store import Source
 from flows.clock_source import now_london
 from tasks import store
@@ -32,14 +35,23 @@ def invalid(error: ValidationError) -> str:
     return f"{where}: {first['msg']} (R-G3)"
 
 
-def record(reference: str, build: Callable[[], Event], recorded_by: str) -> Any:
-    """Record the step as of now, then wake the case's run so it acts on it at once."""
+def record(
+    reference: str,
+    build: Callable[[], Event],
+    recorded_by: str,
+    late_reason: LateReason | None = None,
+) -> Any:
+    """Record the step as of now (its ``on`` may be an earlier day: it takes its place in the
+    case's story), then wake the case's run so it acts on it at once."""
     try:
+        person_id(recorded_by)  # R-G2: stamped by the sign-in layer, or the service's
         event = build()
     except ValidationError as error:
         return rejected(invalid(error))
+    except RejectedEvent as refused:
+        return rejected(str(refused))
     moment = now_london()
-    done = store.record_event(reference, event, recorded_by, Source.UI, moment)
+    done = store.record_event(reference, event, recorded_by, Source.UI, moment, late_reason)
     if isinstance(done, store.Refused):
         return rejected(done.line)
     woken = wake_run_after_recording(reference, moment, moment)

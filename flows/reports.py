@@ -17,6 +17,7 @@ from typing import Protocol
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
+from pydantic.json_schema import SkipJsonSchema
 
 from flows.clock_source import as_of_moment
 from services.returns import (
@@ -71,7 +72,9 @@ def reports(
     as_of: str | None = None,
     months: int = REPORT_MONTHS,
     scheduled: bool = False,
-    requested_by: str = "reports-deployment",
+    # Who asked: the schedule, or the person signed in (stamped by the sign-in layer, never
+    # on the form).
+    requested_by: SkipJsonSchema[str] = "reports-deployment",
 ) -> dict[str, object]:
     """The timeliness report for the ``months`` whole months before ``as_of``'s month (ISO
     date, Europe/London; empty means now). ``scheduled``: only on the month's first working

@@ -63,6 +63,8 @@ class DeliveryQueue(Protocol[Item]):
 
     def record(self, attempts: Sequence[RowResult]) -> int: ...
 
+    def still_due(self, key: str) -> bool: ...
+
 
 class Status(StrEnum):
     DELIVERED = "delivered"
@@ -258,9 +260,15 @@ def deliver_due(
         ]  # fmt: skip
         recorded(lambda: queue.record(failed))
         raise
+
+    def attempt(row: Any) -> RowResult | None:
+        # Asked again just before the send: a notice withdrawn since it was claimed (an
+        # entry that meets its obligation, recorded meanwhile) never goes out (R-E1).
+        return send(row, active, as_of, policy) if queue.still_due(row.key) else None
+
     size = max(1, min(workers, len(rows)))
     with ThreadPoolExecutor(max_workers=size) as pool:
-        results = list(pool.map(lambda row: send(row, active, as_of, policy), rows))
+        results = [r for r in pool.map(attempt, rows) if r is not None]
     return recorded(lambda: queue.record(results))
 
 

@@ -30,7 +30,6 @@ from domain.events import (
     PlanEndReason,
     VisitMade,
 )
-from domain.history import CaseHistory
 from domain.profiles import PolicyProfile, calendar_for, load_profile
 from domain.state import fold
 from domain.store.extracts import CaseRecord
@@ -128,26 +127,16 @@ def profile(name: str) -> PolicyProfile:
     return load_profile(name)
 
 
-def known_on(history: CaseHistory, day: date) -> CaseHistory:
-    """The history as known at the end of ``day``: nothing before the case opened (an
-    enquiry's facts dated before its opening conference wait for it)."""
-    if not history.events or history.events[-1].on <= day:
-        return history
-    if history.events[0].on > day:
-        return history.model_copy(update={"events": ()})
-    return history.model_copy(update={"events": tuple(e for e in history.events if e.on <= day)})
-
-
 def plans_of(record: CaseRecord, day: date) -> list[Plan] | Skipped:
     """Every child's plan of the case as known at the end of ``day`` (none before it opens)."""
-    history = known_on(record.history, day)
-    if not history.events:
+    history = record.history
+    if not history.events or history.events[0].on > day:
         return []
     policy = profile(history.profile)
     try:
         # Every check, those made at recording only included (new_from=0): a case recorded
         # before a census rule existed is left out of the return and named, not sent wrong.
-        state = fold(history, policy, new_from=0)
+        state = fold(history, policy, new_from=0, known_by=day)
     except RejectedEvent as error:
         return Skipped(history.reference, str(error))
     facts = {item.child: item for item in record.facts}

@@ -33,7 +33,7 @@ from domain.obligations import derive
 from domain.profiles import PolicyProfile, calendar_for
 from domain.state import fold
 from domain.store.extracts import CaseRecord
-from returns.plans import Skipped, known_on, profile
+from returns.plans import Skipped, profile
 
 
 @dataclass(frozen=True)
@@ -152,12 +152,12 @@ def timeliness(
     report_day = as_of if as_of is not None and as_of <= end else None
     moment = datetime.combine(known, time(23, 59), LONDON)
     for record in records:
-        history = known_on(record.history, known)
-        if not history.events:
+        history = record.history
+        if not history.events or history.events[0].on > known:
             continue
         policy = profile(history.profile)
         try:
-            state = fold(history, policy)
+            state = fold(history, policy, known_by=known)
         except RejectedEvent as error:
             result.skipped.append(Skipped(history.reference, str(error)))
             continue

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for this project: a virtual environment with the project and
-# its dev tools, plus what the tests use (a PostgreSQL server's binaries, Debian's
-# Chromium, and the DfE's CIN census validator in an environment of its own, .venv-cin:
-# it pins pandas 1.5 and needs numpy < 2). Safe to run again: it only installs what is
-# missing.
+# its dev tools, the demo's identity provider (Node), plus what the tests use (a PostgreSQL
+# server's binaries, Debian's Chromium, and the DfE's CIN census validator in an environment
+# of its own, .venv-cin: it pins pandas 1.5 and needs numpy < 2). Safe to run again: it
+# only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +36,17 @@ fi
 say "installing the project and its dev tools"
 "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
 "$VENV/bin/python" -m pip install -q -e ".[dev]"
+
+# The demo's identity provider (scripts/oidc: oidc-provider on Node, from the npm registry,
+# at the version package-lock.json pins): make run signs people in through it.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  say "installing Node.js (Debian package) for the demo's identity provider"
+  apt_install nodejs npm
+fi
+if [ ! -d scripts/oidc/node_modules/oidc-provider ]; then
+  say "installing the demo's identity provider (scripts/oidc)"
+  npm ci --prefix scripts/oidc --no-audit --no-fund --loglevel=error >/dev/null
+fi
 
 if [ "${1:-}" = "--with-test-services" ]; then
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then

@@ -27,7 +27,9 @@ STORE = HOME / "cases.sqlite3"
 INBOX = HOME / "inbox.jsonl"
 REPORTS = HOME / "reports"
 NOTIFY_CONFIG = HOME / "notify.yaml"
-AUTH_FILE = HOME / "prefect-auth"  # made once, mode 0600; kept when the demo starts afresh
+AUTH_FILE = HOME / "prefect-auth"  # the services' credential: made once, mode 0600, kept
+OIDC = HOME / "oidc"  # the demo identity provider's keys and users' passwords: kept too
+KEPT = {AUTH_FILE, OIDC}
 UI_PORT = 4200
 SETTLED = {"PAUSED", "COMPLETED"}  # suspended runs report the PAUSED state type
 GONE = {"FAILED", "CRASHED", "CANCELLED"}
@@ -80,6 +82,16 @@ def install_alarm(inbox_port: int) -> None:
 
     say("installing the clock's dead-man switch (an alarm if no tick completes in 30 min) ...")
     asyncio.run(install())
+
+
+def start_identity_provider(port: int, ui: str) -> dict[str, str]:
+    """The demo's OpenID Connect provider (scripts/identity_provider.py); the server's
+    sign-in settings for it."""
+    from scripts.identity_provider import sign_in_env, start
+
+    provider = start(OIDC, port, ui, HOME / "identity-provider.log")
+    (HOME / "identity-provider.pid").write_text(str(provider.pid))
+    return sign_in_env(OIDC, port, ui)
 
 
 def environment(port: int) -> dict[str, str]:
@@ -163,11 +175,11 @@ def end_plans(ended: list[str], now: datetime) -> None:
 
 
 def start_afresh() -> None:
-    """Everything under .cpo/ goes but the secret: the UI's saved login stays valid."""
+    """Everything under .cpo/ goes but the secrets: the demo users' passwords stay valid."""
     HOME.mkdir(parents=True, mode=0o700, exist_ok=True)  # the store, configs: the owner's only
     HOME.chmod(0o700)
     for path in HOME.iterdir():
-        if path == AUTH_FILE:
+        if path in KEPT:
             continue
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
@@ -186,7 +198,9 @@ def up(_args: argparse.Namespace) -> None:
     start_inbox(inbox_port)
     write_notify_config(inbox_port)
     env = environment(port)
-    os.environ.update(env)  # this process deploys, imports and ticks as an admin would
+    say("starting the demo's identity provider on 127.0.0.1 (one user per role) ...")
+    env.update(start_identity_provider(free_port(), f"http://127.0.0.1:{port}"))
+    os.environ.update(env)  # this process deploys, imports and ticks as the services do
     stack = Stack(PREFECT_HOME, port, env)
     say(f"starting a Prefect server on 127.0.0.1:{port} (SQLite) ...")
     stack.start_server(timeout=180)
@@ -218,8 +232,9 @@ def summary(port: int, states: dict[str, str], ended: list[str]) -> None:
 The system is running.
 
   Prefect UI      http://127.0.0.1:{port}
-  Log in          the UI asks for a password: give it the one line in {AUTH_FILE}
-                  (user "cpo", a colon, then the password; only you can read that file)
+  Sign in         through the demo's identity provider (the UI sends you there):
+{sign_in_table()}
+                  Sign out at http://127.0.0.1:{port}/auth/sign-out
   Case runs       {suspended} suspended (waiting for their next deadline), {completed} completed
   Notices sent    {INBOX} (every notice the managers would get, one JSON line each)
   The store       {STORE}  (CPO_DATABASE_URL=sqlite:///{STORE})
@@ -245,10 +260,22 @@ Stop everything with: make stop
 """)
 
 
+def sign_in_table() -> str:
+    """Each demo user: login, password, role and the id recorded for them."""
+    from scripts.identity_provider import DEMO_USERS, passwords
+
+    known = passwords(OIDC)
+    return "\n".join(
+        f"                  {u.login:<9} password {known[u.login]:<14} {u.roles:<9} (id {u.staff_id})"
+        for u in DEMO_USERS
+    )
+
+
 def down(_args: argparse.Namespace, quiet: bool = False) -> None:
     from scripts.prefect_stack import pid_files, stop_group
 
-    for pid_file in [*pid_files(PREFECT_HOME), HOME / "inbox.pid"]:
+    pids = [*pid_files(PREFECT_HOME), HOME / "inbox.pid", HOME / "identity-provider.pid"]
+    for pid_file in pids:
         if pid_file.exists():
             stop_group(int(pid_file.read_text()))
             pid_file.unlink()

@@ -16,10 +16,16 @@ Here every transaction the server opens takes the write lock up front (``BEGIN I
 as this project's own store does on SQLite (``domain/store/database.py``): writers queue on
 the busy timeout instead of failing. Reads outside a transaction are unchanged. On
 PostgreSQL nothing changes: only Prefect's SQLite configuration is touched.
+
+And Prefect's app is served behind the sign-in layer (``access/gateway.py``): people sign in
+through the authority's OpenID Connect provider and act within their roles; services use the
+service credential (``CPO_SERVICE_AUTH_STRING``; Prefect's own basic-auth setting, if given,
+is taken as that and kept from Prefect, whose login page would stand in front of sign-in).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -45,8 +51,41 @@ def take_write_lock_up_front() -> None:
     sqlite.begin_transaction = begin_transaction  # type: ignore[method-assign,assignment]
 
 
+def behind_sign_in() -> None:
+    """The app Prefect's server command serves comes wrapped in the sign-in layer."""
+    from prefect.server.api import server
+
+    if getattr(server.create_app, "behind_sign_in", False):
+        return
+    original = server.create_app
+
+    def create_app(*args: Any, **kwargs: Any) -> Any:
+        app = original(*args, **kwargs)
+        # Only the app the server command serves (``final=True``): the server's own in-process
+        # client (its automations' actions) calls ``create_app()`` for Prefect's app itself.
+        if not kwargs.get("final"):
+            return app
+        from access.server import gateway_for
+
+        return gateway_for(app)
+
+    create_app.behind_sign_in = True  # type: ignore[attr-defined]
+    server.create_app = create_app
+
+
+def keep_basic_auth_from_prefect() -> None:
+    """Before Prefect reads its settings: its basic-auth secret becomes the services'."""
+    from access.settings import PREFECT_SERVER_AUTH, SERVICE_SETTING
+
+    secret = os.environ.pop(PREFECT_SERVER_AUTH, None)
+    if secret and not os.environ.get(SERVICE_SETTING):
+        os.environ[SERVICE_SETTING] = secret
+
+
 def main() -> None:
+    keep_basic_auth_from_prefect()
     take_write_lock_up_front()
+    behind_sign_in()
     from prefect.cli import app
 
     sys.argv[0] = "prefect"

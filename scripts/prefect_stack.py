@@ -9,9 +9,11 @@ Used by the end-to-end tests, the benchmark and the README's run command:
 
 Settings applied to every server started here, and why:
 
-- Basic auth on (``PREFECT_SERVER_API_AUTH_STRING``, the secret of ``cli/prefect_auth.py``),
-  CSRF protection on, CORS limited to the UI's own origin: the server holds every case
-  run's parameters and runs manual steps for whoever reaches it.
+- Behind the sign-in layer (``access/``, through ``scripts/prefect_server.py``): people sign in
+  through an OpenID Connect provider when one is configured (the demo's: ``make run``);
+  services send the service credential (``CPO_SERVICE_AUTH_STRING`` on the server, the
+  secret of ``cli/prefect_auth.py``); CSRF protection on, CORS limited to the UI's own
+  origin: the server holds every case run's parameters and runs manual steps.
 
 - ``PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED=false``: case runs suspend for
   weeks with no timeout; this service would read every paused run every 5 s (2,000
@@ -57,9 +59,10 @@ POOL_LIMIT_POSTGRES = 8
 
 
 def auth_env(secret: str, port: int) -> dict[str, str]:
-    """Basic auth for the server and every client, CSRF protection, CORS for the UI only."""
+    """The service credential for the server's sign-in layer and every client (workers, the
+    clock, the CLI: Prefect sends it as basic auth), CSRF protection, CORS for the UI only."""
     return {
-        "PREFECT_SERVER_API_AUTH_STRING": secret,
+        "CPO_SERVICE_AUTH_STRING": secret,
         "PREFECT_API_AUTH_STRING": secret,
         "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED": "true",
         "PREFECT_CLIENT_CSRF_SUPPORT_ENABLED": "true",
@@ -98,7 +101,8 @@ def stack_env(
         PYTHONPATH=str(REPO),
         CPO_PROJECT_DIR=str(REPO),
     )
-    for stale in ("PREFECT_API_AUTH_STRING", "PREFECT_SERVER_API_AUTH_STRING"):
+    for stale in ("PREFECT_API_AUTH_STRING", "PREFECT_SERVER_API_AUTH_STRING",
+                  "CPO_SERVICE_AUTH_STRING"):  # fmt: skip
         env.pop(stale, None)  # this stack's secret only, never one inherited from a shell
     if auth:
         env.update(auth_env(auth, port))
@@ -299,7 +303,7 @@ def up(args: argparse.Namespace) -> None:
     print(f"export CPO_PREFECT_AUTH_FILE={secret_file}")
     print(f'export PREFECT_API_AUTH_STRING="$(cat {secret_file})"  # for the prefect CLI')
     print(f"# server pid {stack.server.pid if stack.server else '?'}, logs in {home}")
-    print(f"# UI: http://127.0.0.1:{port} (its login takes the line in {secret_file})")
+    print(f"# UI: http://127.0.0.1:{port} (people sign in when CPO_OIDC_ISSUER is set)")
 
 
 def down(args: argparse.Namespace) -> None:

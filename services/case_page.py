@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain.ladder import LONDON
-from domain.obligations import CaseView, derive, known_at
+from domain.obligations import CaseView, derive
 from domain.profiles import calendar_for, load_profile
 from domain.state import fold
 from domain.store import CaseRepository, JournalEntry, OutboxEntry
@@ -36,7 +36,7 @@ class CasePage:
 def case_page(store: CaseRepository, reference: str, as_of: datetime) -> CasePage:
     history, _ = store.load(reference)
     policy = load_profile(history.profile)
-    state = fold(known_at(history, as_of), policy)
+    state = fold(history, policy, known_by=as_of.astimezone(LONDON).date())
     view = derive(state, policy, calendar_for(policy), as_of)
     people = [
         (member.id, member.role.value)
@@ -53,6 +53,18 @@ def case_page(store: CaseRepository, reference: str, as_of: datetime) -> CasePag
         escalations=open_escalations(store, reference, as_of),
         acknowledgers=people,
     )
+
+
+# The resume form's choice of an escalation (flows/case_form.py): "<key> · <title>", or this.
+NOTHING = "(nothing to acknowledge)"
+SEPARATOR = " · "
+
+
+def chosen_escalation(choice: object) -> str | None:
+    """The obligation key a resume form's answer chose to acknowledge, if any (R-E6)."""
+    if not isinstance(choice, str) or not choice or choice == NOTHING:
+        return None
+    return choice.split(SEPARATOR, 1)[0]
 
 
 RUNG_WORDS = {

@@ -16,8 +16,14 @@ from domain.events import (
     event_to_dict,
 )
 from domain.history import CaseHistory
+from domain.ladder import LONDON
+from domain.people import person_id
+from domain.profiles import load_profile
+from domain.recording import LateReason
+from domain.state import fold
 from domain.store import CaseRepository, ConcurrencyConflict, Source, Standing
 from domain.store.summaries import ObligationAt
+from domain.validation import validate
 
 CONFLICT_ATTEMPTS = 3
 
@@ -71,11 +77,17 @@ def record_event(
     source: Source,
     as_of: datetime,
     key: str | None = None,
+    late_reason: LateReason | None = None,
 ) -> Recorded:
     """Validate through the domain and append at the case's current sequence, in one
     transaction with the outbox rows and the read model it changes; once per ``key``
     (default: the event's own, ``request_key``). A concurrent writer means: read the
-    sequence again and retry. A RejectedEvent (R-G3) writes nothing."""
+    sequence again and retry. A RejectedEvent (R-G3) writes nothing. An event recorded
+    later than its profile allows gives ``late_reason`` (``domain.recording``)."""
+    person_id(recorded_by)
+    if isinstance(event, EscalationAcknowledged) and event.by != recorded_by:
+        raise RejectedEvent("by", "R-E6", f"{event.by!r} acknowledges only as themselves: "
+                            f"this is recorded by {recorded_by!r}")  # fmt: skip
     key = key or request_key(reference, event)
     for attempt in range(CONFLICT_ATTEMPTS):
         key, before = _live_key(store, reference, key)
@@ -87,7 +99,7 @@ def record_event(
         try:
             new_seq = store.append(
                 reference, event, expected_seq=seq, recorded_by=recorded_by, source=source,
-                as_of=as_of, request_key=key,
+                as_of=as_of, request_key=key, late_reason=late_reason,
             )  # fmt: skip
             return Recorded(reference, new_seq, event.type)
         except ConcurrencyConflict:
@@ -119,6 +131,20 @@ def check_acknowledgement(
     )
 
 
+def check_acknowledger(
+    store: CaseRepository, reference: str, person: str, key: str, as_of: datetime
+) -> None:
+    """Whether ``person`` may acknowledge the escalation ``key`` on the case now, as recording
+    it would decide, without recording anything: a member the profile lets acknowledge, or
+    the cover worker standing in for one (R-E6, R-E5), and an escalation open to acknowledge.
+    Raises RejectedEvent naming the field and the rule."""
+    event = EscalationAcknowledged(on=as_of.date(), obligation=key, by=person_id(person, "by"))
+    history, _ = store.load(reference)
+    policy = load_profile(history.profile)
+    validate(fold(history, policy, known_by=as_of.astimezone(LONDON).date()), event)
+    check_acknowledgement(store, reference, event, as_of)
+
+
 def open_case(
     store: CaseRepository,
     reference: str,
@@ -129,10 +155,14 @@ def open_case(
     recorded_by: str,
     source: Source,
     as_of: datetime,
+    late_reason: LateReason | None = None,
 ) -> Recorded:
     """R-LC1: the conference that decides on a plan opens the case."""
+    person_id(recorded_by)
     history = CaseHistory(reference=reference, team=team, profile=profile, events=(conference,))
-    seq = store.open_case(history, recorded_by=recorded_by, source=source, as_of=as_of)
+    seq = store.open_case(
+        history, recorded_by=recorded_by, source=source, as_of=as_of, late_reason=late_reason
+    )
     return Recorded(reference, seq, conference.type)
 
 

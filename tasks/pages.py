@@ -77,6 +77,8 @@ def notice_line(entry: OutboxEntry) -> str:
         retry = f"{entry.next_attempt_at:%d %b %H:%M}" if entry.next_attempt_at else "no"
         state = f"**not delivered** after {entry.attempts} attempt(s), retry {retry}: "
         state += (entry.last_error or "")[:200]
+    elif state == "withdrawn":  # no longer owed before it went: never sent (R-E1)
+        state = (entry.withdrawn_reason or "withdrawn")[:200]
     return (
         f"| {dispatch.fires_at:%d %b %H:%M} | {dispatch.rung.value.replace('_', ' ')} "
         f"| {dispatch.rule} {dispatch.title} | {state} |"
@@ -85,8 +87,9 @@ def notice_line(entry: OutboxEntry) -> str:
 
 def notices_markdown(entries: Sequence[OutboxEntry]) -> list[str]:
     """Every notice not delivered, then the latest others (R-E1: each rung once)."""
-    failing = [e for e in entries if e.status.value != "delivered"]
-    latest = [e for e in entries if e.status.value == "delivered"][-NOTICES_SHOWN:]
+    settled = ("delivered", "withdrawn")
+    failing = [e for e in entries if e.status.value not in settled]
+    latest = [e for e in entries if e.status.value in settled][-NOTICES_SHOWN:]
     shown = sorted(failing + latest, key=lambda e: (e.dispatch.fires_at, e.key))
     if not shown:
         return []
@@ -128,10 +131,15 @@ def case_markdown(page: CasePage) -> str:
     lines += ["", "## Timeline", "", "| # | on | what | recorded by |", "|---|---|---|---|"]
     lines += [
         f"| {e.seq} | {day(e.on)} | {_line(e.what or e.type.replace('_', ' '), e.voided_by)} "
-        f"| {e.recorded_by} ({e.source}) |"
-        for e in reversed(page.journal)
+        f"| {e.recorded_by} ({e.source}){_late(e.late_words)} |"
+        for e in sorted(page.journal, key=lambda e: (e.on, e.seq), reverse=True)
     ]
     return "\n".join(lines) + "\n"
+
+
+def _late(words: str) -> str:
+    """An entry recorded late says so beside who recorded it (R-G3)."""
+    return f", {words}" if words else ""
 
 
 def _line(what: str, voided_by: int | None) -> str:

@@ -18,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 
 from domain.errors import DomainError
 from domain.events import ConferenceHeld, Event
+from domain.recording import LateReason
 from domain.store import (
     CaseNotFound,
     CaseRepository,
@@ -73,13 +74,19 @@ class Refused:
 
 @task(name="record-event", **STORE_TASK)
 def record_event(
-    reference: str, event: Event, recorded_by: str, source: Source, as_of: datetime
+    reference: str,
+    event: Event,
+    recorded_by: str,
+    source: Source,
+    as_of: datetime,
+    late_reason: LateReason | None = None,
 ) -> Recorded | Refused:
     """Validate through the domain and record; a refusal (R-G3) leaves the store untouched."""
     try:
         return cases.record_event(
-            repository(), reference, event, recorded_by=recorded_by, source=source, as_of=as_of
-        )
+            repository(), reference, event, recorded_by=recorded_by, source=source, as_of=as_of,
+            late_reason=late_reason,
+        )  # fmt: skip
     except DomainError as error:
         return Refused.of(error)
 
@@ -93,11 +100,12 @@ def open_case(
     recorded_by: str,
     source: Source,
     as_of: datetime,
+    late_reason: LateReason | None = None,
 ) -> Recorded | Refused:
     try:
         return cases.open_case(
             repository(), reference, team, profile, conference,
-            recorded_by=recorded_by, source=source, as_of=as_of,
+            recorded_by=recorded_by, source=source, as_of=as_of, late_reason=late_reason,
         )  # fmt: skip
     except DomainError as error:
         return Refused.of(error)

@@ -35,7 +35,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer) -> str:
     database = Database.from_url(postgres_server.create_database(TEMPLATE))
-    upgrade(database)
+    upgrade(database, simulation=True)
     database.dispose()  # a template must have no connections when it is copied
     return TEMPLATE
 
@@ -44,7 +44,7 @@ def postgres_template(postgres_server: PostgresServer) -> str:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "cases.sqlite3"
     database = Database.from_url(f"sqlite:///{path}")
-    upgrade(database)
+    upgrade(database, simulation=True)
     database.dispose()  # the last connection to close checkpoints the WAL into the file
     return path
 

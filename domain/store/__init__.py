@@ -22,11 +22,12 @@ from domain.store.summaries import OverdueCase, OverdueObligation
 from domain.store.tables import CaseStatus, OutboxStatus, Source
 
 
-def upgrade(database: Database) -> str | None:
-    """Create or migrate the schema (Alembic is imported only here: a wake never needs it)."""
+def upgrade(database: Database, *, simulation: bool = False) -> str | None:
+    """Create or migrate the schema (Alembic is imported only here: a wake never needs it).
+    ``simulation``: mark a new, empty store as a simulation's (``domain.store.settings``)."""
     from domain.store.migrate import upgrade as run_migrations
 
-    return run_migrations(database)
+    return run_migrations(database, simulation=simulation)
 
 
 __all__ = [

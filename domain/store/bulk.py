@@ -6,7 +6,7 @@ the benchmark. Callers validate first; this only writes, inside the caller's tra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from domain.events import Event, event_to_dict
 from domain.history import CaseHistory
+from domain.people import person_id
+from domain.store.audit import audit_values
 from domain.store.outbox import insert_dispatches
 from domain.store.rules import Standing
 from domain.store.summaries import write_summaries
-from domain.store.tables import CaseRow, CaseStatus, EventRow, Source
+from domain.store.tables import AuditRow, CaseRow, CaseStatus, EventRow, Source
 
 
 def standing_values(standing: Standing, now: datetime) -> dict[str, Any]:
@@ -38,7 +40,11 @@ def journal_rows(
     source: Source,
     now: datetime,
     request_key: str | None = None,
+    late: Sequence[str | None] = (),
 ) -> list[dict[str, Any]]:
+    """The journal rows of ``events``; ``late``: each one's late reason, if it gives one."""
+    person_id(recorded_by)  # R-G2: whoever writes to the store, never a name or a typed line
+    reasons = list(late) or [None] * len(events)
     return [
         {
             "case_id": case_id,
@@ -49,8 +55,9 @@ def journal_rows(
             "recorded_at": now,
             "source": source.value,
             "request_key": request_key,
+            "late_reason": reason,
         }
-        for seq, event in enumerate(events, start=first_seq)
+        for (seq, event), reason in zip(enumerate(events, start=first_seq), reasons, strict=True)
     ]
 
 
@@ -61,8 +68,10 @@ def insert_cases(
     recorded_by: str,
     source: Source,
     now: datetime,
+    late: Mapping[str, Sequence[str | None]] | None = None,
 ) -> dict[str, int]:
-    """Insert new cases with their journals and due dispatches; returns reference -> id."""
+    """Insert new cases with their journals and due dispatches; returns reference -> id.
+    ``late``: by case reference, each event's late reason (``journal_rows``)."""
     case_rows = [
         {
             "reference": history.reference,
@@ -80,8 +89,14 @@ def insert_cases(
         row
         for history, _ in cases
         for row in journal_rows(
-            case_ids[history.reference], 1, history.events, recorded_by, source, now
-        )
+            case_ids[history.reference],
+            1,
+            history.events,
+            recorded_by,
+            source,
+            now,
+            late=(late or {}).get(history.reference, ()),
+        )  # fmt: skip
     ]
     if events:
         session.execute(insert(EventRow), events)
@@ -94,4 +109,10 @@ def insert_cases(
     )
     dispatches = [dispatch for _, standing in cases for dispatch in standing.dispatches]
     insert_dispatches(session, case_ids, dispatches, now)
+    # R-G2: who opened (or imported) each case, in the audit log, in the same transaction.
+    session.execute(insert(AuditRow), [
+        audit_values(now, recorded_by, "opened_case", history.reference,
+                     detail={"events": len(history.events), "source": source.value})
+        for history, _ in cases
+    ])  # fmt: skip
     return case_ids

@@ -96,12 +96,9 @@ def mark(
     **values: Any,
 ) -> None:
     """Update the row keyed ``value``; a delivered row stays delivered (a late retry must
-    not reopen it), and an unknown key raises ``missing(value)``."""
+    not reopen it), a withdrawn one withdrawn, and an unknown key raises ``missing(value)``."""
     statement = (
-        update(model)
-        .where(key == value)
-        .where(model.status != OutboxStatus.DELIVERED.value)
-        .values(**values)
+        update(model).where(key == value).where(model.status.in_(RETRYABLE)).values(**values)
     )
     changed = session.execute(statement).rowcount  # type: ignore[attr-defined]
     if changed == 0 and session.scalar(select(model.id).where(key == value)) is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,12 +29,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade(database: Database, revision: str = "head") -> str | None:
-    """Create or upgrade the schema in one transaction; returns the revision now in force."""
+def upgrade(database: Database, revision: str = "head", *, simulation: bool = False) -> str | None:
+    """Create or upgrade the schema in one transaction; returns the revision now in force.
+    ``simulation``: mark a new, empty store as a simulation's (``domain.store.settings``)."""
     from alembic import command
 
     with database.engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
+    if simulation:
+        from domain.store.settings import mark_simulation
+
+        mark_simulation(database, datetime.now(UTC))
     return current_revision(database)
 
 

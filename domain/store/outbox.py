@@ -9,16 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.dispatch import Dispatch
-from domain.store.common import StoreBase, delivery_state, insert_if_absent, pending_fields
+from domain.store.common import (
+    RETRYABLE,
+    StoreBase,
+    delivery_state,
+    insert_if_absent,
+    pending_fields,
+)
 from domain.store.errors import CaseNotFound, OutboxEntryNotFound
 from domain.store.queues import DeliveryQueue
 from domain.store.tables import CaseRow, OutboxRow, OutboxStatus
+from domain.withdrawal import Pending
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,8 @@ class OutboxEntry:
     delivered_at: datetime | None
     created_at: datetime
     delivered_to: tuple[str, ...] = ()
+    withdrawn_at: datetime | None = None
+    withdrawn_reason: str | None = None  # why it was withdrawn (kept if queued again)
 
     @property
     def key(self) -> str:
@@ -41,9 +50,75 @@ class OutboxEntry:
 def insert_dispatches(
     session: Session, case_ids: Mapping[str, int], dispatches: Iterable[Dispatch], now: datetime
 ) -> tuple[str, ...]:
-    """Add the dispatches not already in the outbox; returns the keys that were new."""
+    """Add the dispatches not already in the outbox, and queue again those withdrawn that are
+    owed again (never one delivered: each rung once, R-E1); returns the keys now queued."""
     rows = [_row(case_ids, dispatch, now) for dispatch in dispatches]
-    return insert_if_absent(session, OutboxRow, OutboxRow.idempotency_key, rows)
+    added = insert_if_absent(session, OutboxRow, OutboxRow.idempotency_key, rows)
+    return added + _queue_again(session, [r for r in rows if r["idempotency_key"] not in added])
+
+
+def _queue_again(session: Session, rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Withdrawn rows owed again (a voided entry had met them, a deadline moved back): pending
+    once more, with what the notice now says. Rarely any: one query finds them first."""
+    if not rows:
+        return ()
+    keys = [row["idempotency_key"] for row in rows]
+    table = cast(Table, OutboxRow.__table__)
+    withdrawn = table.c.status == OutboxStatus.WITHDRAWN.value
+    found = set(
+        session.scalars(
+            select(table.c.idempotency_key).where(table.c.idempotency_key.in_(keys), withdrawn)
+        )
+    )
+    again = [row for row in rows if row["idempotency_key"] in found]
+    if again:
+        session.execute(
+            update(table)
+            .where(table.c.idempotency_key == bindparam("key"), withdrawn)
+            .values(
+                status=OutboxStatus.PENDING.value,
+                payload=bindparam("new_payload"),
+                next_attempt_at=bindparam("retry_at"),
+            ),
+            [
+                {
+                    "key": r["idempotency_key"],
+                    "new_payload": r["payload"],
+                    "retry_at": r["next_attempt_at"],
+                }
+                for r in again
+            ],  # fmt: skip
+        )
+    return tuple(row["idempotency_key"] for row in again)
+
+
+def pending_of(session: Session, case_id: int) -> list[Pending]:
+    """The case's rows queued and not yet delivered (pending, or failed and to be retried)."""
+    query = select(OutboxRow.idempotency_key, OutboxRow.obligation, OutboxRow.rung).where(
+        OutboxRow.case_id == case_id, OutboxRow.status.in_(RETRYABLE)
+    )
+    return [Pending(key, obligation, rung) for key, obligation, rung in session.execute(query)]
+
+
+def withdraw(session: Session, reasons: Mapping[str, str], now: datetime) -> None:
+    """Withdraw rows no longer owed, each with its reason: kept, never sent (R-E1, R-G2)."""
+    if not reasons:
+        return
+    table = cast(Table, OutboxRow.__table__)
+    session.execute(
+        update(table)
+        .where(
+            table.c.idempotency_key == bindparam("key"),
+            or_(*(table.c.status == status for status in RETRYABLE)),  # no IN: executemany
+        )
+        .values(
+            status=OutboxStatus.WITHDRAWN.value,
+            withdrawn_at=now,
+            withdrawn_reason=bindparam("why"),
+            next_attempt_at=None,
+        ),
+        [{"key": key, "why": reason} for key, reason in reasons.items()],
+    )
 
 
 def _row(case_ids: Mapping[str, int], dispatch: Dispatch, now: datetime) -> dict[str, Any]:
@@ -64,6 +139,8 @@ def _entry(row: OutboxRow) -> OutboxEntry:
         idempotency_key=row.idempotency_key,
         dispatch=Dispatch.model_validate(row.payload),
         **delivery_state(row),
+        withdrawn_at=row.withdrawn_at,
+        withdrawn_reason=row.withdrawn_reason,
     )
 
 

@@ -9,9 +9,18 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from domain.store.common import CLAIM_LEASE, Attempt, Clock, claim_due, due, record_attempts
+from domain.store.common import (
+    CLAIM_LEASE,
+    RETRYABLE,
+    Attempt,
+    Clock,
+    claim_due,
+    due,
+    record_attempts,
+)
 from domain.store.database import Database
 from domain.store.tables import Delivery
 
@@ -52,6 +61,14 @@ class DeliveryQueue(Generic[EntryT]):
         and the endpoints already reached. Returns how many were delivered."""
         with self._db.writing() as session:
             return record_attempts(session, self._model, self._key, self._missing, attempts)
+
+    def still_due(self, key: str) -> bool:
+        """Whether the row keyed ``key`` is still to be sent: asked just before each send, so
+        a notice withdrawn while it was claimed (an entry that meets it, recorded meanwhile)
+        never goes out (R-E1)."""
+        with self._db.reading() as session:
+            status = session.scalar(select(self._model.status).where(self._key == key))
+        return status in RETRYABLE
 
     def due(self, as_of: datetime, limit: int = 100) -> list[EntryT]:
         """What a sender would claim at ``as_of``, without claiming it (for people)."""

@@ -13,7 +13,10 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from domain.events import EventVoided, event_from_dict
+from domain.ladder import LONDON
 from domain.obligations import CaseView
+from domain.profiles import calendar_for, load_profile
+from domain.recording import LATE_REASON_WORDS, LateReason, lag_words, recording_lag
 from domain.store.common import StoreBase, case_row, history_of
 from domain.store.summaries import overdue_at
 from domain.store.tables import CaseRow, CaseStatus, EventRow, OpenObligationRow
@@ -45,6 +48,16 @@ class JournalEntry:
     source: str
     what: str = ""  # the event in one line: who, what, the outcome (ids only, R-G1)
     voided_by: int | None = None  # the correction that voided it (R-G3), if any
+    lag: int = 0  # working days between when it happened and when it was recorded
+    late_reason: str | None = None  # why, if it was recorded late (domain.recording)
+
+    @property
+    def late_words(self) -> str:
+        """ "recorded 3 working days later (written up after the meeting or visit)"."""
+        words = lag_words(self.lag)
+        if words and self.late_reason:
+            words += f" ({LATE_REASON_WORDS.get(LateReason(self.late_reason), self.late_reason)})"
+        return words
 
 
 def _value(field: Any) -> Any:
@@ -81,19 +94,24 @@ class ReportsMixin(StoreBase):
             return _summary(case_row(session, reference))
 
     def journal(self, reference: str) -> list[JournalEntry]:
+        """The case's journal in the order it was recorded, each entry with its recording lag
+        (in working days of the case's profile) and why it was late, if it said."""
         with self._db.reading() as session:
-            case_id = case_row(session, reference).id
+            row = case_row(session, reference)
             rows = list(
                 session.scalars(
-                    select(EventRow).where(EventRow.case_id == case_id).order_by(EventRow.seq)
+                    select(EventRow).where(EventRow.case_id == row.id).order_by(EventRow.seq)
                 )
             )
+            calendar = calendar_for(load_profile(row.profile))
         events = [(row, event_from_dict(row.payload)) for row in rows]
         voided = {e.voids: row.seq for row, e in events if isinstance(e, EventVoided)}
         return [
             JournalEntry(
                 row.seq, row.type, event.on, row.recorded_by, row.recorded_at, row.source,
                 describe(event), voided.get(row.seq),
+                recording_lag(calendar, event.on, row.recorded_at.astimezone(LONDON).date()),
+                row.late_reason,
             )
             for row, event in events
         ]  # fmt: skip

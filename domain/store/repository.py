@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,19 +21,26 @@ from domain.child_facts import ChildFacts
 from domain.errors import RejectedEvent
 from domain.events import Event, EventVoided
 from domain.history import CaseHistory
+from domain.ladder import LONDON
+from domain.recording import LateReason
 from domain.state import fold
-from domain.store.audit import AuditMixin
+from domain.store.audit import AuditMixin, recorded_entry
 from domain.store.bulk import insert_cases, journal_rows, standing_values
 from domain.store.child_facts import CaseKey, ChildFactsMixin, write_child_facts
 from domain.store.common import case_row, histories_of, history_of
 from domain.store.digests import DigestsMixin
 from domain.store.errors import CaseExists, CaseNotFound, ConcurrencyConflict
 from domain.store.extracts import ExtractsMixin
-from domain.store.outbox import OutboxMixin, insert_dispatches
+from domain.store.outbox import OutboxMixin, insert_dispatches, pending_of, withdraw
 from domain.store.reports import ReportsMixin
 from domain.store.rules import Standing
+from domain.store.settings import is_simulation
 from domain.store.summaries import SummariesMixin, write_summaries
-from domain.store.tables import CaseRow, CaseStatus, EventRow, Source
+from domain.store.tables import AuditRow, CaseRow, CaseStatus, EventRow, Source
+
+# On a real store a record takes its moment from the store's clock; an ``as_of`` further
+# from it than this is a simulation's, refused there (R-G3).
+HONEST_CLOCK_TOLERANCE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -63,12 +70,13 @@ class CaseRepository(
         source: Source | str,
         as_of: datetime,
         facts: Sequence[ChildFacts] = (),
+        late_reason: LateReason | None = None,
     ) -> int:
         """Record a new case with its events so far (and its children's personal facts, if
         given); returns its last sequence number."""
         self.open_cases(
             [history], recorded_by=recorded_by, source=source, as_of=as_of,
-            facts={history.reference: facts},
+            facts={history.reference: facts}, late_reason=late_reason,
         )  # fmt: skip
         return len(history.events)
 
@@ -80,11 +88,19 @@ class CaseRepository(
         source: Source | str,
         as_of: datetime,
         facts: Mapping[str, Sequence[ChildFacts]] | None = None,
+        late_reason: LateReason | None = None,
     ) -> int:
         """Record many new cases in one transaction: all of them, or (on any error) none;
-        with ``facts``, their children's personal facts by case reference, checked too."""
+        with ``facts``, their children's personal facts by case reference, checked too. A
+        case history file's events were recorded elsewhere first: imported, they say so
+        (``LateReason.IMPORTED``) wherever they are late."""
+        source = Source(source)
+        if late_reason is None and source is Source.IMPORT:
+            late_reason = LateReason.IMPORTED
+        moment = self.recording_moment(as_of)
         # Validation first: a RejectedEvent (naming the event index) writes nothing.
-        cases = [(history, self._rules.standing(history, as_of, 0)) for history in histories]
+        lags = {h.reference: self._rules.recording(h, moment, 0, late_reason) for h in histories}
+        cases = [(history, self._rules.standing(history, moment, 0)) for history in histories]
         references = [history.reference for history in histories]
         try:
             with self._db.writing() as session:
@@ -95,8 +111,9 @@ class CaseRepository(
                     raise CaseExists(taken)
                 now = self._clock()
                 ids = insert_cases(
-                    session, cases, recorded_by=recorded_by, source=Source(source), now=now
-                )
+                    session, cases, recorded_by=recorded_by, source=source, now=now,
+                    late=_late_reasons(lags, late_reason),
+                )  # fmt: skip
                 _write_facts(session, histories, ids, facts or {}, recorded_by, Source(source), now)
         except IntegrityError as error:  # another process opened one of them first
             raise CaseExists(", ".join(references)) from error
@@ -112,51 +129,106 @@ class CaseRepository(
         source: Source | str,
         as_of: datetime,
         request_key: str | None = None,
+        late_reason: LateReason | None = None,
     ) -> int:
-        """Validate and record one event; returns the case's new sequence number. A command
-        retried with the same ``request_key`` after it succeeded loses the race to itself:
-        a conflict, and ``recorded_as`` then finds the event it recorded."""
+        """Validate and record one event; returns the case's new sequence number. The event
+        takes its place in the case's story by the day it happened, however late it is
+        recorded; a notice queued and not yet sent that it makes no longer owed is withdrawn
+        in the same transaction. A command retried with the same ``request_key`` after it
+        succeeded loses the race to itself: a conflict, and ``recorded_as`` then finds the
+        event it recorded."""
         new_seq = expected_seq + 1
+        moment = self.recording_moment(as_of)
         try:
             with self._db.writing() as session:
                 row = case_row(session, reference)
                 if row.last_seq != expected_seq:
                     raise ConcurrencyConflict(reference, expected_seq, row.last_seq)
-                standing = self._standing_with(history_of(session, row, [event]), as_of)
+                history = history_of(session, row, [event])
+                lags = self._recording_with(history, moment, late_reason)
+                standing = self._standing_with(history, moment)
                 self._advance(session, row, expected_seq, new_seq, standing)
                 rows = journal_rows(
-                    row.id,
-                    new_seq,
-                    [event],
-                    recorded_by,
-                    Source(source),
-                    self._clock(),
-                    request_key,
-                )
+                    row.id, new_seq, [event], recorded_by, Source(source), self._clock(),
+                    request_key, late=_late_reasons({reference: lags}, late_reason)[reference],
+                )  # fmt: skip
                 session.execute(insert(EventRow), rows)
+                self._withdraw_unowed(session, row.id, history, moment)
                 insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
+                session.execute(insert(AuditRow).values(
+                    **recorded_entry(self._clock(), recorded_by, reference, new_seq, event, source)
+                ))  # fmt: skip
         except IntegrityError as error:  # the (case, seq) key: another writer took this seq
             raise ConcurrencyConflict(reference, expected_seq, None) from error
         return new_seq
 
+    @property
+    def simulation(self) -> bool:
+        """Whether this store is a simulation's (``domain.store.settings``): read once."""
+        found: bool | None = getattr(self, "_simulation", None)
+        if found is None:
+            found = self._simulation = is_simulation(self._db)
+        return found
+
+    def recording_moment(self, as_of: datetime) -> datetime:
+        """The moment a record is made as of. On a simulation's store, ``as_of``; on a real
+        one, now by the store's clock (R-G3): an ``as_of`` far from it is refused, so a typed
+        2099 can neither be recorded nor queue a year of escalations."""
+        if self.simulation:
+            return as_of
+        now = self._clock().astimezone(LONDON)
+        if abs(as_of - now) > HONEST_CLOCK_TOLERANCE:
+            raise RejectedEvent(
+                "as_of", "R-G3",
+                f"this store is real: a record is made as of now ({now:%Y-%m-%d %H:%M}), "
+                f"not {as_of.astimezone(LONDON):%Y-%m-%d %H:%M}; --as-of is for a "
+                "simulation's store (cpo simulate, cpo db upgrade --simulation)",
+            )  # fmt: skip
+        return now
+
+    def _withdraw_unowed(
+        self, session: Session, case_id: int, history: CaseHistory, as_of: datetime
+    ) -> None:
+        """Withdraw the case's notices queued and not yet sent that the history, as it now
+        stands, no longer owes (R-E1): each kept, with why."""
+        pending = pending_of(session, case_id)
+        if pending:
+            withdraw(session, self._rules.withdrawals(history, as_of, pending), self._clock())
+
+    def _recording_with(
+        self, history: CaseHistory, as_of: datetime, late_reason: LateReason | None
+    ) -> tuple[int, ...]:
+        """The checks of the new event (last) that depend on when it is recorded."""
+        last = len(history.events) - 1
+        try:
+            return self._rules.recording(history, as_of, last, late_reason)
+        except RejectedEvent as refused:
+            raise RejectedEvent(refused.field, refused.rule, refused.message) from None
+
     def _standing_with(self, history: CaseHistory, as_of: datetime) -> Standing:
-        """The standing with the new event last; its refusal names no index (it is the
-        event being recorded, not one of a file's)."""
+        """The standing with the new event last in the journal (in its place in the story);
+        its refusal names no index (it is the event being recorded, not one of a file's). If
+        it is a correction, or is recorded late, and leaves a later event invalid, the
+        refusal names that event and its rule."""
         last = len(history.events) - 1
         try:
             return self._rules.standing(history, as_of, last)
         except RejectedEvent as refused:
             new = history.events[-1]
-            if refused.index == last:
+            if refused.index == last or refused.index is None:
                 raise RejectedEvent(refused.field, refused.rule, refused.message) from None
-            if isinstance(new, EventVoided) and refused.index is not None:
+            later = history.events[refused.index]
+            broken = (
+                f"event {refused.index + 1} ({later.type} on {later.on}) invalid: "
+                f"{refused.field}: {refused.message}"
+            )
+            if isinstance(new, EventVoided):
                 raise RejectedEvent(
-                    "voids",
-                    refused.rule,
-                    f"voiding event {new.voids} would leave event {refused.index + 1} invalid: "
-                    f"{refused.field}: {refused.message}",
+                    "voids", refused.rule, f"voiding event {new.voids} would leave {broken}"
                 ) from None
-            raise
+            raise RejectedEvent(
+                "on", refused.rule, f"dated {new.on}, this {new.type} would leave {broken}"
+            ) from None
 
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         """A wake without a new event: re-derive, enqueue what is now due, move next_wake."""
@@ -284,6 +356,14 @@ class CaseRepository(
         )
         with self._db.reading() as session:
             return session.scalar(query)
+
+
+def _late_reasons(
+    lags: Mapping[str, tuple[int, ...]], reason: LateReason | None
+) -> dict[str, list[str | None]]:
+    """Per case, the reason each new event keeps: the one given, where the event is late."""
+    value = reason.value if reason is not None else None
+    return {ref: [value if lag > 0 else None for lag in found] for ref, found in lags.items()}
 
 
 def _write_facts(

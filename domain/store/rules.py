@@ -17,8 +17,10 @@ from domain.history import CaseHistory
 from domain.ladder import LONDON
 from domain.obligations import CaseView, derive, view
 from domain.profiles import calendar_for, load_profile
+from domain.recording import LateReason, check_late_entry
 from domain.state import fold
 from domain.summary import Drift, OpenObligation, drift, open_obligations
+from domain.withdrawal import Pending, withdrawals
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,25 @@ class CaseRules(Protocol):
         ...
 
     def view(self, history: CaseHistory, as_of: datetime) -> CaseView: ...
+
+    def recording(
+        self,
+        history: CaseHistory,
+        as_of: datetime,
+        new_from: int,
+        late_reason: LateReason | None,
+    ) -> tuple[int, ...]:
+        """The checks of the events being recorded, from ``new_from``, that depend on when
+        they are recorded (R-G3): none after today, and a reason for one recorded later than
+        the profile allows. Returns each new event's recording lag, in working days."""
+        ...
+
+    def withdrawals(
+        self, history: CaseHistory, as_of: datetime, pending: list[Pending]
+    ) -> dict[str, str]:
+        """Of the case's notices queued and not yet sent, those no longer owed, each with
+        why (``domain.withdrawal``)."""
+        ...
 
 
 def refuse_the_future(history: CaseHistory, as_of: datetime, new_from: int = 0) -> None:
@@ -85,3 +106,24 @@ class DomainRules:
 
     def view(self, history: CaseHistory, as_of: datetime) -> CaseView:
         return view(history, as_of)
+
+    def recording(
+        self,
+        history: CaseHistory,
+        as_of: datetime,
+        new_from: int,
+        late_reason: LateReason | None,
+    ) -> tuple[int, ...]:
+        refuse_the_future(history, as_of, new_from)
+        policy = load_profile(history.profile)
+        today = as_of.astimezone(LONDON).date()
+        return tuple(
+            check_late_entry(policy, event.on, today, late_reason, index)
+            for index, event in enumerate(history.events[new_from:], start=new_from)
+        )
+
+    def withdrawals(
+        self, history: CaseHistory, as_of: datetime, pending: list[Pending]
+    ) -> dict[str, str]:
+        policy = load_profile(history.profile)
+        return withdrawals(fold(history, policy), policy, as_of, pending)

@@ -83,6 +83,9 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    # Queued, never sent, and no longer owed (met by an entry recorded late, its event
+    # voided): kept, with when and why, and never sent unless it is owed again (R-E1).
+    WITHDRAWN = "withdrawn"
 
 
 class Base(DeclarativeBase):
@@ -123,6 +126,7 @@ class EventRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source: Mapped[str] = mapped_column(String(16))
     request_key: Mapped[str | None] = mapped_column(String(80))
+    late_reason: Mapped[str | None] = mapped_column(String(32))  # domain.recording.LateReason
 
 
 class Delivery:
@@ -152,6 +156,8 @@ class OutboxRow(Delivery, Base):
     obligation: Mapped[str] = mapped_column(String(128))
     rung: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class DigestRow(Delivery, Base):
@@ -169,6 +175,17 @@ class DigestRow(Delivery, Base):
     team: Mapped[str] = mapped_column(String(128))
     day: Mapped[date] = mapped_column(Date, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+
+
+class StoreSettingRow(Base):
+    """A setting of the store itself, written once: ``mode`` = ``simulation`` marks a store
+    whose records take their ``as_of`` from the caller (migration 0007)."""
+
+    __tablename__ = "store_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class CaseSummaryRow(Base):
@@ -257,15 +274,16 @@ class ChildFactsRow(Base):
 
 
 class AuditRow(Base):
-    """What happened outside a case's journal (R-G2): a return or report written, a child's
-    facts set, read or exported; who, when, what, which file. Append-only."""
+    """Who did what (R-G2): events recorded and acknowledged, cases opened and viewed, a
+    return or report written, a child's facts set, read or exported; who, when, what, which
+    file. Append-only."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(128))
+    actor: Mapped[str] = mapped_column(String(128), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
-    subject: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255), index=True)
     path: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonPayload)

@@ -40,21 +40,24 @@ def run(cpo: typer.Typer, db_url: str, *args: str) -> Result:
 def audit(db_url: str) -> list[tuple[str, str]]:
     database = Database.from_url(db_url)
     try:
-        return [(e.actor, e.action) for e in CaseRepository(database).audit_log()]
+        entries = CaseRepository(database).audit_log()
+        return [(e.actor, e.action) for e in entries if e.action.startswith("child_facts")]
     finally:
         database.dispose()
 
 
 def test_facts_from_a_file_with_a_flag_over_it_are_recorded_and_shown(
-    cpo: typer.Typer, db_url: str, tmp_path: Path
+    cpo: typer.Typer, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     file = tmp_path / "facts.json"
     given = {"la_child_id": "LA77", "sex": "F", "ethnicity": "NOBT", "date_of_birth": "2021-01-02"}
     file.write_text(json.dumps({**given, "disabilities": ["NONE"]}), encoding="utf-8")
-    args = ("children", "set", "BED-0001", "c1", "--file", str(file), "--sex", "M", "--by", "adm")
+    args = ("children", "set", "BED-0001", "c1", "--file", str(file), "--sex", "M")
+    monkeypatch.setenv("CPO_ACTING_AS", "adm")  # who runs the command: never typed (R-G2)
     result = run(cpo, db_url, *args)
     assert result.exit_code == 0, result.output
-    shown = run(cpo, db_url, "children", "show", "BED-0001", "--json", "--by", "analyst")
+    monkeypatch.setenv("CPO_ACTING_AS", "analyst")
+    shown = run(cpo, db_url, "children", "show", "BED-0001", "--json")
     (facts,) = json.loads(shown.stdout)
     assert (facts["la_child_id"], facts["sex"], facts["disabilities"]) == ("LA77", "M", ["NONE"])
     assert audit(db_url) == [("analyst", "child_facts.read"), ("adm", "child_facts.set")]

@@ -56,12 +56,15 @@ def run(cpo: typer.Typer, db_url: str, *args: str) -> Result:
     return runner.invoke(cpo, [*args, "--database-url", db_url])
 
 
+RETURNS = {"cin_census", "annex_a_list7", "timeliness_report", "census_reconciliation"}
+
+
 def audit(db_url: str) -> list[dict[str, object]]:
     """What the returns recorded (the demo's facts were set, and audited, before)."""
     database = Database.from_url(db_url)
     try:
         entries = CaseRepository(database).audit_log()
-        return [e.__dict__ for e in entries if e.action != "child_facts.set"]
+        return [e.__dict__ for e in entries if e.action in RETURNS]
     finally:
         database.dispose()
 
@@ -71,10 +74,11 @@ def private(path: Path) -> bool:
 
 
 def test_the_cin_census_is_written_private_audited_and_valid(
-    cpo: typer.Typer, db_url: str, tmp_path: Path
+    cpo: typer.Typer, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "census.xml"
-    args = ("returns", "cin-census", "--year", "2026-27", "--out", str(out), "--by", "analyst")
+    args = ("returns", "cin-census", "--year", "2026-27", "--out", str(out))
+    monkeypatch.setenv("CPO_ACTING_AS", "analyst")  # who asks: never typed (R-G2)
     refused = run(cpo, db_url, *args, "--la-code", "201")  # the year has not ended today
     assert refused.exit_code == 2 and "--provisional" in refused.output
     args = (*args, "--provisional", "--referral-placeholders")
@@ -168,7 +172,7 @@ def test_reconcile_finds_nothing_in_the_same_census_and_names_a_changed_field(
     assert other.exit_code == 0 and "1 differences" in other.output, other.output
     rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
     assert rows[1][3] == "LatestCategoryOfAbuse" and rows[1][4] != rows[1][5]
-    assert audit(db_url)[0]["action"] == "census_reconciliation"
+    assert "census_reconciliation" in {e["action"] for e in audit(db_url)}
     missing = run(cpo, db_url, "returns", "reconcile", "--census", str(tmp_path / "no.xml"))
     assert missing.exit_code == 2 and "no.xml" in missing.output
 

@@ -23,7 +23,7 @@ DAYS = 120
 
 def demo_store(path: Path) -> tuple[Database, CaseRepository, list]:
     database = Database.from_url(f"sqlite:///{path}")
-    upgrade(database)
+    upgrade(database, simulation=True)
     repository = CaseRepository(database)
     cases = demo_caseload(START - timedelta(days=1))
     as_of = datetime.combine(START - timedelta(days=1), time(9), LONDON)
@@ -96,7 +96,7 @@ def test_a_month_of_a_review_booked_early_chases_each_report_once_before_the_boo
     from tests.domain.builders import cg, d, icpc
 
     database = Database.from_url(f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    upgrade(database)
+    upgrade(database, simulation=True)
     repository = CaseRepository(database)
     history = CaseHistory(
         reference="CP-BOOKED",

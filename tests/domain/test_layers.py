@@ -108,12 +108,25 @@ LAYERS = {
         "services",
         "cli",
         "returns",
+        "access",
     ),
-    "returns": ("prefect", "flows", "tasks", "services", "notifications", "cli"),
-    "services": ("prefect", "flows", "tasks", "cli"),
-    "notifications": ("prefect", "flows", "tasks", "services", "cli", "sqlalchemy", "returns"),
-    "tasks": ("flows", "cli"),
-    "flows": ("cli",),
+    "returns": ("prefect", "flows", "tasks", "services", "notifications", "cli", "access"),
+    "services": ("prefect", "flows", "tasks", "cli", "access"),
+    "notifications": (
+        "prefect",
+        "flows",
+        "tasks",
+        "services",
+        "cli",
+        "sqlalchemy",
+        "returns",
+        "access",
+    ),  # fmt: skip
+    "tasks": ("flows", "cli", "access"),
+    "flows": ("cli", "access"),
+    # The sign-in layer runs in Prefect's server process: it asks the use cases and the store,
+    # never a flow, a task, the command line or the notifications.
+    "access": ("flows", "tasks", "cli", "notifications", "returns"),
     "benchmarks": ("tests",),
 }
 

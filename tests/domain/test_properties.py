@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import RejectedEvent
-from domain.events import CoreGroupHeld, MinutesCirculated
+from domain.events import CoreGroupCancelled, CoreGroupHeld, MinutesCirculated
 from domain.history import CaseHistory
-from domain.ladder import Status
+from domain.ladder import LONDON, Status
 from domain.obligations import view
 from domain.profiles import calendar_for, load_profile
 from domain.state import apply, fold, to_history
@@ -85,7 +85,9 @@ def test_a_rejected_event_leaves_the_state_identical(seed, which):
     last = history.events[-1].on
     bad = [
         CoreGroupHeld(on=last, meeting="cg-x", chair="sw", minute_taker="sw"),
-        CoreGroupHeld(on=last - timedelta(days=30), meeting="cg-y", chair="sw", minute_taker="hv"),
+        CoreGroupCancelled(
+            on=last, meeting="never-booked", at=datetime.combine(last, time(10), LONDON)
+        ),
         MinutesCirculated(on=last, meeting="never-held"),
         CoreGroupHeld(on=last, meeting="cg-z", chair="ghost", minute_taker="hv"),
     ][which]

@@ -26,7 +26,7 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("store") / "cases.sqlite3"
     url = f"sqlite:///{path}"
     database = Database.from_url(url)
-    upgrade(database)
+    upgrade(database, simulation=True)
     database.dispose()
     return url
 

@@ -1,5 +1,6 @@
-"""The Prefect API as the stack starts it: nothing without the secret but the health probe,
-no write without a CSRF token, and no other web origin allowed to call it."""
+"""The Prefect API as the stack starts it, behind the sign-in layer: nothing without the
+services' credential (or a person's session) but the health probe, no write without a CSRF
+token, and no other web origin allowed to call it."""
 
 from __future__ import annotations
 
@@ -55,9 +56,9 @@ def test_without_credentials_the_api_answers_401_to_a_read_and_to_a_write(stack:
     status, _, deployment = call(stack, "GET", "/deployments/name/clock/clock", secret=secret)
     assert status == 200
     clock_runs = f"/deployments/{deployment['id']}/create_flow_run"
-    # Prefect checks a POST's CSRF token before its credentials: 403 without a token. A
-    # token is only given for the secret, and even a valid one (say, stolen) with no
-    # credentials, or wrong ones, gets 401.
+    # The sign-in layer checks credentials first: 401 without them, token or not. A token is
+    # only given for the credential, and even a valid one (say, stolen) with no credentials,
+    # or wrong ones, gets 401; with the credential but no token, Prefect's CSRF check: 403.
     token = csrf_headers(stack, secret)
     wrong = secret.split(":")[0] + ":not-the-password"
 
@@ -67,7 +68,8 @@ def test_without_credentials_the_api_answers_401_to_a_read_and_to_a_write(stack:
     assert call(stack, "POST", "/flow_runs/filter", {"limit": 1}, headers=token)[0] == 401
     assert call(stack, "POST", clock_runs, {"parameters": {}}, headers=token)[0] == 401
     assert call(stack, "POST", clock_runs, {"parameters": {}}, wrong, token)[0] == 401
-    assert call(stack, "POST", clock_runs, {"parameters": {}})[0] == 403
+    assert call(stack, "POST", clock_runs, {"parameters": {}})[0] == 401
+    assert call(stack, "POST", clock_runs, {"parameters": {}}, secret)[0] == 403
     assert call(stack, "POST", "/flow_runs/filter", {"limit": 1}, secret, token)[0] == 200
 
 

@@ -42,7 +42,7 @@ def store(
     monkeypatch.setenv("CPO_DATABASE_URL", url)
     monkeypatch.setenv("CPO_NOTIFY_CONFIG", str(config))
     monkeypatch.setenv("CPO_DIGEST_HOUR", "9")
-    upgrade(Database.from_url(url))
+    upgrade(Database.from_url(url), simulation=True)
     repository.cache_clear()
     opened = repository()
     history = CaseHistory(

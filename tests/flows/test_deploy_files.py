@@ -10,7 +10,7 @@ import yaml
 from scripts.prefect_stack import POOL, WAKES_QUEUE, stack_env, worker_command
 from scripts.service_units import REPO, commands, settings
 
-SERVER_ONLY = {"PREFECT_SERVER_API_AUTH_STRING", "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED",
+SERVER_ONLY = {"CPO_SERVICE_AUTH_STRING", "PREFECT_SERVER_API_CSRF_PROTECTION_ENABLED",
                "PREFECT_SERVER_API_CORS_ALLOWED_ORIGINS", "PREFECT_SERVER_DATABASE_CONNECTION_URL",
                "PREFECT_SERVER_SERVICES_PAUSE_EXPIRATIONS_ENABLED",
                "PREFECT_SERVER_ANALYTICS_ENABLED"}  # fmt: skip
@@ -37,7 +37,8 @@ def test_the_env_files_name_every_setting_the_local_stack_gives_its_server_and_w
 
 def test_the_units_run_the_checkouts_own_commands() -> None:
     [server] = commands("cpo-prefect-server.service", ENV)
-    assert server.argv == [str(REPO / ".venv/bin/prefect"), "server", "start"]
+    assert server.argv == [str(REPO / ".venv/bin/python"), "-m", "scripts.prefect_server",
+                           "server", "start"]  # fmt: skip
     [worker] = commands("cpo-worker@.service", ENV, instance="2", host="db1")
     assert worker.argv[1:] == worker_command("db1-2")[1:]
     assert Path(worker.argv[0]).name == "prefect"
@@ -50,7 +51,8 @@ def test_the_units_run_the_checkouts_own_commands() -> None:
 def test_the_compose_file_runs_the_same_server_setup_and_workers() -> None:
     compose = yaml.safe_load((REPO / "deploy" / "compose.yaml").read_text())
     services = compose["services"]
-    assert services["server"]["command"] == ["prefect", "server", "start"]
+    assert services["server"]["command"] == ["python", "-m", "scripts.prefect_server", "server",
+                                             "start"]  # fmt: skip
     assert services["worker"]["command"][1:] == worker_command("x")[1:-2]
     assert "prefect --no-prompt deploy --all" in services["setup"]["command"][-1]
     assert {"server.env"} == set(services["server"]["env_file"])

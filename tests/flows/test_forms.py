@@ -65,7 +65,7 @@ MINUTES = ObligationAt(
 )  # fmt: skip
 
 
-def test_the_resume_form_offers_the_open_escalations_and_who_may_acknowledge() -> None:
+def test_the_resume_form_offers_the_open_escalations_and_asks_nobody_who_they_are() -> None:
     form = acknowledgement_form(page(MINUTES), "http://ui/runs?flow-run-search=CP-1")
     schema = form.model_json_schema()
     choices = schema["properties"]["acknowledge"]["enum"]
@@ -73,11 +73,19 @@ def test_the_resume_form_offers_the_open_escalations_and_who_may_acknowledge() -
         NOTHING,
         "R-T5:cg-3 · Core group minutes and plan circulated (core group cg-3)",
     ]
-    assert schema["properties"]["acknowledged_by"]["enum"] == ["tm · team manager"]
-    assert "as_of" not in schema["properties"]
+    assert set(schema["properties"]) == {"acknowledge"}  # no "acknowledged by", no as_of
     assert "cpo record acknowledge CP-1" in (form._description or "")
-    chosen = CaseWake(acknowledge=choices[1], acknowledged_by="tm · team manager", as_of="x")
+    assert "as tm" in (form._description or "")
+    # The sign-in layer stamps who answered; a name sent for someone else is ignored.
+    chosen = CaseWake.model_validate({"acknowledge": choices[1], "acknowledged_by": "hv",
+                                      "acting_person": "tm", "as_of": "x"})  # fmt: skip
     assert chosen.acknowledgement() == ("R-T5:cg-3", "tm")
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda step: step.name)
+def test_no_form_asks_who_records_it_the_sign_in_layer_stamps_it(step: Any) -> None:
+    names = {name for name, _ in properties(step.parameters.model_dump())}
+    assert not names & {"recorded_by", "requested_by", "by"}, step.name
 
 
 def test_with_nothing_escalated_the_form_only_refreshes() -> None:

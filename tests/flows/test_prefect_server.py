@@ -73,3 +73,21 @@ def test_with_the_write_lock_up_front_both_transactions_are_written(database: st
     take_write_lock_up_front()
     take_write_lock_up_front()  # twice is once
     assert asyncio.run(interleaved(database)) == [None, None]
+
+
+def test_the_server_command_serves_prefect_behind_sign_in_and_its_own_client_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app ``prefect server start`` serves (``final=True``) is wrapped in the sign-in layer;
+    the server's in-process client (automations' actions) gets Prefect's own app."""
+    from prefect.server.api import server
+
+    from access.gateway import Gateway
+    from scripts.prefect_server import behind_sign_in
+
+    monkeypatch.setattr(server, "create_app", server.create_app)
+    monkeypatch.delenv("CPO_OIDC_ISSUER", raising=False)
+    behind_sign_in()
+    behind_sign_in()  # twice is once
+    assert isinstance(server.create_app(final=True, ignore_cache=True), Gateway)
+    assert not isinstance(server.create_app(ignore_cache=True), Gateway)

@@ -22,7 +22,8 @@ from tasks.store import repository
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseRepository]:
     url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
     monkeypatch.setenv("CPO_DATABASE_URL", url)
-    upgrade(Database.from_url(url))
+    monkeypatch.setenv("CPO_ACTING_AS", "admin")  # who runs the command (cli/identity.py)
+    upgrade(Database.from_url(url), simulation=True)
     repository.cache_clear()
     opened = repository()
     history = CaseHistory(
@@ -47,8 +48,7 @@ def test_a_core_group_minuted_by_its_chair_is_rejected_and_nothing_is_written(
     before = store.load("CLI-1")[1]
     result = CliRunner().invoke(
         app,
-        ["record", "core-group", "CLI-1", "--json", json.dumps(bad)]
-        + ["--recorded-by", "admin", "--as-of", "2025-01-17"],
+        ["record", "core-group", "CLI-1", "--json", json.dumps(bad)] + ["--as-of", "2025-01-17"],
     )
     assert result.exit_code == 1
     assert "R-M2" in result.output and "minute_taker" in result.output
@@ -77,7 +77,7 @@ def test_the_same_step_recorded_twice_is_recorded_once(
     store: CaseRepository, no_prefect: None
 ) -> None:
     """A retried command (a timeout, a double click) finds its event already there (R-G2)."""
-    step = ["record", "visit", "CLI-1", "--json", json.dumps(VISIT), "--recorded-by", "admin"]
+    step = ["record", "visit", "CLI-1", "--json", json.dumps(VISIT)]
     first = cpo(*step, "--as-of", "2025-01-08")
     again = cpo(*step, "--as-of", "2025-01-09")
     assert (first.exit_code, again.exit_code) == (0, 0), first.output + again.output
@@ -101,7 +101,7 @@ def test_the_same_step_recorded_twice_is_recorded_once(
 def test_every_error_is_one_line_and_its_exit_code_says_which_kind(
     store: CaseRepository, args: list[str], code: int, says: str
 ) -> None:
-    result = cpo("record", "visit", "CLI-1", "--recorded-by", "admin", *args)
+    result = cpo("record", "visit", "CLI-1", *args)
     assert result.exit_code == code, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(says), result.stderr
@@ -123,16 +123,16 @@ def test_a_mistake_is_voided_from_the_command_line_on_the_team_managers_authorit
 ) -> None:
     """R-G3: the typo stays in the journal, struck through, and counts for nothing."""
     typo = VISIT | {"on": "2025-01-10"}
-    assert cpo("record", "visit", "CLI-1", "--json", json.dumps(typo), "--recorded-by", "admin",
+    assert cpo("record", "visit", "CLI-1", "--json", json.dumps(typo),
                "--as-of", "2025-01-10").exit_code == 0  # fmt: skip
     void = {"voids": 2, "reason": "typed the wrong day", "authorised_by": "tm"}
     by_lp = cpo("record", "void", "CLI-1", "--json", json.dumps(void | {"authorised_by": "sw"}),
-                "--recorded-by", "admin", "--as-of", "2025-01-10")  # fmt: skip
+                "--as-of", "2025-01-10")  # fmt: skip
     assert by_lp.exit_code == 1 and "authorised_by" in by_lp.stderr and "R-G3" in by_lp.stderr
-    voided = cpo("record", "void", "CLI-1", "--json", json.dumps(void), "--recorded-by", "admin",
+    voided = cpo("record", "void", "CLI-1", "--json", json.dumps(void),
                  "--as-of", "2025-01-10")  # fmt: skip
     assert voided.exit_code == 0, voided.output
-    real = cpo("record", "visit", "CLI-1", "--json", json.dumps(VISIT), "--recorded-by", "admin",
+    real = cpo("record", "visit", "CLI-1", "--json", json.dumps(VISIT),
                "--as-of", "2025-01-10")  # fmt: skip
     assert real.exit_code == 0, real.output
     journal = store.journal("CLI-1")
@@ -152,8 +152,7 @@ def test_the_enquirys_assessment_and_protection_and_a_plans_end_with_its_episode
     child-in-need episode is refused, then recorded when it does (README, "Returns")."""
 
     def record(step: str, event: dict[str, object], day: str) -> Result:
-        return cpo("record", step, "CLI-1", "--json", json.dumps(event),
-                   "--recorded-by", "admin", "--as-of", day)  # fmt: skip
+        return cpo("record", step, "CLI-1", "--json", json.dumps(event), "--as-of", day)
 
     started = {"type": "assessment_started", "on": "2024-12-23", "assessment": "a1", "child": "c1"}
     assert record("assessment", started, "2025-01-07").exit_code == 0

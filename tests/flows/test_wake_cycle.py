@@ -88,7 +88,7 @@ def test_an_acknowledgement_in_the_resume_form_is_recorded_before_the_wake_deriv
     chosen = CaseWake(
         as_of="2025-04-02",
         acknowledge="R-T5:cg-3 · Core group minutes and plan circulated (core group cg-3)",
-        acknowledged_by="tm · team manager",
+        acting_person="tm",
     )
     steps = FakeSteps(inputs={"wake-1-seq-1": chosen})
     wake_cycle("CP-1", None, {"wake-1-seq-1"}, steps)

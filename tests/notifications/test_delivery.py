@@ -69,13 +69,19 @@ class FakeOutbox:
     rows: dict[str, Row]
     delivered: dict[str, datetime] = field(default_factory=dict)
     failed: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
+    withdrawn: set[str] = field(default_factory=set)
     claims: int = 0
 
     def claim(self, as_of: datetime, limit: int = 100) -> list[Row]:
         self.claims += 1
-        due = [r for k, r in self.rows.items() if k not in self.delivered]
+        due = [
+            r for k, r in self.rows.items() if k not in self.delivered and k not in self.withdrawn
+        ]
         due = [r for r in due if k_due(self.failed.get(r.key), as_of)]
         return due[:limit]
+
+    def still_due(self, key: str) -> bool:
+        return key not in self.delivered and key not in self.withdrawn
 
     def record(self, attempts: Sequence[RowResult]) -> int:
         for attempt in attempts:

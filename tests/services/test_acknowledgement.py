@@ -8,7 +8,7 @@ import pytest
 from domain.errors import RejectedEvent
 from domain.events import EscalationAcknowledged, MinutesCirculated
 from domain.store import CaseRepository, Database, Source
-from services.cases import open_escalations, record_event
+from services.cases import check_acknowledger, open_escalations, record_event
 from tests.domain.builders import at, case, cg, d, icpc
 
 MINUTES = "R-T5:cg-1"  # cg-1 held Fri 18 Dec 2026: minutes due Tue 29 Dec, never sent
@@ -25,7 +25,7 @@ def store(database: Database) -> CaseRepository:
 
 def acknowledge(store: CaseRepository, key: str, by: str = "tm") -> None:
     event = EscalationAcknowledged(on=d("2027-01-05"), obligation=key, by=by)
-    record_event(store, "CP-0001", event, recorded_by="t", source=Source.CLI,
+    record_event(store, "CP-0001", event, recorded_by=by, source=Source.CLI,
                  as_of=at("2027-01-05", 11))  # fmt: skip
 
 
@@ -69,3 +69,31 @@ def test_with_nothing_escalated_there_is_nothing_to_acknowledge(store: CaseRepos
                  recorded_by="t", source=Source.CLI, as_of=at("2027-01-05", 10))  # fmt: skip
     with pytest.raises(RejectedEvent, match="none to acknowledge"):
         acknowledge(store, MINUTES)
+
+
+def test_an_acknowledgement_is_recorded_by_the_person_acknowledging_only(
+    store: CaseRepository,
+) -> None:
+    """R-E6 with R-G2: who acknowledges is who is signed in, never a name typed for them."""
+    event = EscalationAcknowledged(on=d("2027-01-05"), obligation=MINUTES, by="tm")
+    before = store.summary("CP-0001").last_seq
+    with pytest.raises(RejectedEvent) as refused:
+        record_event(store, "CP-0001", event, recorded_by="admin", source=Source.UI,
+                     as_of=at("2027-01-05", 11))  # fmt: skip
+    assert (refused.value.field, refused.value.rule) == ("by", "R-E6")
+    assert store.summary("CP-0001").last_seq == before
+
+
+def test_the_check_before_a_resume_says_what_recording_would(store: CaseRepository) -> None:
+    check_acknowledger(store, "CP-0001", "tm", MINUTES, at("2027-01-05", 11))  # allowed
+    with pytest.raises(RejectedEvent, match="only the team manager"):
+        check_acknowledger(store, "CP-0001", "sw", MINUTES, at("2027-01-05", 11))
+    with pytest.raises(RejectedEvent, match="unknown member"):
+        check_acknowledger(store, "CP-0001", "tm-south", MINUTES, at("2027-01-05", 11))
+    assert store.summary("CP-0001").last_seq == 2  # nothing recorded
+
+
+def test_acknowledging_leaves_who_did_it_in_the_audit_log(store: CaseRepository) -> None:
+    acknowledge(store, MINUTES)
+    [entry] = store.audit_log(actor="tm", reference="CP-0001")
+    assert (entry.action, entry.detail["type"]) == ("acknowledged", "escalation_acknowledged")

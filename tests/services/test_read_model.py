@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from domain.history import CaseHistory
 from domain.ladder import LONDON
-from domain.obligations import derive, known_at
+from domain.obligations import derive
 from domain.profiles import calendar_for, load_profile
 from domain.state import fold
 from domain.store import CaseRepository, Database, Source
@@ -37,7 +37,13 @@ def derived(history: CaseHistory, as_of: datetime) -> Snapshot:
     """What the engine says is open as of ``as_of``: key -> (status, rung, overdue since)."""
     policy = load_profile(history.profile)
     calendar = calendar_for(policy)
-    view = derive(fold(known_at(history, as_of), policy), policy, calendar, as_of, history=False)
+    view = derive(
+        fold(history, policy, known_by=as_of.astimezone(LONDON).date()),
+        policy,
+        calendar,
+        as_of,
+        history=False,
+    )
     snapshot: Snapshot = {}
     for obligation in view.obligations:
         if obligation.is_open:

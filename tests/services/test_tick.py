@@ -60,7 +60,7 @@ def test_a_tick_in_batches_writes_what_waking_each_case_alone_writes(
 
     batched = opened(database)
     alone_db = Database.from_url(empty_db_url)
-    upgrade(alone_db)
+    upgrade(alone_db, simulation=True)
     alone = opened(alone_db)
     due = batched.due_cases(MORNING)
     assert len(due) > 10  # the morning has work

@@ -7,12 +7,14 @@ from typing import NoReturn
 
 import pytest
 
+from domain.recording import LateReason
 from domain.store import bulk as bulk_module
 from domain.store import repository as repository_module
 from domain.store.repository import CaseRepository
 from tests.store.cases import AS_OF, ICPC_ON, history, outbox, visit
 
 LATER = AS_OF + timedelta(days=60)
+LATE = LateReason.WRITTEN_UP_LATER  # these visits are recorded weeks after the day
 
 
 class Crash(RuntimeError):
@@ -38,7 +40,7 @@ def test_an_append_that_makes_dispatches_due_enqueues_them_with_the_event(
     repository.open_case(history(), recorded_by="admin", source="import", as_of=AS_OF)
     repository.append(
         "BED-0001", visit(ICPC_ON + timedelta(days=1)),
-        expected_seq=1, recorded_by="lp", source="ui", as_of=LATER,
+        expected_seq=1, recorded_by="lp", source="ui", as_of=LATER, late_reason=LATE,
     )  # fmt: skip
     entries = outbox(repository, "BED-0001")
     assert entries
@@ -56,13 +58,13 @@ def test_a_crash_while_appending_leaves_the_case_as_it_was(
     with pytest.raises(Crash):
         repository.append(
             "BED-0001", visit(ICPC_ON + timedelta(days=1)),
-            expected_seq=1, recorded_by="lp", source="ui", as_of=LATER,
+            expected_seq=1, recorded_by="lp", source="ui", as_of=LATER, late_reason=LATE,
         )  # fmt: skip
     assert snapshot(repository, "BED-0001") == before
     monkeypatch.undo()
     retried = repository.append(
         "BED-0001", visit(ICPC_ON + timedelta(days=1)),
-        expected_seq=1, recorded_by="lp", source="ui", as_of=LATER,
+        expected_seq=1, recorded_by="lp", source="ui", as_of=LATER, late_reason=LATE,
     )  # fmt: skip
     assert retried == 2
 

@@ -33,7 +33,7 @@ def imported(cpo: typer.Typer, db_url: str, tmp_path: Path) -> Path:
     for number, team in enumerate(("north", "north", "south")):
         text = dumps_history(history(f"BED/{number}", team=team))
         (folder / f"{number}.json").write_text(text, encoding="utf-8")
-    result = run(cpo, db_url, "import", str(folder), "--as-of", "2025-03-04", "--recorded-by", "a")
+    result = run(cpo, db_url, "import", str(folder), "--as-of", "2025-03-04")
     assert result.exit_code == 0, result.output
     return folder
 

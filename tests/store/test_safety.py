@@ -15,6 +15,7 @@ from sqlalchemy import text
 from domain.errors import RejectedEvent
 from domain.events import EventVoided
 from domain.history import dumps_history
+from domain.recording import LateReason
 from domain.store.database import Database
 from domain.store.repository import CaseRepository
 from domain.store.tables import Source
@@ -24,6 +25,7 @@ from tests.store.cases import AS_OF, ICPC_ON, history, icpc, visit
 from tests.store.test_digests import digest
 
 LATER = AS_OF + timedelta(days=30)
+LATE = LateReason.WRITTEN_UP_LATER  # recorded weeks after the day: the reason is kept
 
 
 def journal(repository: CaseRepository, reference: str = "BED-0001") -> list[str]:
@@ -52,22 +54,27 @@ def test_the_same_command_retried_records_once(repository: CaseRepository) -> No
     assert journal(repository) == ["conference_held", "visit_made"]
 
 
-def test_a_recorded_mistake_is_voided_and_the_case_is_never_locked(
+def test_a_recorded_mistake_is_voided_and_the_real_event_takes_its_place(
     repository: CaseRepository,
 ) -> None:
-    """A visit typed a day too late would make the real, earlier visit look out of order;
-    voiding it (on the TM's authority, with a reason) lets the real one in."""
+    """A visit typed with the wrong date never locks the case: the real, earlier visit is
+    recorded late in its place (the fold goes by the day things happened), and the typo is
+    voided on the TM's authority with a reason, meeting nothing."""
     repository.open_case(history(), recorded_by="a", source="import", as_of=LATER)
     typo = visit(ICPC_ON + timedelta(days=20))
-    record_event(repository, "BED-0001", typo, recorded_by="a", source="cli", as_of=LATER)
+    record_event(
+        repository, "BED-0001", typo, recorded_by="a", source="cli", as_of=LATER, late_reason=LATE
+    )
     real = visit(ICPC_ON + timedelta(days=2))
-    with pytest.raises(RejectedEvent, match="before the last event"):
-        record_event(repository, "BED-0001", real, recorded_by="a", source="cli", as_of=LATER)
+    record_event(
+        repository, "BED-0001", real, recorded_by="a", source="cli", as_of=LATER, late_reason=LATE
+    )
     void = EventVoided(on=typo.on, voids=2, reason="typed the wrong date", authorised_by="tm")
-    record_event(repository, "BED-0001", void, recorded_by="a", source="cli", as_of=LATER)
-    record_event(repository, "BED-0001", real, recorded_by="a", source="cli", as_of=LATER)
+    record_event(
+        repository, "BED-0001", void, recorded_by="a", source="cli", as_of=LATER, late_reason=LATE
+    )
     entries = repository.journal("BED-0001")
-    assert [(e.seq, e.voided_by) for e in entries] == [(1, None), (2, 3), (3, None), (4, None)]
+    assert [(e.seq, e.voided_by) for e in entries] == [(1, None), (2, 4), (3, None), (4, None)]
     view = repository.case_view("BED-0001", LATER)
     met = {o.met_on for o in view.obligations if o.rule == "R-T11"}
     assert typo.on not in met  # the voided visit meets nothing
@@ -175,11 +182,19 @@ def test_an_event_voided_by_mistake_can_be_recorded_again(repository: CaseReposi
     """The request key stops a retry recording twice, not a voided event coming back."""
     repository.open_case(history(), recorded_by="a", source="import", as_of=LATER)
     seen = visit(ICPC_ON + timedelta(days=2))
-    record_event(repository, "BED-0001", seen, recorded_by="a", source="cli", as_of=LATER)
+    record_event(
+        repository, "BED-0001", seen, recorded_by="a", source="cli", as_of=LATER, late_reason=LATE
+    )
     void = EventVoided(on=seen.on, voids=2, reason="voided the wrong visit", authorised_by="tm")
-    record_event(repository, "BED-0001", void, recorded_by="a", source="cli", as_of=LATER)
-    again = record_event(repository, "BED-0001", seen, recorded_by="a", source="ui", as_of=LATER)
-    retried = record_event(repository, "BED-0001", seen, recorded_by="a", source="ui", as_of=LATER)
+    record_event(
+        repository, "BED-0001", void, recorded_by="a", source="cli", as_of=LATER, late_reason=LATE
+    )
+    again = record_event(
+        repository, "BED-0001", seen, recorded_by="a", source="ui", as_of=LATER, late_reason=LATE
+    )
+    retried = record_event(
+        repository, "BED-0001", seen, recorded_by="a", source="ui", as_of=LATER, late_reason=LATE
+    )
     assert (again.seq, again.already, retried.seq, retried.already) == (4, False, 4, True)
 
 
@@ -201,6 +216,8 @@ def test_a_rule_added_later_never_locks_a_case_already_in_the_store(
                      recorded_by="a", source=Source.IMPORT, now=LATER)  # fmt: skip
     repository.refresh("OLD-1", LATER)
     seen = visit(saturday + timedelta(days=3))
-    done = record_event(repository, "OLD-1", seen, recorded_by="a", source="cli", as_of=LATER)
+    done = record_event(
+        repository, "OLD-1", seen, recorded_by="a", source="cli", as_of=LATER, late_reason=LATE
+    )
     assert done.seq == 2
     assert repository.case_view("OLD-1", LATER).obligations  # still derived, still watched

@@ -1,6 +1,8 @@
 """The stack ``make run`` starts from a clean clone, shared by every browser test of this
 package (one ``make run`` and one ``make stop`` for all of them), and what a person does
-there: log in, open a run, fill a manual step's form.
+there: sign in through the demo's identity provider as one of its users (one per role,
+``scripts/identity_provider.py``), open a run, fill a manual step's form. The tests' own
+API calls use the services' credential (``.cpo/prefect-auth``), as the workers do.
 
 Screenshots go to ``test-artifacts/ui/``.
 """
@@ -40,6 +42,17 @@ class Demo:
     @property
     def secret_file(self) -> Path:
         return self.clone / ".cpo" / "prefect-auth"
+
+    def password(self, login: str) -> str:
+        """A demo user's password, as ``make run`` printed it."""
+        known = json.loads((self.clone / ".cpo" / "oidc" / "demo-users.json").read_text())
+        return str(known[login])
+
+    def staff_id(self, login: str) -> str:
+        """The id the sign-in layer records for a demo user."""
+        from scripts.identity_provider import DEMO_USERS
+
+        return next(user.staff_id for user in DEMO_USERS if user.login == login)
 
     @cached_property
     def headers(self) -> dict[str, str]:
@@ -131,22 +144,29 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         make(clone, "stop", timeout=120)
 
 
-def browse(playwright: Any, demo: Demo) -> tuple[Any, Any]:
-    """A fresh browser, logged in to the Prefect UI as a newcomer would be."""
+def browse(playwright: Any, demo: Demo, role: str = "admin") -> tuple[Any, Any]:
+    """A fresh browser, signed in to the Prefect UI as the demo user ``role`` (``admin``,
+    ``viewer``, ``manager``, ``data``, ``operator``; ``senior``: a manager the profiles do
+    not let acknowledge)."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
-    log_in(page, demo)
+    log_in(page, demo, role)
     return browser, page
 
 
-def log_in(page: Any, demo: Demo) -> None:
-    """The UI's login page takes the secret's one line (``user:password``) as its password."""
+def log_in(page: Any, demo: Demo, role: str = "admin") -> None:
+    """The UI sends a person to the identity provider's sign-in page, and back when done."""
     page.goto(f"{demo.ui}/runs", wait_until="networkidle")
-    page.wait_for_url(re.compile(r".*/login.*"))
-    page.locator("input[type=password]").fill(demo.secret_file.read_text().strip())
-    page.get_by_role("button", name="Login").click()
-    page.wait_for_url(re.compile(r".*/runs.*"))
+    page.wait_for_url(re.compile(r".*/interaction/.*"))
+    sign_in_at_provider(page, role, demo.password(role))
+    page.wait_for_url(re.compile(rf"{re.escape(demo.ui)}/runs.*"))
+
+
+def sign_in_at_provider(page: Any, login: str, password: str) -> None:
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def submit(page: Any, shot: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.browser import BROWSER_ARGS, CHROMIUM
-from tests.e2e.ui.conftest import SHOTS, Demo, browse, fill_step, log_in
+from tests.e2e.ui.conftest import SHOTS, Demo, browse, fill_step, sign_in_at_provider
 
 pytestmark = pytest.mark.slow
 
@@ -38,11 +38,15 @@ def test_the_run_command_starts_the_server_with_the_demo_cases_as_flow_runs(demo
     assert (demo.clone / ".cpo" / "inbox.jsonl").stat().st_size > 0  # notices were delivered
 
 
-def test_the_ui_and_the_api_ask_for_the_secret_make_run_made(demo: Demo) -> None:
+def test_the_ui_sends_a_person_to_sign_in_and_the_api_wants_a_session(demo: Demo) -> None:
     from playwright.sync_api import sync_playwright
 
-    assert stat.S_IMODE(demo.secret_file.stat().st_mode) == 0o600
-    assert str(demo.secret_file) in demo.output and "Log in" in demo.output
+    assert stat.S_IMODE(demo.secret_file.stat().st_mode) == 0o600  # the services' credential
+    assert (
+        "Sign in" in demo.output
+        and "admin" in demo.output
+        and demo.password("admin") in (demo.output)
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{demo.api}/deployments/name/clock/clock", timeout=30)
     assert refused.value.code == 401
@@ -52,12 +56,12 @@ def test_the_ui_and_the_api_ask_for_the_secret_make_run_made(demo: Demo) -> None
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(f"{demo.ui}/runs", wait_until="networkidle")
-        page.wait_for_url(re.compile(r".*/login.*"))  # nothing shown before the login
-        page.locator("input[type=password]").fill("cpo:a-guess")
-        page.get_by_role("button", name="Login").click()
-        page.get_by_text("Authentication failed").first.wait_for()
-        page.screenshot(path=str(SHOTS / "0-login-refused.png"))
-        log_in(page, demo)
+        page.wait_for_url(re.compile(r".*/interaction/.*"))  # nothing shown before sign-in
+        sign_in_at_provider(page, "admin", "a-guess")
+        page.get_by_text("Wrong login or password").first.wait_for()
+        page.screenshot(path=str(SHOTS / "0-sign-in-refused.png"))
+        sign_in_at_provider(page, "admin", demo.password("admin"))
+        page.wait_for_url(re.compile(r".*/runs.*"))
         page.get_by_role("link", name="CP-DEMO-002", exact=True).first.wait_for()
         browser.close()
 
@@ -106,8 +110,7 @@ def test_the_ui_shows_case_runs_their_page_and_takes_a_manual_step(demo: Demo) -
         page.get_by_text(key, exact=True).first.click()
         page.get_by_role("heading", name="Timeline").wait_for()
         page.screenshot(path=str(SHOTS / "3-case-page.png"), full_page=True)
-        report = {"reference": reference, "on": date.today().isoformat(), "sent_by": "school",
-                  "recorded_by": "browser-test"}  # fmt: skip
+        report = {"reference": reference, "on": date.today().isoformat(), "sent_by": "school"}
         fill_step(demo, page, "record-agency-report", report, "4-agency-report")
         page.screenshot(path=str(SHOTS / "5-submitted.png"))
         browser.close()
@@ -118,7 +121,7 @@ def test_the_ui_shows_case_runs_their_page_and_takes_a_manual_step(demo: Demo) -
         after = json.loads(demo.cpo("case", reference, "--json"))["timeline"]
     assert len(after) == len(before) + 1
     assert after[-1]["type"] == "agency_report_received"
-    assert (after[-1]["recorded_by"], after[-1]["source"]) == ("browser-test", "ui")
+    assert (after[-1]["recorded_by"], after[-1]["source"]) == (demo.staff_id("admin"), "ui")
 
 
 def test_filtering_runs_by_the_overdue_tag_lists_the_cases_cpo_lists(demo: Demo) -> None:
@@ -156,7 +159,7 @@ def test_an_escalation_acknowledged_in_the_resume_form_stops_its_ladder(demo: De
     reference, escalated = open_escalation(demo)
     run_id = demo.case_runs()[reference]["id"]
     with sync_playwright() as playwright:
-        browser, page = browse(playwright, demo)
+        browser, page = browse(playwright, demo, "manager")  # the demo cases' team manager
         page.goto(f"{demo.ui}/runs/flow-run/{run_id}", wait_until="networkidle")
         page.get_by_role("button", name="Resume").click()
         page.get_by_text("Escalation to acknowledge").wait_for()
@@ -175,6 +178,7 @@ def test_an_escalation_acknowledged_in_the_resume_form_stops_its_ladder(demo: De
             break
         time.sleep(3)
     assert timeline[-1]["type"] == "escalation_acknowledged"
+    assert timeline[-1]["recorded_by"] == demo.staff_id("manager")  # who was signed in (R-E6)
     found = json.loads(demo.cpo("case", reference, "--json"))["obligations"]
     [after] = [o for o in found if o["key"] == escalated["key"]]
     assert after["next_rung_at"] is None  # its final rung no longer comes
@@ -187,8 +191,7 @@ def test_a_bad_manual_step_ends_rejected_with_its_one_line_reason(demo: Demo) ->
     from playwright.sync_api import sync_playwright
 
     same_person = {"reference": "CP-DEMO-002", "on": date.today().isoformat(),
-                   "meeting": "cg-browser", "chair": "sw", "minute_taker": "sw",
-                   "recorded_by": "browser-test"}  # fmt: skip
+                   "meeting": "cg-browser", "chair": "sw", "minute_taker": "sw"}  # fmt: skip
     query = {"flow_runs": {"name": {"like_": "core-group-CP-DEMO-002"}}, "sort": "START_TIME_DESC"}
     with sync_playwright() as playwright:
         browser, page = browse(playwright, demo)
