@@ -1,4 +1,5 @@
-"""``cpo alarm install``: the clock's dead-man switch (``flows/alarm.py``)."""
+"""``cpo alarm install``: the clock's dead-man switch (``flows/alarm.py``); ``cpo views
+install``: the case runs' saved views (``flows/views.py``)."""
 
 from __future__ import annotations
 
@@ -45,5 +46,31 @@ def install(
         raise Refused(str(error)) from error
 
 
+views_app = typer.Typer(help="Saved views of the case runs in the Prefect UI.")
+
+
+@views_app.command("install")
+def install_views() -> None:
+    """Save the case runs' views in the Prefect UI's old Runs page (open cases, overdue, due
+    this week, and each team's), replacing any of the same name (flows/views.py). The new
+    UI keeps saved filters in each browser: its views are the links the README lists."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from cli.store_cmds import open_store
+    from flows.views import install_views as save
+
+    with open_store(None) as repository:
+        teams = repository.open_teams()
+
+    async def run() -> list[str]:
+        async with get_client() as client:
+            return await save(client, teams)
+
+    typer.echo("views saved: " + ", ".join(asyncio.run(run())))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(alarm_app, name="alarm")
+    app.add_typer(views_app, name="views")

@@ -141,7 +141,8 @@ def _cadence_deadline(raised: Raised) -> date:
     """The R-T1/R-T3/R-T4 deadline in force when the meeting was moved (R-M6)."""
     state, clock = raised.state, raised.clock
     period = state.meetings[raised.event.meeting].period
-    before = [m for m in state.held_in_period(period) if (m.held_index or 0) < raised.index]
+    moved = (raised.event.on, raised.index)  # the story's order: by day, then the journal's
+    before = [m for m in state.held_in_period(period) if (m.held_on, m.held_index or 0) < moved]
     anchor = before[-1].held_on if before and before[-1].held_on else state.conferences[period].on
     return cadence_due(
         clock.profile, clock.calendar, period, anchor, len(before), state.cg_every_weeks

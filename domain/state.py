@@ -270,7 +270,7 @@ def _cancel_meetings_to_come(state: CaseState, ended_on: date, index: int) -> No
         and booking.on > ended_on
     ]
     review = state.reviews.get(state.period)
-    if review is not None and not isinstance(state.events[index], ConferenceHeld):
+    if review is not None and not isinstance(state.events[-1], ConferenceHeld):
         to_come += [review] if review.on > ended_on and not review.cancelled else []
     for booking in to_come:
         after = replace(booking, cancelled=True)

@@ -24,14 +24,15 @@ from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 from pydantic import ValidationError
 
-from domain.events import EscalationAcknowledged
+from domain.events import EscalationAcknowledged, EventVoided
 from domain.store import Source, Standing
 from flows.case_form import CaseWake, acknowledgement_form
 from flows.clock_source import as_of_moment
 from flows.suspend_keys import FIRST, SuspendKey, latest
 from flows.suspending import suspend_with
 from notifications.settings import case_link
-from services.case_page import CasePage, drift_words, with_drift_tags
+from services.case_page import CasePage
+from services.run_labels import RunLabel, label_of, team_of, with_label
 from tasks import store
 from tasks.artifacts import publish_case_artifacts
 from tasks.delivery import deliver_notices
@@ -51,11 +52,14 @@ class CaseSteps(Protocol):
     def resumed_with(self, key: SuspendKey) -> CaseWake: ...
     def adopt(self, reference: str) -> None: ...
     def acknowledge(self, reference: str, chosen: tuple[str, str], as_of: datetime) -> None: ...
+    def void(
+        self, reference: str, chosen: tuple[int, str, str], person: str, as_of: datetime
+    ) -> None: ...
     def refresh(self, reference: str, as_of: datetime) -> Standing: ...
     def deliver(self, as_of: datetime) -> int: ...
     def publish(self, reference: str, as_of: datetime) -> CasePage: ...
-    def label(self, page: CasePage) -> None: ...
-    def suspend(self, key: SuspendKey, page: CasePage) -> None: ...
+    def label(self, page: CasePage, is_open: bool) -> RunLabel: ...
+    def suspend(self, key: SuspendKey, page: CasePage, label: RunLabel) -> None: ...
 
 
 def wake_cycle(reference: str, as_of: str | None, fired: set[str], steps: CaseSteps) -> WakeOutcome:
@@ -68,14 +72,17 @@ def wake_cycle(reference: str, as_of: str | None, fired: set[str], steps: CaseSt
     chosen = wake.acknowledgement()
     if chosen is not None:
         steps.acknowledge(reference, chosen, moment)
+    correction = wake.correction()
+    if correction is not None:
+        steps.void(reference, correction, wake.acting_person or "", moment)
     standing = steps.refresh(reference, moment)
     steps.deliver(moment)
     page = steps.publish(reference, moment)
-    steps.label(page)
+    label = steps.label(page, not standing.closed)
     if standing.closed:
         return WakeOutcome(reference, moment, True, None)
     key = (resumed_from or FIRST).next(page.seq)
-    steps.suspend(key, page)
+    steps.suspend(key, page, label)
     return WakeOutcome(reference, moment, False, key)
 
 
@@ -105,6 +112,24 @@ class PrefectCaseSteps:
         if isinstance(done, store.Refused):  # not theirs to acknowledge, or met since the form
             get_run_logger().warning("The acknowledgement was not recorded: %s", done.line)
 
+    def void(
+        self, reference: str, chosen: tuple[int, str, str], person: str, as_of: datetime
+    ) -> None:
+        # R-G3: on the team manager's authority, chosen in the form; recorded by the person
+        # who answered it, as the sign-in layer stamped them (R-G2).
+        from flows.recording import invalid  # only when a void was chosen
+
+        seq, reason, by = chosen
+        try:
+            event = EventVoided(on=as_of.date(), voids=seq, reason=reason, authorised_by=by)
+        except ValidationError as error:
+            line = invalid(error)
+        else:
+            done = store.record_event(reference, event, person, Source.UI, as_of)
+            line = done.line if isinstance(done, store.Refused) else ""
+        if line:  # refused: said in one line, and the case wakes as it would anyway
+            get_run_logger().warning("The void was not recorded: %s", line)
+
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         standing = store.wake_case(reference, as_of)
         # Fault injection for the end-to-end tests only: hold the wake here, outbox written
@@ -126,17 +151,21 @@ class PrefectCaseSteps:
         publish_case_artifacts(page)
         return page
 
-    def label(self, page: CasePage) -> None:
-        # The Runs page shows drift: tags to filter by (none once the plan has ended).
+    def label(self, page: CasePage, is_open: bool) -> RunLabel:
+        # The Runs page shows drift: tags to filter by (none once the plan has ended) ...
         with get_client(sync_client=True) as client:
             run = client.read_flow_run(UUID(self.flow_run_id))
-            client.update_flow_run(run.id, tags=with_drift_tags(list(run.tags), page.drift))
+            label = label_of(page.drift, team_of(run.tags), is_open)
+            client.update_flow_run(run.id, tags=with_label(list(run.tags), label))
+        if is_open:  # so the clock relabels it only when its drift changes again
+            store.record_label(page.reference, self.flow_run_id, label.key(), page.as_of)
+        return label
 
-    def suspend(self, key: SuspendKey, page: CasePage) -> None:
-        # ... and the Suspended state's message says it in words.
+    def suspend(self, key: SuspendKey, page: CasePage, label: RunLabel) -> None:
+        # ... and the suspended state's name and message say it in words.
         form = acknowledgement_form(page, case_link(page.reference))
         # No timeout: a case sleeps for weeks, and the pause-expiration service is off.
-        suspend_with(str(key), form, drift_words(page.drift))
+        suspend_with(str(key), form, label.message, name=label.state_name)
 
 
 def fired_suspend_keys() -> tuple[str, set[str]]:

@@ -23,6 +23,7 @@ from domain.events import (
     CoverStarted,
     EpisodeClosure,
     EscalationAcknowledged,
+    EventVoided,
     Member,
     MemberRole,
     Outcome,
@@ -53,7 +54,7 @@ from flows.forms import (
     ask_recorded_by,
     ask_reference,
 )
-from flows.recording import invalid, record, rejected
+from flows.recording import invalid, record, recorded, rejected
 from tasks import store
 from tasks.run_control import start_case_run
 
@@ -101,7 +102,7 @@ def open_case(
     if isinstance(done, store.Refused):
         return rejected(done.line)
     start_case_run(reference, moment, previous=None)
-    return f"{done}; its run: start"
+    return recorded(done, on, "start")
 
 
 @flow(name="record-review-conference", flow_run_name="review-{reference}", persist_result=False)
@@ -223,6 +224,27 @@ def end_plan(
     ), recorded_by, late_reason)  # fmt: skip
 
 
+@flow(name="void-event", flow_run_name="void-{reference}", persist_result=False)
+def void_event(
+    reference: Reference = ask_reference(),
+    voids: int = ask(
+        "Event number", "The mistake's number (#) on the case page's timeline", ge=1, le=100_000
+    ),
+    reason: str = ask(
+        "Why", "What was wrong, e.g. visit typed with the wrong date", min_length=1, max_length=500
+    ),
+    authorised_by: Slug = ask_member("Authorised by", "The team manager (R-G3)"),
+    recorded_by: RecordedBy = ask_recorded_by(),
+    on: date | None = ask_day("On", "The day it was voided; empty: today", None),
+) -> Any:
+    """R-G3: a mistake voided on the team manager's authority; it stays in the journal, struck
+    through, and counts for nothing. Then record the real event."""
+    day = on or now_london().date()
+    return record(reference, lambda: EventVoided(
+        on=day, voids=voids, reason=reason, authorised_by=authorised_by
+    ), recorded_by)  # fmt: skip
+
+
 CASE_STEPS = (
     open_case,
     record_review_conference,
@@ -232,4 +254,5 @@ CASE_STEPS = (
     start_cover,
     end_cover,
     end_plan,
+    void_event,
 )

@@ -11,7 +11,10 @@
    calls in flight, so they refresh what people see at the pace the work pool allows: the
    resumed runs queue in the pool's ``case-wakes`` queue, behind the next tick and any
    manual step (prefect.yaml).
-4. Publish the caseload overview from the read model.
+4. Relabel, without waking them, the suspended runs whose drift changed since they were
+   last labelled (state name and message, tags: ``tasks/run_labels.py``), from the read
+   model, a page of runs at a time; no case process starts.
+5. Publish the caseload overview from the read model.
 
 Bounded on purpose: at most ``limit`` cases per tick (the rest are still due at the next
 tick) and ``concurrency`` API calls in flight; on a SQLite Prefect server an unbounded burst
@@ -30,6 +33,7 @@ from tasks import store
 from tasks.artifacts import publish_caseload_artifact
 from tasks.delivery import deliver_digests, deliver_queued
 from tasks.run_control import find_lost_case_runs, retire_replaced_runs, wake_case_runs
+from tasks.run_labels import relabel_case_runs
 from tasks.store import TICK_LIMIT
 
 
@@ -47,6 +51,7 @@ def clock(
     stale_after_minutes: float = 30.0,
     overview: bool = True,
     digest: bool = True,
+    relabel: bool = True,
 ) -> dict[str, int]:
     """One tick. ``as_of`` (ISO date or date-time, Europe/London) lets tests drive virtual
     time; empty means now. ``stale_after_minutes``: a run RUNNING or PENDING that long is
@@ -63,7 +68,12 @@ def clock(
         retire_replaced_runs(lost.retire)
     woken = {case.reference for case in ticked.woken}
     runs = ticked.woken + [case for case in lost.cases if case.reference not in woken]
+    # The notices are out before the case runs wake, so each case page reads its notices'
+    # delivery as the outbox records it, not "pending" while the clock was still sending.
+    sending.wait()
     counts = wake_case_runs(runs, moment, now, concurrency, stale_after)
+    # Every other run whose drift changed since its last wake: relabelled, not woken.
+    relabelled = relabel_case_runs(moment) if relabel else {}
     if overview:
         publish_caseload_artifact(store.read_caseload(moment))
     sent = sending.result()  # a delivery that failed fails the tick, once the rest is done
@@ -76,6 +86,7 @@ def clock(
     )  # fmt: skip
     return {
         **counts,
+        **relabelled,
         "woken": len(ticked.woken),
         "queued": len(ticked.queued),
         "sent": sent,

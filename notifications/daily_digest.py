@@ -63,6 +63,10 @@ class Overdue(Protocol):
     def due(self) -> date: ...
     @property
     def overdue_since(self) -> date: ...
+    @property
+    def rung(self) -> str | None: ...
+    @property
+    def acknowledged_on(self) -> date | None: ...
 
 
 class StoredDigest(Protocol):
@@ -125,6 +129,8 @@ def overdue_item(overdue: Overdue) -> OverdueItem:
         owner=overdue.owner,
         due=overdue.due,
         overdue_since=overdue.overdue_since,
+        rung=overdue.rung,
+        acknowledged_on=overdue.acknowledged_on,
     )
 
 

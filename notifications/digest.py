@@ -36,13 +36,16 @@ class OverdueItem(BaseModel):
     owner: str | None
     due: date | None
     overdue_since: date
+    rung: str | None = None  # the ladder's rung reached (R-E1)
+    acknowledged_on: date | None = None  # R-E6
 
     @classmethod
     def from_dispatch(cls, dispatch: Dispatch) -> OverdueItem:
         if dispatch.overdue_since is None:
             raise ValueError(f"{dispatch.idempotency_key} is not overdue")
-        fields = {name: getattr(dispatch, name) for name in cls.model_fields}
-        return cls.model_validate(fields)
+        names = [name for name in cls.model_fields if name not in {"rung", "acknowledged_on"}]
+        fields = {name: getattr(dispatch, name) for name in names}
+        return cls.model_validate({**fields, "rung": dispatch.rung.value})
 
 
 def _sort_key(item: OverdueItem) -> tuple[date, str, str]:
@@ -93,12 +96,32 @@ def digests_from_dispatches(dispatches: Iterable[Dispatch], day: date) -> list[T
     return build_digests({team: found.values() for team, found in grouped.items()}, day)
 
 
+STAGES = {  # the ladder's rungs in a few words (R-E1)
+    "reminder": "reminded",
+    "chase": "chased",
+    "missed": "missed",
+    "escalation_tm": "escalated to the team manager",
+    "escalation_final": "escalated beyond the team manager",
+}
+
+
+def by_case(items: Iterable[OverdueItem]) -> list[tuple[str, list[OverdueItem]]]:
+    """The items grouped by case, the case overdue longest first (items oldest first)."""
+    grouped: dict[str, list[OverdueItem]] = defaultdict(list)
+    for item in sorted(items, key=_sort_key):
+        grouped[item.case_reference].append(item)
+    return list(grouped.items())
+
+
 def render_digest(digest: TeamDigest) -> RenderedNotice:
     from notifications.render import render_template
 
+    cases = by_case(digest.items)
     return render_template(
-        "digest", {"team": digest.team, "day": digest.day, "items": digest.items}
-    )
+        "digest",
+        {"team": digest.team, "day": digest.day, "items": digest.items, "cases": cases,
+         "stages": STAGES},
+    )  # fmt: skip
 
 
 def deliver_digest(

@@ -10,6 +10,7 @@ managers read them on a phone between visits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -52,12 +53,19 @@ CONTEXT_FIELDS: tuple[str, ...] = tuple(
 
 _RUNG_LABELS: dict[Rung, str] = {
     Rung.REMINDER: "Due soon",
-    Rung.CHASE: "Missing report",
+    Rung.CHASE: "Report missing",
     Rung.MISSED: "Overdue",
-    Rung.ESCALATION_TM: "Escalated to team manager",
-    Rung.ESCALATION_FINAL: "Escalated",
+    Rung.ESCALATION_TM: "Escalated to the team manager",
+    Rung.ESCALATION_FINAL: "Not acknowledged",
     Rung.NOTICE: "Notice",
 }
+_ROLE_WORDS = {
+    "team_manager": "the team manager",
+    "lead_professional": "the lead professional",
+    "head_of_service": "the head of service",
+    "conference_chair": "the conference chair",
+}
+_RULE_IDS = re.compile(r"\s*\((R-[A-Z0-9]+(?:[, ]+R-[A-Z0-9]+)*)\)")
 
 
 class TemplateMissing(LookupError):
@@ -82,6 +90,20 @@ def humanise(value: str) -> str:
     return value.replace("_", " ")
 
 
+def plain(text: str) -> str:
+    """Words for the first screen of a phone: the rule IDs a text cites go to its foot."""
+    return _RULE_IDS.sub("", str(text)).strip()  # str(): an undefined name fails loudly
+
+
+def cited(*texts: str) -> list[str]:
+    """The rule IDs these texts cite, in order, once each."""
+    found: list[str] = []
+    for text in texts:
+        for group in _RULE_IDS.findall(text):
+            found += [rule for rule in re.split(r"[, ]+", group) if rule not in found]
+    return found
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -94,6 +116,7 @@ def _environment() -> Environment:
     env.filters["uk_date"] = uk_date
     env.filters["humanise"] = humanise
     env.filters["case_link"] = case_link
+    env.filters["plain"] = plain
     return env
 
 
@@ -134,14 +157,48 @@ def dispatch_context(dispatch: Dispatch, secure: bool = False) -> dict[str, Any]
     )
     context["acknowledger"] = f"the team manager ({manager})" if manager else "the team manager"
     context["acknowledger_id"] = manager or "<team manager's member id>"
+    context["acknowledgers"] = acknowledgers(dispatch)
+    context["final_reader"] = final_reader(dispatch)
+    context["also_cited"] = [
+        r for r in cited(dispatch.action, dispatch.title) if r != dispatch.rule
+    ]
     context["personal"] = dispatch.personal if secure else None
     return context
+
+
+def _profile(dispatch: Dispatch) -> Any:
+    from domain.errors import ProfileError
+    from domain.profiles import load_profile
+
+    try:
+        return load_profile(dispatch.profile)
+    except (ProfileError, OSError):
+        return load_profile()
+
+
+def acknowledgers(dispatch: Dispatch) -> str:
+    """Who may acknowledge an escalation (R-E6): the profile's acknowledgers, each with the
+    member id the dispatch names for that role, in words ("the team manager (tm-1)")."""
+    members = {r.role.value: r.member for r in dispatch.recipients if r.member}
+    words = []
+    for role in _profile(dispatch).acknowledgers:
+        member = members.get(role)
+        words.append(_ROLE_WORDS.get(role, humanise(role)) + (f" ({member})" if member else ""))
+    return " or ".join(words)
+
+
+def final_reader(dispatch: Dispatch) -> str:
+    """Who an unacknowledged escalation climbs to beyond the team manager (R-E6)."""
+    role = _profile(dispatch).ladder.final_recipient
+    return _ROLE_WORDS.get(role, humanise(role))
 
 
 def render_template(name: str, context: dict[str, Any]) -> RenderedNotice:
     if name not in TEMPLATE_NAMES:
         raise TemplateMissing(f"unknown notification template {name!r}")
-    text = ENVIRONMENT.get_template(f"{name}.txt.j2").render(context).strip() + "\n"
+    text = ENVIRONMENT.get_template(f"{name}.txt.j2").render(context)
+    # One blank line between paragraphs, however the blocks that make them nest.
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     html = ENVIRONMENT.get_template(f"{name}.html.j2").render(context).strip() + "\n"
     return RenderedNotice(title=text.splitlines()[0], text=text, html=html)
 

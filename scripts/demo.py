@@ -130,11 +130,43 @@ def load_caseload(now: datetime) -> tuple[list[str], list[str]]:
     return [c.reference for c in cases], ended
 
 
-def start_runs(references: list[str], now: datetime) -> None:
+def long_running_case(now: datetime, ended: list[str]) -> tuple[str, datetime]:
+    """The open demo case opened longest ago, and its opening day's morning: its run is
+    created as if the system had started it then (expected start weeks ago), as a case
+    carried over from before a deployment is, so the demo shows a case the Runs pages'
+    default 7-day window misses and the views and links the README gives find."""
+    from domain.demo import demo_caseload
+    from flows.clock_source import LONDON
+
+    cases = [c for c in demo_caseload(now.date()) if c.reference not in ended]
+    opened = min(cases, key=lambda c: c.events[0].on)
+    first = opened.events[0].on
+    return opened.reference, datetime(first.year, first.month, first.day, 9, tzinfo=LONDON)
+
+
+def start_runs(references: list[str], now: datetime, ended: list[str]) -> str:
     from tasks.run_control import start_case_run
 
+    old, opened = long_running_case(now, ended)
     for reference in references:
-        start_case_run(reference, now, None)
+        start_case_run(reference, now, None, scheduled_time=opened if reference == old else None)
+    return old
+
+
+def install_views() -> None:
+    """The saved views of the case runs (flows/views.py) in the old UI."""
+    import asyncio
+
+    from flows.views import install_views as save
+    from tasks.store import repository
+
+    async def install() -> None:
+        from prefect.client.orchestration import get_client
+
+        async with get_client() as client:
+            await save(client, repository().open_teams())
+
+    asyncio.run(install())
 
 
 def wait_settled(references: list[str], now: datetime, timeout: float = 600) -> dict[str, str]:
@@ -215,17 +247,20 @@ def up(_args: argparse.Namespace) -> None:
     say("loading the demo caseload ...")
     references, ended = load_caseload(now)
     say(f"starting {len(references)} case runs (one per case) ...")
-    start_runs(references, now)
+    old = start_runs(references, now, ended)
+    install_views()
     states = wait_settled(references, now)
     say(f"recording {len(ended)} review conferences that end their plans ...")
     end_plans(ended, now)
     say("one clock tick ...")
     stack.prefect("deployment", "run", "clock/clock", "--param", f"as_of={now.isoformat()}")
     states = wait_settled(references, now)
-    summary(port, states, ended)
+    summary(port, states, ended, old)
 
 
-def summary(port: int, states: dict[str, str], ended: list[str]) -> None:
+def summary(port: int, states: dict[str, str], ended: list[str], old: str) -> None:
+    from notifications.settings import case_link, case_link_v2, view_link, view_link_v2
+
     suspended = sum(s == "PAUSED" for s in states.values())
     completed = sum(s == "COMPLETED" for s in states.values())
     print(f"""
@@ -240,7 +275,15 @@ The system is running.
   The store       {STORE}  (CPO_DATABASE_URL=sqlite:///{STORE})
 
 What to look at:
-  - Runs: one run per case, named CP-DEMO-nnn, tagged team:... and profile:...
+  - Open cases, whatever their start (the Runs page's default "past 7 days" misses a case
+    opened earlier, such as {old}, whose run the demo started on its opening day):
+      Prefect's new UI  {view_link_v2("open-case")}
+      the old UI        {view_link("open-case")} (and its saved searches: "Open cases",
+                        "Overdue cases", "<team>: overdue cases"...)
+    One case: {case_link_v2(old)}
+              {case_link(old)}
+  - Runs: one run per case, named CP-DEMO-nnn, tagged team:... and profile:..., its state
+    named for its drift (Overdue · TM, Due this week, On track...)
     Open one: its Artifacts tab has the case timeline and its obligations (due, overdue,
     met, by whom, and the escalation rung each has reached).
   - Runs of 'clock': the caseload overview artifact, overdue obligations by team and rung.

@@ -152,9 +152,16 @@ def read_run(flow_run_id: str | UUID) -> FlowRun:
         return client.read_flow_run(UUID(str(flow_run_id)))
 
 
+def state_name(run: FlowRun) -> str:
+    """A run's state's name, "Suspended" for any suspended one: a case run's suspended state
+    is named for its drift ("Overdue · TM", "On track"...; services/run_labels.py)."""
+    if run.state is None:
+        return ""
+    return "Suspended" if run.state.type.value == "PAUSED" else (run.state.name or "")
+
+
 def state_of(flow_run_id: str | UUID) -> str:
-    run = read_run(flow_run_id)
-    return (run.state.name or "") if run.state else ""
+    return state_name(read_run(flow_run_id))
 
 
 def case_run_id(store: CaseRepository, reference: str) -> str | None:
@@ -172,7 +179,7 @@ def wait_for_state(
         run_id = case_run_id(store, reference)
         if run_id:
             run = read_run(run_id)
-            last = (run.state.name or "") if run.state else ""
+            last = state_name(run)
             if last in names:
                 return run
         time.sleep(0.3)

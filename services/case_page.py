@@ -4,9 +4,10 @@ acknowledge and who may acknowledge them (R-E6). Read only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from domain.events import MemberRole
 from domain.ladder import LONDON
 from domain.obligations import CaseView, derive
 from domain.profiles import calendar_for, load_profile
@@ -27,6 +28,8 @@ class CasePage:
     drift: Drift | None  # as the last wake or event left it (the read model)
     escalations: list[ObligationAt]  # open, escalated, not yet acknowledged (R-E6)
     acknowledgers: list[tuple[str, str]]  # (member id, role): who may acknowledge them
+    late_by: dict[str, int] = field(default_factory=dict)  # met late: working days, by key
+    managers: list[str] = field(default_factory=list)  # who may authorise a void (R-G3)
 
     @property
     def seq(self) -> int:
@@ -37,7 +40,8 @@ def case_page(store: CaseRepository, reference: str, as_of: datetime) -> CasePag
     history, _ = store.load(reference)
     policy = load_profile(history.profile)
     state = fold(history, policy, known_by=as_of.astimezone(LONDON).date())
-    view = derive(state, policy, calendar_for(policy), as_of)
+    calendar = calendar_for(policy)
+    view = derive(state, policy, calendar, as_of)
     people = [
         (member.id, member.role.value)
         for member in state.members.values()
@@ -52,6 +56,12 @@ def case_page(store: CaseRepository, reference: str, as_of: datetime) -> CasePag
         drift=store.drift_of(reference),
         escalations=open_escalations(store, reference, as_of),
         acknowledgers=people,
+        managers=[m.id for m in state.members.values() if m.role is MemberRole.TEAM_MANAGER],
+        late_by={
+            o.key: calendar.between(o.due, o.met_on)
+            for o in view.obligations
+            if o.met_on is not None and o.late
+        },
     )
 
 

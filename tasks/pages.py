@@ -15,7 +15,7 @@ from typing import Any
 from domain.dispatch import RUNG_ORDER
 from domain.ladder import Obligation
 from domain.store import OutboxEntry
-from notifications.settings import case_link, run_link
+from notifications.settings import case_link, run_link, view_link, view_link_v2
 from services.case_page import RUNG_WORDS, CasePage, drift_words
 from services.clock import Caseload
 
@@ -48,7 +48,25 @@ STAGES = {  # short words for a table column: the ladder's rungs (R-E1)
 }
 
 
-def obligation_lines(obligations: Iterable[Obligation]) -> list[str]:
+def state_words(o: Obligation, late_by: dict[str, int]) -> str:
+    """An obligation's state in a few words: met (and how late), or its rung, and whether
+    its escalation was acknowledged (R-E6)."""
+    state = _value(o.status)
+    if o.met_on:
+        state += f" {o.met_on:%a} {o.met_on.day} {o.met_on:%b}"
+        late = late_by.get(o.key)
+        if late:
+            state += f", **{late} working day{'s' if late != 1 else ''} late**"
+    elif o.rung:
+        state += f", {STAGES.get(_value(o.rung), _value(o.rung))}"
+    if o.acknowledged_on and not o.met_on:
+        state += f", acknowledged {o.acknowledged_on.day} {o.acknowledged_on:%b}"
+    return state
+
+
+def obligation_lines(
+    obligations: Iterable[Obligation], late_by: dict[str, int] | None = None
+) -> list[str]:
     """Open obligations, most urgent first, then the latest met: four short columns, so the
     table fits a 1,400-pixel screen (the keys to acknowledge are listed above it)."""
     shown = [o for o in obligations if _value(o.status) in SHOWN_STATUSES]
@@ -57,11 +75,7 @@ def obligation_lines(obligations: Iterable[Obligation]) -> list[str]:
     met = sorted((o for o in order if _value(o.status) == "met"), key=lambda o: o.met_on or o.due)
     lines = ["| due | state | what | owner |", "|---|---|---|---|"]
     for o in [*opened, *met[-MET_SHOWN:]]:
-        state = _value(o.status)
-        if o.met_on:
-            state += f" {o.met_on.day} {o.met_on:%b}"
-        elif o.rung:
-            state += f", {STAGES.get(_value(o.rung), _value(o.rung))}"
+        state = state_words(o, late_by or {})
         owner = o.owner or _value(o.owner_role).replace("_", " ")
         lines.append(
             f"| {o.due:%a} {o.due.day} {o.due:%b} | {state} | {o.title} ({o.subject}) | {owner} |"
@@ -79,9 +93,10 @@ def notice_line(entry: OutboxEntry) -> str:
         state += (entry.last_error or "")[:200]
     elif state == "withdrawn":  # no longer owed before it went: never sent (R-E1)
         state = (entry.withdrawn_reason or "withdrawn")[:200]
+    # Whom or what each notice is about: three chases for the review differ by their report.
     return (
         f"| {dispatch.fires_at:%d %b %H:%M} | {dispatch.rung.value.replace('_', ' ')} "
-        f"| {dispatch.rule} {dispatch.title} | {state} |"
+        f"| {dispatch.rule} {dispatch.title} ({dispatch.subject}) | {state} |"
     )
 
 
@@ -93,7 +108,7 @@ def notices_markdown(entries: Sequence[OutboxEntry]) -> list[str]:
     shown = sorted(failing + latest, key=lambda e: (e.dispatch.fires_at, e.key))
     if not shown:
         return []
-    lines = ["", "## Notices", "", "| sent | rung | what | delivery |", "|---|---|---|---|"]
+    lines = ["", "## Notices", "", "| due to go | rung | what | delivery |", "|---|---|---|---|"]
     return lines + [notice_line(e) for e in reversed(shown)]
 
 
@@ -122,11 +137,13 @@ def case_markdown(page: CasePage) -> str:
     lines = [f"# Case {page.reference}", "", f"**{drift_words(drift)}.**", ""]
     if review is not None:
         booked = f"booked for {day(review.booked)}" if review.booked else "not booked yet"
+        if review.booked and review.booked < page.as_of.date():
+            booked = f"booked for {day(review.booked)}, **a day that passed without it**"
         lines += [f"Next review conference: {booked} (deadline {day(review.deadline)}).", ""]
     lines += [f"As of {page.as_of:%a %d %b %Y %H:%M} (Europe/London). "
               f"[Every run of this case]({case_link(page.reference)})", ""]  # fmt: skip
     lines += escalation_lines(page)
-    lines += ["## Obligations", "", *obligation_lines(page.view.obligations)]
+    lines += ["## Obligations", "", *obligation_lines(page.view.obligations, page.late_by)]
     lines += notices_markdown(page.notices)
     lines += ["", "## Timeline", "", "| # | on | what | recorded by |", "|---|---|---|---|"]
     lines += [
@@ -150,7 +167,12 @@ def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str
     """The caseload from the read model: notices not delivered first (drift nobody hears
     of), then overdue obligations by team and stage in the ladder's order, then each team's
     cases with something overdue, oldest first, each linked to its run."""
-    lines = [f"# Caseload as of {caseload.as_of:%a %d %b %Y %H:%M}", ""]
+    lines = [
+        f"# Caseload as of {caseload.as_of:%a %d %b %Y %H:%M}",
+        "",
+        views_line("open-case"),
+        "",
+    ]
     if caseload.undelivered:
         lines += [
             f"**{caseload.undelivered} notice(s) not delivered** (oldest first; "
@@ -171,10 +193,17 @@ def caseload_markdown(caseload: Caseload, cases_shown: int = CASES_SHOWN) -> str
     lines += ["|---" * (len(rungs) + 2) + "|"]
     for team, counts in sorted(by_team.items()):
         cells = [str(counts.get(rung, 0)) for rung in rungs]
-        lines.append(f"| {team} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
+        team_cell = f"[{team}]({view_link_v2(f'overdue:{team}')}) ([old UI]({view_link(f'overdue:{team}')}))"
+        lines.append(f"| {team_cell} | " + " | ".join(cells) + f" | {sum(counts.values())} |")
     for team in sorted(by_team):
         lines += team_cases(team, [c for c in caseload.cases if c.team == team], cases_shown)
     return "\n".join(lines) + "\n"
+
+
+def views_line(tag: str) -> str:
+    """Every open case, whatever its run's start: links that carry their own window."""
+    return (f"Every open case: [in Prefect's UI]({view_link_v2(tag)}) · "
+            f"[in the old UI]({view_link(tag)})")  # fmt: skip
 
 
 def team_cases(team: str, cases: Sequence[Any], shown: int) -> list[str]:
@@ -190,8 +219,11 @@ def team_cases(team: str, cases: Sequence[Any], shown: int) -> list[str]:
     for c in cases[:shown]:
         link = run_link(c.flow_run_id) if c.flow_run_id else case_link(c.reference)
         since = c.oldest_overdue
+        worst = STAGES.get(c.worst_rung or "", "-")
+        if c.acknowledged:  # R-E6: the team manager has it in hand
+            worst += f", {c.acknowledged} acknowledged"
         lines.append(
             f"| [{c.reference}]({link}) | {c.overdue} | {since:%a} {since.day} {since:%b} "
-            f"| {STAGES.get(c.worst_rung or '', '-')} | {c.oldest_owner or '-'} |"
+            f"| {worst} | {c.oldest_owner or '-'} |"
         )
     return lines

@@ -62,11 +62,14 @@ def read_run(client: SyncPrefectClient, flow_run_id: str | None) -> FlowRun | No
         return None
 
 
-def start_case_run(reference: str, as_of: datetime, previous: str | None) -> str:
+def start_case_run(
+    reference: str, as_of: datetime, previous: str | None, scheduled_time: datetime | None = None
+) -> str:
     """A new case run, named after the case and tagged with its team and profile.
 
     The idempotency key names the run it replaces, so two clock ticks (or a tick and a manual
-    step) healing the same case at once create one run, not two.
+    step) healing the same case at once create one run, not two. ``scheduled_time`` (default
+    now) is the run's expected start, which the Runs pages' default window reads.
     """
     case = repository().summary(reference)
     run = run_deployment(
@@ -77,6 +80,7 @@ def start_case_run(reference: str, as_of: datetime, previous: str | None) -> str
         idempotency_key=f"{reference}|after|{previous or f'seq-{case.last_seq}'}",
         timeout=0,
         as_subflow=False,  # a subflow could never suspend
+        scheduled_time=scheduled_time,
     )
     assert isinstance(run, FlowRun)  # the sync variant: we are not in an event loop
     repository().set_flow_run(reference, str(run.id))

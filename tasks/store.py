@@ -151,6 +151,13 @@ def read_caseload(as_of: datetime) -> Caseload:
     return clock.caseload(repository(), as_of)
 
 
+@task(name="record-run-label", **STORE_TASK)
+def record_label(reference: str, flow_run_id: str, label: str, as_of: datetime) -> None:
+    """What the case's run is now labelled with on the Runs page (services/run_labels.py),
+    as of the wake's moment."""
+    repository().record_labels([(reference, flow_run_id, label)], as_of)
+
+
 def case_flow_run(reference: str) -> str | None:
     """The flow run that carries the case, as the store last recorded it."""
     return repository().summary(reference).flow_run_id

@@ -31,6 +31,7 @@ from domain.store.common import case_row, histories_of, history_of
 from domain.store.digests import DigestsMixin
 from domain.store.errors import CaseExists, CaseNotFound, ConcurrencyConflict
 from domain.store.extracts import ExtractsMixin
+from domain.store.labels import LabelsMixin
 from domain.store.outbox import OutboxMixin, insert_dispatches, pending_of, withdraw
 from domain.store.reports import ReportsMixin
 from domain.store.rules import Standing
@@ -58,6 +59,7 @@ class CaseRepository(
     ChildFactsMixin,
     AuditMixin,
     ExtractsMixin,
+    LabelsMixin,
 ):
     """Cases, their journal, their outbox, the teams' daily digests, the children's personal
     facts and the audit log. ``as_of`` drives the rules; the clock only stamps."""
@@ -109,7 +111,7 @@ class CaseRepository(
                 ).first()
                 if taken is not None:
                     raise CaseExists(taken)
-                now = self._clock()
+                now = moment  # when it was recorded: the clock, or the simulation's day
                 ids = insert_cases(
                     session, cases, recorded_by=recorded_by, source=source, now=now,
                     late=_late_reasons(lags, late_reason),
@@ -149,14 +151,14 @@ class CaseRepository(
                 standing = self._standing_with(history, moment)
                 self._advance(session, row, expected_seq, new_seq, standing)
                 rows = journal_rows(
-                    row.id, new_seq, [event], recorded_by, Source(source), self._clock(),
+                    row.id, new_seq, [event], recorded_by, Source(source), moment,
                     request_key, late=_late_reasons({reference: lags}, late_reason)[reference],
                 )  # fmt: skip
                 session.execute(insert(EventRow), rows)
                 self._withdraw_unowed(session, row.id, history, moment)
                 insert_dispatches(session, {reference: row.id}, standing.dispatches, self._clock())
                 session.execute(insert(AuditRow).values(
-                    **recorded_entry(self._clock(), recorded_by, reference, new_seq, event, source)
+                    **recorded_entry(moment, recorded_by, reference, new_seq, event, source)
                 ))  # fmt: skip
         except IntegrityError as error:  # the (case, seq) key: another writer took this seq
             raise ConcurrencyConflict(reference, expected_seq, None) from error

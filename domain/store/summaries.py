@@ -55,6 +55,7 @@ class OverdueObligation:
     subject: str
     owner: str | None
     overdue_since: date
+    acknowledged_on: date | None = None  # R-E6
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class OverdueCase:
     worst_rung: str | None
     flow_run_id: str | None
     oldest_owner: str | None = None  # who owns the oldest overdue obligation
+    acknowledged: int = 0  # of them, escalations the team manager acknowledged (R-E6)
 
 
 LADDER = [rung.value for rung in RUNG_COLUMNS]
@@ -223,7 +225,7 @@ class SummariesMixin(StoreBase):
             for reference, row, rung in session.execute(query):
                 yield OverdueObligation(
                     reference, row.team, row.key, row.rule, row.title, row.owner_role, row.due,
-                    rung, row.subject, row.owner, row.overdue_since,
+                    rung, row.subject, row.owner, row.overdue_since, row.acknowledged_on,
                 )  # fmt: skip
 
     def overdue_by_team(self, as_of: datetime) -> dict[str, dict[str, int]]:
@@ -246,7 +248,7 @@ class SummariesMixin(StoreBase):
         ob = OpenObligationRow
         query = (
             select(CaseRow.reference, CaseRow.team, CaseRow.flow_run_id, ob.overdue_since,
-                   rung_at(as_of), ob.owner, ob.owner_role)
+                   rung_at(as_of), ob.owner, ob.owner_role, ob.acknowledged_on)
             .join(CaseRow, CaseRow.id == ob.case_id)
             .where(overdue_at(as_of))
             .order_by(ob.overdue_since)
@@ -255,16 +257,18 @@ class SummariesMixin(StoreBase):
             query = query.where(ob.team == team)
         found: dict[str, OverdueCase] = {}
         with self._db.reading() as session:
-            for reference, team_of, run, since, rung, owner, role in session.execute(query):
+            for reference, team_of, run, since, rung, owner, role, acked in session.execute(query):
                 known = found.get(reference)
                 if known is None:  # the oldest comes first: it names the owner
                     found[reference] = OverdueCase(
-                        reference, team_of, 1, since, rung, run, owner or role.replace("_", " ")
-                    )
+                        reference, team_of, 1, since, rung, run, owner or role.replace("_", " "),
+                        int(acked is not None),
+                    )  # fmt: skip
                 else:
                     found[reference] = replace(
-                        known, overdue=known.overdue + 1, worst_rung=_worse(known.worst_rung, rung)
-                    )
+                        known, overdue=known.overdue + 1, worst_rung=_worse(known.worst_rung, rung),
+                        acknowledged=known.acknowledged + int(acked is not None),
+                    )  # fmt: skip
         return sorted(found.values(), key=lambda c: (c.oldest_overdue, c.reference))
 
     def obligations_at(self, reference: str, as_of: datetime) -> list[ObligationAt]:

@@ -287,3 +287,16 @@ class AuditRow(Base):
     subject: Mapped[str] = mapped_column(String(255), index=True)
     path: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonPayload)
+
+
+class RunLabelRow(Base):
+    """What the case's run on the Runs page was last labelled with (its state's name and
+    message, its drift tags; ``services/run_labels.py``), so that the clock relabels only
+    the runs whose drift has changed since."""
+
+    __tablename__ = "run_labels"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    flow_run_id: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(Text)
+    labelled_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the moment it describes

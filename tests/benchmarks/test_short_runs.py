@@ -47,3 +47,10 @@ def test_postgres_with_three_workers_and_sqlite_with_one_both_wake_a_burst() -> 
                    "--burst", "8", "--pool-limits", "6", timeout=1500)  # fmt: skip
     assert output.count("8 woken and asleep again, 0 failed runs") == 4
     assert "PostgreSQL + 3 workers (pool 6) / SQLite + 1 worker" in output
+
+
+def test_a_tick_relabels_suspended_runs_whose_drift_changed_and_starts_no_process() -> None:
+    output = bench("-m", "benchmarks.relabel_bench", "--runs", "120")
+    assert "relabelled 120 of 120 changed runs" in output
+    assert "processes started: 0 runs created, 0 taken out of their suspended state" in output
+    assert "again: relabelled 0 of 0 changed runs" in output

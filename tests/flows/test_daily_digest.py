@@ -82,7 +82,7 @@ def test_cpo_digest_shows_the_day_s_digest_before_it_is_queued(
 ) -> None:
     result = digest_command("--team", "team-north")
     assert result.exit_code == 0, result.output
-    assert "not queued" in result.output and "[CP-DIG-1]" in result.output
+    assert "not queued" in result.output and "CP-DIG-1: " in result.output
     assert smtp.mails == [] and store.digests_of(THURSDAY) == []
 
 

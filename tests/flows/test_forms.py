@@ -93,3 +93,29 @@ def test_with_nothing_escalated_the_form_only_refreshes() -> None:
     assert form.model_json_schema().get("properties", {}) == {}
     assert "Nothing is escalated" in (form._description or "")
     assert CaseWake(as_of="2025-03-27").acknowledgement() is None
+
+
+def test_the_resume_form_offers_the_cases_own_events_and_managers_to_void_a_mistake() -> None:
+    from dataclasses import replace
+
+    from domain.store import JournalEntry
+
+    moment = datetime(2025, 3, 27, 13, tzinfo=LONDON)
+    journal = [
+        JournalEntry(1, "conference_held", date(2025, 3, 3), "a", moment, "import", "ICPC"),
+        JournalEntry(2, "visit_made", date(2025, 3, 20), "a", moment, "ui", "visit by sw",
+                     voided_by=3),
+        JournalEntry(3, "event_voided", date(2025, 3, 21), "a", moment, "ui", "void #2"),
+        JournalEntry(4, "visit_made", date(2025, 3, 21), "a", moment, "ui", "visit by sw"),
+    ]  # fmt: skip
+    form = acknowledgement_form(replace(page(), journal=journal, managers=["tm"]), "http://ui")
+    schema = form.model_json_schema()["properties"]
+    assert schema["void"]["enum"] == [
+        "(nothing to void)", "#4 · visit by sw · Fri 21 Mar 2025",
+        "#1 · ICPC · Mon 03 Mar 2025",
+    ]  # fmt: skip
+    assert schema["void_authorised_by"]["enum"] == ["tm · team manager"]
+    chosen = CaseWake(void=schema["void"]["enum"][1], void_reason=" typed twice ",
+                      void_authorised_by="tm · team manager")  # fmt: skip
+    assert chosen.correction() == (4, "typed twice", "tm")
+    assert CaseWake(as_of="x").correction() is None

@@ -40,13 +40,21 @@ def test_the_caseload_counts_overdue_by_team_in_the_ladders_order_and_links_each
     late = OverdueCase("CP-9", "team-north", 3, date(2025, 3, 3), "escalation_tm", "run-9", "sw")
     text = caseload_markdown(caseload({"team-north": {"escalation_tm": 1, "missed": 2}}, late))
     assert "| team | missed | to the TM | total |" in text
-    assert "| team-north | 2 | 1 | 3 |" in text
+    assert "[team-north](http://127.0.0.1:4200/v2/runs?tags=overdue%3Ateam-north&start=" in text
+    assert "(http://127.0.0.1:4200/runs?tag=overdue%3Ateam-north&type=span" in text
+    assert text.split("\n| [team-north]")[1].split("\n")[0].endswith(") | 2 | 1 | 3 |")
+    assert "Every open case: [in Prefect's UI](http://127.0.0.1:4200/v2/runs?tags=open-case" in text
     assert "## team-north: 1 case(s) with something overdue" in text
     assert (
         "| [CP-9](http://127.0.0.1:4200/runs/flow-run/run-9) | 3 | Mon 3 Mar | to the TM | sw |"
         in text
     )
     assert "Nothing overdue" in caseload_markdown(caseload({}))
+    acked = OverdueCase(
+        "CP-9", "team-north", 3, date(2025, 3, 3), "escalation_tm", "run-9", "sw", 1
+    )
+    text = caseload_markdown(caseload({"team-north": {"escalation_tm": 1}}, acked))
+    assert "| to the TM, 1 acknowledged | sw |" in text
 
 
 def test_every_notice_not_delivered_comes_first_with_its_error() -> None:
@@ -100,3 +108,19 @@ def test_drift_reads_as_one_line_and_as_tags() -> None:
     tags = drift_tags(page.drift)
     assert "overdue" in tags and any(t.startswith("rung:") for t in tags)
     assert drift_words(None) == "Not yet woken" and drift_tags(None) == []
+
+
+def test_the_page_marks_late_completions_acknowledgements_and_whom_each_notice_is_about() -> None:
+    from dataclasses import replace
+
+    page = page_of("CP-7", datetime(2025, 12, 1, 9, tzinfo=LONDON))
+    late = [o for o in page.view.obligations if o.met_on and o.late]
+    assert late  # the synthetic case met some obligations after their due day
+    text = case_markdown(replace(page, late_by={o.key: 2 for o in late}))
+    assert "2 working days late**" in text
+    assert "| R-T5 Minutes circulated (core group cg-1) |" in text  # whose notice it is
+    acknowledged = replace(
+        page.view.obligations[0], met_on=None, acknowledged_on=date(2025, 11, 27)
+    )
+    view = replace(page.view, obligations=(acknowledged,))
+    assert "acknowledged 27 Nov" in case_markdown(replace(page, view=view))

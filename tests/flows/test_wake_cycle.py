@@ -10,6 +10,7 @@ from flows.case_form import NOTHING, CaseWake
 from flows.case_lifecycle import wake_cycle
 from flows.clock_source import LONDON
 from flows.suspend_keys import SuspendKey
+from services.run_labels import RunLabel, label_of
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class FakeSteps:
     def acknowledge(self, reference: str, chosen: tuple[str, str], as_of: datetime) -> None:
         self.done.append(("acknowledge", chosen))
 
+    def void(
+        self, reference: str, chosen: tuple[int, str, str], person: str, as_of: datetime
+    ) -> None:
+        self.done.append(("void", chosen))
+
     def refresh(self, reference: str, as_of: datetime) -> Standing:
         self.done.append(("refresh", as_of))
         return Standing(closed=self.closed, next_wake=None, dispatches=())
@@ -48,10 +54,11 @@ class FakeSteps:
         self.done.append(("publish", as_of))
         return Page(self.seq)
 
-    def label(self, page: Page) -> None:
-        self.done.append(("label", page.seq))
+    def label(self, page: Page, is_open: bool) -> RunLabel:
+        self.done.append(("label", is_open))
+        return label_of(None, "team-north", is_open)
 
-    def suspend(self, key: SuspendKey, page: Page) -> None:
+    def suspend(self, key: SuspendKey, page: Page, label: RunLabel) -> None:
         self.done.append(("suspend", str(key)))
 
     def names(self) -> list[str]:
@@ -116,3 +123,16 @@ def test_keys_that_are_not_ours_are_ignored() -> None:
     wake_cycle("CP-1", "2025-01-06", {"1", "some-uuid"}, steps)
     assert steps.names()[0] == "adopt"
     assert steps.done[-1] == ("suspend", "wake-1-seq-2")
+
+
+def test_a_void_chosen_in_the_resume_form_is_recorded_before_the_wake_derives() -> None:
+    chosen = CaseWake(
+        as_of="2025-04-02",
+        void="#7 · visit by sw: seen c1 · Tue 1 Apr 2025",
+        void_reason="typed twice",
+        void_authorised_by="tm · team manager",
+    )
+    steps = FakeSteps(inputs={"wake-1-seq-1": chosen})
+    wake_cycle("CP-1", None, {"wake-1-seq-1"}, steps)
+    assert steps.names()[:3] == ["resumed_with", "void", "refresh"]
+    assert ("void", (7, "typed twice", "tm")) in steps.done

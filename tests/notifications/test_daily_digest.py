@@ -160,7 +160,7 @@ def test_a_retry_sends_the_snapshot_taken_when_the_digest_was_enqueued(
     tick(store, notifier, at(THURSDAY, 8, 15))
     [north] = smtp.to(NORTH)
     [text] = north.parts("text/plain")
-    assert "[CP-N-1] Child seen (child c1)" in text.decode()
+    assert "CP-N-1: " in text.decode() and "- Child seen (child c1)" in text.decode()
 
 
 def test_the_digest_is_due_from_the_hour_on_working_days_only() -> None:

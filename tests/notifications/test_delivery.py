@@ -114,7 +114,7 @@ def test_an_escalation_reaches_the_team_manager_once_by_email(
     assert result.delivered and result.error is None
     (mail,) = smtp.mails
     assert mail.recipients == ["tm-north@example.org"]
-    assert mail.subject.startswith("[CP-2025-0012] OVERDUE: Core group minutes circulated")
+    assert mail.subject.startswith("[CP-2025-0012] Overdue: Core group minutes circulated")
     (html,) = mail.parts("text/html")
     assert b"Rule: R-T5" in html
 
@@ -131,8 +131,8 @@ def test_the_final_rung_reaches_head_of_service_by_email_and_webhook(
     assert result.delivered
     assert [m.recipients for m in smtp.mails] == [["hos@example.org"]]
     (body,) = webhook.at("/head-of-service")
-    assert body["title"].startswith("[CP-2025-0012] UNACKNOWLEDGED ESCALATION")
-    assert body["message"].splitlines()[-1] == "Rule: R-T5"
+    assert body["title"].startswith("[CP-2025-0012] Not acknowledged")
+    assert body["message"].splitlines()[-1] == "Rule: R-T5, R-E1, R-E6"
 
 
 def test_members_own_contacts_each_get_one_notice(

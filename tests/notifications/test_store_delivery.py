@@ -49,10 +49,10 @@ def test_each_rung_reaches_each_recipient_once_across_a_partial_failure(
     finally:
         down.stop()
 
-    notices = [m for m in smtp.mails if "MEETING BOOKED" not in m.subject]
+    notices = [m for m in smtp.mails if "Meeting booked" not in m.subject]
     assert [m.recipients for m in notices] == [["tm-north@example.org"]]
     # Opening the case booked its first review: the chair's invitation came once, with its .ics.
-    [booking] = [m for m in smtp.mails if "MEETING BOOKED" in m.subject]
+    [booking] = [m for m in smtp.mails if "Meeting booked" in m.subject]
     assert booking.recipients == ["chair@example.org"]
     [ics] = booking.parts("text/calendar")
     assert b"METHOD:REQUEST" in ics and b"UID:CP-2025-0012.rcpc-1@cp-orchestrator" in ics

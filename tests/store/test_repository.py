@@ -21,7 +21,6 @@ from tests.store.cases import (
     plan_ended,
     visit,
 )
-from tests.store.conftest import RECORDED_AT
 
 
 def journal_size(repository: CaseRepository) -> int:
@@ -58,7 +57,7 @@ def test_an_appended_event_gets_the_next_sequence_and_its_audit_fields(
         "worker-7",
         "ui",
     )
-    assert entry.recorded_at == RECORDED_AT
+    assert entry.recorded_at == AS_OF  # a simulation's store records as of its own day
     assert repository.load("BED-0001")[1] == 2
 
 
