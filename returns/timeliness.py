@@ -31,6 +31,7 @@ from domain.events import EventVoided
 from domain.ladder import LONDON, Obligation
 from domain.obligations import derive
 from domain.profiles import PolicyProfile, calendar_for
+from domain.recording import recording_lag
 from domain.state import fold
 from domain.store.extracts import CaseRecord
 from returns.plans import Skipped, profile
@@ -196,8 +197,8 @@ def _count_recording(
             continue  # imported (a migration), voided, or a correction
         if not result.start <= event.on <= result.known:
             continue
-        recorded = at.astimezone(LONDON).date()
-        _add(result, RECORDING, state.team, event.on, recorded <= calendar.add(event.on, limit))
+        lag = recording_lag(calendar, event.on, at.astimezone(LONDON).date())  # R-G3's measure
+        _add(result, RECORDING, state.team, event.on, lag <= limit)
 
 
 def _add(result: Timeliness, measure: str, team: str, due: date, in_time: bool) -> None:
