@@ -9,6 +9,12 @@ Then each return runs through its use case (``services.returns``), each in a fre
 its wall time, and its peak resident memory above the same process's once its imports were
 done. Synthetic cases start in 2024 and 2025, so the defaults ask for the 2025-26 census,
 List 7 as of 31 December 2025, and the timeliness of 2025.
+
+    .venv/bin/python benchmarks/returns_bench.py --cases 50000 --compare 785f0e7
+
+builds the store with another commit's code (from a temporary worktree: its events and
+facts, which this checkout reads too), runs that commit's own ``returns_bench.py`` on it,
+then this checkout's: two sets of figures measured in one run on one store.
 """
 
 from __future__ import annotations
@@ -126,16 +132,20 @@ def main() -> None:
     parser.add_argument(
         "--validate", action="store_true", help="then the DfE's validator on the census (.venv-cin)"
     )
+    parser.add_argument("--compare", metavar="REF", help="first run this commit's returns too")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="cpo-returns-bench-")
     url = args.database_url or f"sqlite:///{Path(folder) / 'cases.sqlite3'}"
-    if args.database_url is None:
-        print(f"building a store of {args.cases:,} cases in {folder} ...", flush=True)
-        print(f"built in {build(url, args.cases, args.workers):,.0f} s", flush=True)
     given = {
         "year": args.year, "as_of": date.fromisoformat(args.as_of),
         "start": date.fromisoformat(args.start), "end": date.fromisoformat(args.end),
     }  # fmt: skip
+    if args.compare:
+        baseline(args.compare, url, args)
+        print("this checkout:", flush=True)
+    elif args.database_url is None:
+        print(f"building a store of {args.cases:,} cases in {folder} ...", flush=True)
+        print(f"built in {build(url, args.cases, args.workers):,.0f} s", flush=True)
     run_returns(url, folder, given, args.only)
     if args.validate:
         validate(Path(folder) / "census.xml")
@@ -155,6 +165,34 @@ def run_returns(url: str, folder: str, given: dict[str, Any], kinds: list[str]) 
             f"file {size / 2**20:,.1f} MiB, {counts}",
             flush=True,
         )
+
+
+def baseline(ref: str, url: str, args: argparse.Namespace) -> None:
+    """The store built by ``ref``'s code (unless given), then ``ref``'s own benchmark on it,
+    from a temporary worktree."""
+    tree = Path(tempfile.mkdtemp(prefix="cpo-returns-baseline-")) / "tree"
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), ref],
+                   check=True, capture_output=True)  # fmt: skip
+    try:
+        if args.database_url is None:
+            print(f"building a store of {args.cases:,} cases with {ref}'s code ...", flush=True)
+            code = (
+                f"import sys; sys.path.insert(0, {str(tree)!r}); "
+                "from benchmarks.returns_bench import build; "
+                f"seconds = build({url!r}, {args.cases}, {args.workers}); "
+                "print('built in', round(seconds), 's')"
+            )
+            subprocess.run([sys.executable, "-c", code], cwd=tree, check=True)  # fmt: skip
+        print(f"{ref}:", flush=True)
+        subprocess.run(
+            [sys.executable, str(tree / "benchmarks" / "returns_bench.py"), "--database-url", url,
+             "--year", args.year, "--as-of", args.as_of, "--from", args.start, "--to", args.end,
+             "--only", *args.only],
+            cwd=tree, check=True,
+        )  # fmt: skip
+    finally:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)],
+                       check=False, capture_output=True)  # fmt: skip
 
 
 def validate(census: Path) -> None:

@@ -56,6 +56,10 @@ def set_facts(
     disability: Annotated[
         list[str] | None, typer.Option(help="CIN code; repeat for each (NONE if none).")
     ] = None,
+    upn: Annotated[str | None, typer.Option(help="The unique pupil number.")] = None,
+    upn_unknown: Annotated[
+        str | None, typer.Option(help="Why the UPN is not known: UN1 ... UN6.")
+    ] = None,
     database_url_option: DatabaseUrl = None,
 ) -> None:
     """Record a child's personal facts (a file, flags, or both: flags win)."""
@@ -63,6 +67,7 @@ def set_facts(
         "la_child_id": la_child_id, "sex": sex, "ethnicity": ethnicity,
         "date_of_birth": date_of_birth, "expected_birth_date": expected_birth_date,
         "disabilities": tuple(disability) if disability else None,
+        "upn": upn, "upn_unknown": upn_unknown,
     }  # fmt: skip
     facts = _facts(child, _from_file(file), flags)
     with open_store(database_url_option) as store:
@@ -95,11 +100,14 @@ def show_facts(
     if as_json:
         print_json([item.model_dump(mode="json") for item in found])
         return
-    table = Table("child", "LA child id", "sex", "ethnicity", "born", "expected", "disabilities")
+    table = Table(
+        "child", "LA child id", "sex", "ethnicity", "born", "expected", "disabilities", "UPN"
+    )
     for item in found:
         table.add_row(
             item.child, item.la_child_id, item.sex, item.ethnicity, _day(item.date_of_birth),
             _day(item.expected_birth_date), " ".join(item.disabilities),
+            item.upn or (f"unknown: {item.upn_unknown}" if item.upn_unknown else ""),
         )  # fmt: skip
     console.print(table if found else f"{reference}: no child's facts recorded")
 

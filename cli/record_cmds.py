@@ -37,6 +37,8 @@ STEPS: dict[str, tuple[str, str | None]] = {
     "acknowledge": ("EscalationAcknowledged", "escalation_acknowledged"),
     "cover": ("Cover", None),
     "end-plan": ("PlanEnded", "plan_ended"),
+    "assessment": ("Assessment", None),
+    "emergency-protection": ("EmergencyProtectionTaken", "emergency_protection_taken"),
     "void": ("EventVoided", "event_voided"),
 }
 
@@ -92,6 +94,7 @@ def _model(type_name: str) -> Any:
             events.CoreGroupHeld | events.CoreGroupCancelled | events.CoreGroupRescheduled
         ),
         "Cover": events.CoverStarted | events.CoverEnded,
+        "Assessment": events.AssessmentStarted | events.AssessmentCompleted,
     }
     if type_name in unions:
         return Annotated[unions[type_name], Field(discriminator="type")]

@@ -43,6 +43,12 @@ def _day(value: str, option: str) -> date:
 def _said(written: Written) -> None:
     counts = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in written.counts.items())
     console.print(f"{written.subject}: {written.path} ({counts})")
+    if written.said:
+        console.print(written.said, highlight=False)
+    for note in written.notes[:SHOWN]:
+        errors.print(f"[yellow]{note}[/yellow]", highlight=False)
+    if len(written.notes) > SHOWN:
+        errors.print(f"[yellow]... and {len(written.notes) - SHOWN} more noted[/yellow]")
     for reference, child in written.without_facts[:SHOWN]:
         errors.print(
             f"[yellow]{reference} child {child}: no personal facts, left out "
@@ -61,9 +67,19 @@ def cin_census(
         str | None,
         typer.Option("--la-code", envvar=LA_CODE_ENV, help="The DfE's three-digit LA code."),
     ] = None,
+    provisional: Annotated[
+        bool, typer.Option("--provisional", help="A year not yet ended: what is known today.")
+    ] = False,
+    placeholders: Annotated[
+        bool,
+        typer.Option(
+            "--referral-placeholders",
+            help="Fill the referral's fields the system does not record (the file says so).",
+        ),
+    ] = False,
     database_url_option: DatabaseUrl = None,
 ) -> None:
-    """The CIN census's child protection parts, as the DfE's XML."""
+    """The CIN census's child protection modules, as the DfE's XML, for the CIN team."""
     from services.returns import write_cin_census
 
     if not la_code:
@@ -72,6 +88,33 @@ def cin_census(
         try:
             written = write_cin_census(
                 store, year, out, la_code=la_code, requested_by=acting_person(),
+                generated_at=parse_as_of(None), provisional=provisional,
+                placeholders=placeholders,
+            )  # fmt: skip
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from error
+    _said(written)
+
+
+def reconcile(
+    extract: Annotated[
+        Path, typer.Option("--census", help="The authority's own census extract (XML).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="The differences (.csv); the page beside it (.html). 0600."),
+    ] = Path("census-differences.csv"),
+    database_url_option: DatabaseUrl = None,
+) -> None:
+    """The authority's census extract beside this record: every difference, both values."""
+    from services.returns import reconcile_census
+
+    if not extract.is_file():
+        raise typer.BadParameter(f"{extract}: no such file", param_hint="--census")
+    with open_store(database_url_option) as store:
+        try:
+            written = reconcile_census(
+                store, extract, out, requested_by=acting_person(),
                 generated_at=parse_as_of(None),
             )  # fmt: skip
         except ValueError as error:
@@ -111,13 +154,14 @@ def timeliness(
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         raise typer.BadParameter("the period ends before it starts", param_hint="--to")
+    moment = parse_as_of(None)
     with open_store(database_url_option) as store:
-        figures = read_timeliness(store, first, last)
+        figures = read_timeliness(store, first, last, moment.date())
         if out is not None:
             _said(
                 write_timeliness_report(
                     store, first, last, out, requested_by=acting_person(),
-                    generated_at=parse_as_of(None), figures=figures,
+                    generated_at=moment, figures=figures,
                 )
             )  # fmt: skip
     if as_json:
@@ -129,6 +173,7 @@ def timeliness(
 def _figures_json(figures: Timeliness) -> dict[str, object]:
     return {
         "from": figures.start.isoformat(), "to": figures.end.isoformat(), "cases": figures.cases,
+        "known": figures.known.isoformat(), "to_date": figures.to_date,
         "skipped": [s.reference for s in figures.skipped],
         "figures": [
             {"measure": m, "team": t, "month": month, "owed": v.owed, "in_time": v.in_time}
@@ -138,14 +183,19 @@ def _figures_json(figures: Timeliness) -> dict[str, object]:
 
 
 def _print_figures(figures: Timeliness) -> None:
-    from returns.report import cell
+    from returns.report import cell, month_cell
     from returns.timeliness import ALL_TEAMS, MEASURES
 
+    if figures.to_date:
+        console.print(f"The period has not ended: figures to {figures.known}.")
+    months = [
+        m + (" (to date)" if figures.month_state(m) == "to date" else "") for m in figures.months
+    ]
     for measure in MEASURES:
-        table = Table("team", *figures.months, "period", title=measure.title)
+        table = Table("team", *months, "period", title=measure.title)
         for team in [*figures.teams, ALL_TEAMS]:
             whose = None if team == ALL_TEAMS else team
-            cells = [cell(figures.tally(measure.key, whose, m)) for m in figures.months]
+            cells = [month_cell(figures, measure.key, whose, m) for m in figures.months]
             table.add_row(team, *cells, cell(figures.tally(measure.key, whose)))
         console.print(table)
 
@@ -176,5 +226,6 @@ def register(app: typer.Typer) -> None:
     returns_app.command("cin-census")(cin_census)
     returns_app.command("annex-a-list7")(annex_a_list7)
     returns_app.command("timeliness")(timeliness)
+    returns_app.command("reconcile")(reconcile)
     app.add_typer(returns_app, name="returns")
     app.command("audit")(audit)

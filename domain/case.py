@@ -20,6 +20,7 @@ from domain.events import (
     ActionItem,
     CategoryOfAbuse,
     ConferenceDecision,
+    EpisodeClosure,
     Event,
     EventVoided,
     Member,
@@ -97,6 +98,7 @@ class ChildRecord:
     plan_end: date | None = None
     end_reason: str | None = None
     previous_plans: int | None = None  # R-LC1: CIN NumberOfPreviousCPP, when recorded
+    closure: EpisodeClosure | None = None  # the episode when the plan ended, if said or certain
     name: str = ""  # kept for R-G1's secure channels only; never in an ordinary notice
 
 
@@ -162,6 +164,10 @@ class CaseState:
     reviews: dict[int, Booking] = field(default_factory=dict)
     booking_changes: dict[int, list[BookingChange]] = field(default_factory=dict)  # by event
     cover: Member | None = None
+    # Who was in post when (``domain.visits.statutory``): each lead professional from the day
+    # a conference named them, and each cover worker's (start, end or None, member id).
+    lead_professionals: list[tuple[date, str]] = field(default_factory=list)
+    covers: list[tuple[date, date | None, str]] = field(default_factory=list)
     closed_on: date | None = None
     close_reason: str | None = None
 
@@ -183,7 +189,12 @@ class CaseState:
         """The day of the latest event the case's timeline counts: a correction (R-G3) is
         dated when it was made, and once a mistake is voided the real, earlier event can be
         recorded, so corrections do not hold the order back."""
-        dated = (e.on for e in reversed(self.events) if not isinstance(e, EventVoided))
+        opened = self.conferences[0].on if self.conferences else None
+        dated = (
+            e.on
+            for e in reversed(self.events)
+            if not isinstance(e, EventVoided) and (opened is None or e.on >= opened)
+        )  # an enquiry's facts dated before the case opened hold nothing back
         return next(dated, None)
 
     @property

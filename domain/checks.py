@@ -13,6 +13,8 @@ from datetime import date
 from domain.case import CaseState, Meeting
 from domain.errors import RejectedEvent
 from domain.events import (
+    CLOSURE_OF_REASON,
+    NO_FACTORS,
     PROFESSIONAL_ROLES,
     ActionDone,
     ActionItem,
@@ -28,6 +30,8 @@ from domain.events import (
     ConferenceKind,
     CoverEnded,
     CoverStarted,
+    EmergencyProtectionTaken,
+    EpisodeClosure,
     EscalationAcknowledged,
     Event,
     EventVoided,
@@ -42,6 +46,8 @@ from domain.events import (
     VisitMade,
 )
 from domain.timescales import review_rule
+
+PROTECTION_BEFORE_MONTHS = 6  # an enquiry's facts before the case opened: Annex A's window
 
 
 class Check:
@@ -103,8 +109,19 @@ def report(check: Check, event: AgencyReportReceived) -> None:
 
 def assessment_started(check: Check, event: AssessmentStarted) -> None:
     check.child("child", event.child, "R-T14")
-    if event.assessment in check.state.assessments:
+    state = check.state
+    if event.assessment in state.assessments:
         raise check.fail("assessment", "R-T14", f"assessment {event.assessment!r} already started")
+    if state.children[event.child].plan_end is not None:
+        raise check.fail("child", "R-T14", f"the plan of {event.child!r} has ended (CIN 8565)")
+    open_one = next(
+        (a for a, (c, _, done) in state.assessments.items() if c == event.child and not done), None
+    )
+    if check.recording and open_one is not None:
+        raise check.fail(
+            "assessment", "R-T14",
+            f"assessment {open_one!r} of {event.child!r} is still open (CIN 8863Q, 8896)",
+        )  # fmt: skip
 
 
 def assessment_completed(check: Check, event: AssessmentCompleted) -> None:
@@ -113,6 +130,34 @@ def assessment_completed(check: Check, event: AssessmentCompleted) -> None:
         raise check.fail("assessment", "R-T14", f"unknown assessment {event.assessment!r}")
     if found[2] is not None:
         raise check.fail("assessment", "R-T14", "that assessment is already complete")
+    if event.on < found[1]:
+        raise check.fail("on", "R-T14", "an assessment completes after it starts (CIN 8608)")
+    if check.recording:
+        assessment_factors(check, event.factors)
+
+
+def assessment_factors(check: Check, factors: tuple[str, ...]) -> None:
+    """The factors identified at a completed assessment, as the census takes them."""
+    if not factors:
+        raise check.fail(
+            "factors", "R-T14", "give the factors identified at the assessment (CIN 8897Q)"
+        )
+    if NO_FACTORS in factors:
+        raise check.fail(
+            "factors", "R-T14",
+            "21 (no factors identified) does not go with a child protection plan (CIN 8869, 8873Q)",
+        )  # fmt: skip
+    if len(set(factors)) != len(factors):
+        raise check.fail("factors", "R-T14", "a factor appears twice (CIN 8898)")
+
+
+def protection(check: Check, event: EmergencyProtectionTaken) -> None:
+    """Annex A List 7: an emergency protection order or police protection, for children of
+    the case (before the case opened too: ``validation.ENQUIRY_FACTS``)."""
+    for child in event.children:
+        check.child("children", child, "R-G3")
+    if event.ends_on is not None and event.ends_on < event.on:
+        raise check.fail("ends_on", "R-G3", "emergency protection ends after it starts")
 
 
 def concern_raised(check: Check, event: ConcernRaised) -> None:
@@ -243,6 +288,39 @@ def plan_ended(check: Check, event: PlanEnded) -> None:
         check.child("children", child, "R-LC2a")
         if check.state.children[child].plan_end is not None:
             raise check.fail("children", "R-LC2a", f"the plan of {child!r} has already ended")
+    certain = CLOSURE_OF_REASON.get(event.reason)
+    if event.closure is not None and certain is not None and event.closure is not certain:
+        raise check.fail(
+            "closure", "R-LC2a",
+            f"a plan ended as {event.reason.value} closes the episode as {certain.value}",
+        )  # fmt: skip
+    if event.closure is EpisodeClosure.DIED and event.reason is not PlanEndReason.DIED:
+        raise check.fail("closure", "R-LC2a", "the episode closes as died only when the child died")
+    if check.recording:
+        episode_closure(check, event.closure or certain, event.children)
+
+
+def episode_closure(
+    check: Check, closure: EpisodeClosure | None, children: tuple[str, ...] = ()
+) -> None:
+    """Checked when a plan's end is recorded: what becomes of the child-in-need episode is
+    said (CIN ReasonForClosure), and an episode that closes has no assessment left open
+    (CIN 8867)."""
+    if closure is None:
+        raise check.fail(
+            "closure", "R-LC2a",
+            "say whether child-in-need services continue or why the episode closes "
+            "(CIN ReasonForClosure)",
+        )  # fmt: skip
+    if closure is EpisodeClosure.CIN_CONTINUES:
+        return
+    for assessment, (child, _, done) in check.state.assessments.items():
+        if done is None and (not children or child in children):
+            raise check.fail(
+                "closure", "R-LC2a",
+                f"assessment {assessment!r} of {child!r} is still open: complete it first "
+                "(CIN 8867)",
+            )  # fmt: skip
 
 
 def plan_dates(check: Check, event: Event) -> None:

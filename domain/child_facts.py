@@ -31,6 +31,30 @@ DISABILITIES = (
     "NONE", "MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT", "DDA",
 )  # fmt: skip
 LA_CHILD_ID = re.compile(r"[A-Za-z0-9]{1,20}")
+# The unique pupil number (CIN UPN, N00001; the DfE's UPN guide): a check letter, the LA's
+# number (3 digits), 8 more digits and a last character, a digit or a letter (CIN 1510-1550).
+UPN = re.compile(r"[A-HJ-NP-RT-Z]\d{11}[A-HJ-NP-RT-Z0-9]")
+UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+UPN_LETTER_VALUES = {letter: n for n, letter in enumerate(UPN_CHECK_LETTERS)}
+# The LA numbers a UPN may carry in characters 2-4 (CIN 1530).
+UPN_LA_CODES = frozenset(
+    [*range(1, 6), *range(201, 214), *range(301, 321), *range(330, 337), *range(340, 345),
+     *range(350, 360), *range(370, 374), *range(380, 385), *range(390, 395), 420,
+     *range(660, 682), *range(701, 709), *range(800, 804), *range(805, 809), *range(810, 814),
+     815, 816, *range(820, 824), 825, 826, 830, 831, *range(835, 842), 845, 846,
+     *range(850, 853), *range(855, 858), 860, 861, *range(865, 897), 908, 909, 916, 919, 921,
+     925, 926, 928, 929, 931, 933, *range(935, 939), 940, 941]
+)  # fmt: skip
+# Why a UPN is not given (CIN UPNunknown, N00135). UN7 is for a referral with no further
+# action, never a child on a plan (CIN 8772).
+UPN_UNKNOWN = {
+    "UN1": "not of school age and not yet given a UPN",
+    "UN2": "never attended a state school in England",
+    "UN3": "lives abroad",
+    "UN4": "moved to another authority and the UPN is not known",
+    "UN5": "the sources of UPNs reflect a change of legal status (adoption)",
+    "UN6": "an unaccompanied asylum-seeking child or newly arrived in England",
+}
 PREGNANCY = timedelta(days=280)  # CIN 8606: 40 weeks
 
 
@@ -46,6 +70,8 @@ class ChildFacts(BaseModel):
     date_of_birth: date | None = None
     expected_birth_date: date | None = None  # an unborn child (pre-birth plans)
     disabilities: tuple[str, ...] = ()  # CIN disability codes; NONE alone when none
+    upn: str | None = None  # the unique pupil number (CIN UPN)
+    upn_unknown: str | None = None  # else why it is not known (CIN UPNunknown: UN1 ... UN6)
 
     @property
     def unborn(self) -> bool:
@@ -84,11 +110,13 @@ def sorted_facts(facts: tuple[ChildFacts, ...]) -> tuple[ChildFacts, ...]:
 
 def process_start(state: CaseState) -> date:
     """The earliest day the case records: the strategy discussion that started the enquiry
-    (for a transfer-in, the day it was accepted), else the opening conference. The census's
-    referral date is never later (CIN 1104, 1105, 2889)."""
+    (for a transfer-in, the day it was accepted), an assessment or emergency protection
+    before it, else the opening conference. The census's referral date is never later (CIN
+    1103, 1104, 1105, 2889)."""
     opening = state.events[0]
     assert isinstance(opening, ConferenceHeld)
-    return min(d for d in (opening.strategy_discussion_on, opening.on) if d is not None)
+    days = [e.on for e in state.events if e.on < opening.on]
+    return min(d for d in (opening.strategy_discussion_on, opening.on, *days) if d is not None)
 
 
 def check_facts(facts: ChildFacts, state: CaseState) -> None:
@@ -104,6 +132,35 @@ def check_facts(facts: ChildFacts, state: CaseState) -> None:
         raise _fail(facts, "ethnicity", "a CIN ethnicity code such as WBRI or NOBT (CIN 4220)")
     _check_birth(facts, state, child)
     _check_disabilities(facts)
+    _check_upn(facts)
+
+
+def upn_check_letter(upn: str) -> str:
+    """The letter a UPN's first character must be: characters 2 to 13 weighted 2 to 13, the
+    sum modulo 23 (the DfE's UPN guide; CIN 1510). A letter in the 13th place counts as its
+    position in the check letters."""
+    total = 0
+    for weight, character in enumerate(upn[1:13], start=2):
+        value = int(character) if character.isdigit() else UPN_LETTER_VALUES.get(character, 0)
+        total += value * weight
+    return UPN_CHECK_LETTERS[total % 23]
+
+
+def _check_upn(facts: ChildFacts) -> None:
+    """Either may be missing (the census then names the child: CIN 8770Q), not both given."""
+    upn, unknown = facts.upn, facts.upn_unknown
+    if upn is not None and unknown is not None:
+        raise _fail(facts, "upn_unknown", "a reason is given only when the UPN is not")
+    if unknown is not None and unknown not in UPN_UNKNOWN:
+        raise _fail(facts, "upn_unknown", "UN1 to UN6; UN7 is for no further action (CIN 8772)")
+    if upn is None:
+        return
+    if not UPN.fullmatch(upn):
+        raise _fail(facts, "upn", "a letter, 11 digits and a digit or letter (CIN 1540, 1550)")
+    if int(upn[1:4]) not in UPN_LA_CODES:
+        raise _fail(facts, "upn", "characters 2-4 are not an LA number (CIN 1530)")
+    if upn[0] != upn_check_letter(upn):
+        raise _fail(facts, "upn", "the check letter is wrong (CIN 1510)")
 
 
 def _check_birth(facts: ChildFacts, state: CaseState, child: ChildRecord) -> None:

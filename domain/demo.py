@@ -18,6 +18,7 @@ from domain.events import (
     ConferenceHeld,
     ConferenceKind,
     CoreGroupHeld,
+    EpisodeClosure,
     Event,
     ReviewBooked,
 )
@@ -49,13 +50,16 @@ def demo_case(today: date, index: int, stage: str, profile: str) -> CaseHistory:
 
     def window(days_back: int, days_short: int = 0) -> CaseHistory:
         start, end = today - timedelta(days=days_back), today - timedelta(days=days_short)
-        return synthetic_history(seed, reference, start=start, end=end, profile_name=profile)
+        return synthetic_history(
+            seed, reference, start=start, end=end, profile_name=profile, assessments=True
+        )
 
     if stage == "new":
         start = calendar.subtract(today, 2)
         history = synthetic_history(
-            seed, reference, start=start, end=start + timedelta(days=1), profile_name=profile
-        )
+            seed, reference, start=start, end=start + timedelta(days=1), profile_name=profile,
+            assessments=True,
+        )  # fmt: skip
     elif stage == "mid_plan":
         history = window(150)
     elif stage == "reports_missing":
@@ -69,6 +73,8 @@ def demo_case(today: date, index: int, stage: str, profile: str) -> CaseHistory:
             kind=ConferenceKind.REVIEW,
             decision=ConferenceDecision.END,
             chair="ch-1",
+            # the episode: stepped down to a child-in-need plan, or closed (RC7)
+            closure=EpisodeClosure.CIN_CONTINUES if index % 2 else EpisodeClosure.SERVICES_CEASED,
         )
         history = _append(window(200, 30), ended)
     if stage in ("mid_plan", "reports_missing") and index % 4 < 2:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, TypeAdapter
 
@@ -168,6 +168,61 @@ class PlanEndReason(StrEnum):
     TRANSFERRED_OUT = "transferred_out"
     LEFT_UK = "left_uk"
     DIED = "died"
+    ADOPTED = "adopted"  # an adoption order ends the plan (CIN RC1)
+
+
+class EpisodeClosure(StrEnum):
+    """What the end of a plan does to the child's children-in-need episode, chosen when the
+    plan ends: it continues (child-in-need services go on: the episode stays open), or it
+    closes for one of the DfE's reasons (CIN ReasonForClosure, N00103; ``CIN_CLOSURE_CODES``).
+    RC8 and RC9 ("case closed after assessment") never follow a plan (CIN 2990)."""
+
+    CIN_CONTINUES = "cin_continues"
+    ADOPTED = "adopted"  # RC1
+    DIED = "died"  # RC2
+    CHILD_ARRANGEMENTS_ORDER = "child_arrangements_order"  # RC3
+    SPECIAL_GUARDIANSHIP_ORDER = "special_guardianship_order"  # RC4
+    TRANSFERRED_TO_ANOTHER_AUTHORITY = "transferred_to_another_authority"  # RC5
+    TRANSFERRED_TO_ADULT_SERVICES = "transferred_to_adult_services"  # RC6
+    SERVICES_CEASED = "services_ceased"  # RC7: for any other reason, incl. no longer in need
+
+
+# CIN census ReasonForClosure codes (N00103; the DfE's CIN XML schema, reasonforclosuretype).
+CIN_CLOSURE_CODES: dict[EpisodeClosure, str] = {
+    EpisodeClosure.ADOPTED: "RC1",
+    EpisodeClosure.DIED: "RC2",
+    EpisodeClosure.CHILD_ARRANGEMENTS_ORDER: "RC3",
+    EpisodeClosure.SPECIAL_GUARDIANSHIP_ORDER: "RC4",
+    EpisodeClosure.TRANSFERRED_TO_ANOTHER_AUTHORITY: "RC5",
+    EpisodeClosure.TRANSFERRED_TO_ADULT_SERVICES: "RC6",
+    EpisodeClosure.SERVICES_CEASED: "RC7",
+}
+# A plan that ended for one of these reasons closed the episode for certain; the others (a
+# conference's decision, turning 18) need the closure said (``PlanEnded.closure``).
+CLOSURE_OF_REASON: dict[PlanEndReason, EpisodeClosure] = {
+    PlanEndReason.DIED: EpisodeClosure.DIED,
+    PlanEndReason.ADOPTED: EpisodeClosure.ADOPTED,
+    PlanEndReason.TRANSFERRED_OUT: EpisodeClosure.TRANSFERRED_TO_ANOTHER_AUTHORITY,
+    PlanEndReason.LEFT_UK: EpisodeClosure.SERVICES_CEASED,
+}
+
+# CIN census factors identified at assessment (AssessmentFactors, N00181; the DfE's CIN XML
+# schema, assessmentfactorstype). 18A and 19A are retired (CIN 8945Q, 8950Q).
+NO_FACTORS = "21"  # "no factors identified": never on a child protection case (CIN 8873Q)
+AssessmentFactor = Literal[
+    "1A", "1B", "1C", "2A", "2B", "2C", "3A", "3B", "3C", "4A", "4B", "4C", "5A", "5B", "5C",
+    "6A", "6B", "6C", "7A", "8B", "8C", "8D", "8E", "8F", "9A", "10A", "11A", "12A", "13A",
+    "14A", "15A", "16A", "17A", "18B", "18C", "19B", "19C", "20", "21", "22A", "23A", "24A",
+]  # fmt: skip
+ASSESSMENT_FACTORS: tuple[str, ...] = get_args(AssessmentFactor)
+
+
+class ProtectionKind(StrEnum):
+    """Emergency protection (Annex A List 7): an emergency protection order (Children Act 1989
+    s44) or police protection (s46)."""
+
+    EMERGENCY_PROTECTION_ORDER = "emergency_protection_order"
+    POLICE_PROTECTION = "police_protection"
 
 
 class _Event(Frozen):
@@ -192,6 +247,7 @@ class ConferenceHeld(_Event):
     s47_started_on: date | None = None  # R-T0, CIN S47ActualStartDate: absent, the discussion's day
     visiting_matrix: tuple[VisitLine, ...] = ()
     review_on: date | None = None  # the next review conference, if booked here (R-T7, R-T8)
+    closure: EpisodeClosure | None = None  # a conference that ends the plan: the episode's end
 
 
 class CoreGroupScheduled(_Event):
@@ -290,8 +346,12 @@ class AssessmentStarted(_Event):
 
 
 class AssessmentCompleted(_Event):
+    """Completed (authorised: CIN AssessmentAuthorisationDate) with the factors identified
+    (CIN FactorsIdentifiedAtAssessment)."""
+
     type: Literal["assessment_completed"] = "assessment_completed"
     assessment: Slug
+    factors: tuple[AssessmentFactor, ...] = ()
 
 
 class ConcernRaised(_Event):
@@ -390,12 +450,25 @@ class RiskRaised(_Event):
 
 
 class PlanEnded(_Event):
-    """R-LC2a: a plan ends without a conference; recorded by the TM."""
+    """R-LC2a: a plan ends without a conference; recorded by the TM. ``closure``: what becomes
+    of the child-in-need episode (``EpisodeClosure``); for some reasons it follows from the
+    reason itself (``CLOSURE_OF_REASON``)."""
 
     type: Literal["plan_ended"] = "plan_ended"
     reason: PlanEndReason
     recorded_by: Slug
     children: Slugs = ()  # empty: every child on the case
+    closure: EpisodeClosure | None = None
+
+
+class EmergencyProtectionTaken(_Event):
+    """An emergency protection order made, or police protection taken, on ``on`` (Annex A
+    List 7). It may come before the case opened: the enquiry that led to the plan."""
+
+    type: Literal["emergency_protection_taken"] = "emergency_protection_taken"
+    kind: ProtectionKind
+    children: Slugs = ()  # empty: every child on the case
+    ends_on: date | None = None  # an EPO lasts up to 8 days, police protection 72 hours
 
 
 Event = Annotated[
@@ -423,7 +496,8 @@ Event = Annotated[
     | MemberJoined
     | MemberWithdrew
     | RiskRaised
-    | PlanEnded,
+    | PlanEnded
+    | EmergencyProtectionTaken,
     Field(discriminator="type"),
 ]
 

@@ -95,7 +95,10 @@ def notices(state: CaseState, clock: Clock) -> Iterator[Notice]:
     start = 0
     if not clock.history:  # older notices can no longer be dispatched
         cutoff = clock.today - timedelta(days=NOTICE_WINDOW_DAYS + 1)
-        start = bisect_left([e.on for e in events], cutoff)
+        days = [e.on for e in events]
+        # After the opening conference the events are in date order; an enquiry's facts dated
+        # before it come just after it (``validation.ENQUIRY_FACTS``), so search from there.
+        start = bisect_left(days, cutoff, lo=1) if days and days[0] < cutoff else 0
     previous = next((e for e in reversed(events[:start]) if isinstance(e, VisitMade)), None)
     for counted in range(start, len(events)):
         event = events[counted]

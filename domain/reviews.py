@@ -18,7 +18,7 @@ from domain.events import AgencyReportReceived, MemberRole, VisitMade
 from domain.ladder import Clock, Spec
 from domain.rulebook import BOOKED_REVIEW_TITLE
 from domain.specs import duty
-from domain.timescales import review_rule
+from domain.timescales import icpc_target, review_rule
 
 
 def icpc_timeliness(state: CaseState, clock: Clock) -> Iterator[Spec]:
@@ -27,7 +27,7 @@ def icpc_timeliness(state: CaseState, clock: Clock) -> Iterator[Spec]:
     started = getattr(opening, "strategy_discussion_on", None)
     if not isinstance(started, date):
         return
-    due = clock.calendar.add(started, clock.profile.icpc_within_wd)
+    due = icpc_target(clock.profile, clock.calendar, started)
     yield duty(state, "R-T0", "R-T0", "case", due, started, met_on=opening.on)
 
 

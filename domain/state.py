@@ -28,6 +28,7 @@ from domain.case import (
 )
 from domain.dispatch import MeetingKind
 from domain.events import (
+    CLOSURE_OF_REASON,
     ActionDone,
     ActionSet,
     AssessmentCompleted,
@@ -42,6 +43,7 @@ from domain.events import (
     CoreGroupScheduled,
     CoverEnded,
     CoverStarted,
+    EpisodeClosure,
     EscalationAcknowledged,
     Event,
     EventVoided,
@@ -49,6 +51,7 @@ from domain.events import (
     MemberWithdrew,
     MinutesCirculated,
     PlanEnded,
+    PlanEndReason,
     ReviewBooked,
     ReviewBroughtForward,
     VisitMade,
@@ -207,6 +210,8 @@ def _conference(state: CaseState, event: ConferenceHeld, index: int) -> None:
     state.conferences.append(Conference(event.on, event.kind, event.decision, event.chair))
     for member in event.members:
         state.members[member.id] = member
+    if event.lead_professional and event.lead_professional != state.lead_professional:
+        state.lead_professionals.append((event.on, event.lead_professional))
     state.lead_professional = event.lead_professional or state.lead_professional
     state.team_manager = event.team_manager or state.team_manager
     for child in event.children:
@@ -230,7 +235,7 @@ def _conference(state: CaseState, event: ConferenceHeld, index: int) -> None:
         state.meetings[meeting_id] = Meeting(meeting_id, state.period, event.first_cg_on)
         _book_core_group(state, index, meeting_id, event.first_cg_on)
     if event.decision is ConferenceDecision.END:
-        _close(state, event.on, "conference", index)
+        _close(state, event.on, "conference", index, closure=event.closure)
         return
     if event.review_on is not None:
         state.review_booked[state.period] = event.review_on
@@ -238,11 +243,17 @@ def _conference(state: CaseState, event: ConferenceHeld, index: int) -> None:
 
 
 def _close(
-    state: CaseState, on: date, reason: str, index: int, children: tuple[str, ...] = ()
+    state: CaseState,
+    on: date,
+    reason: str,
+    index: int,
+    children: tuple[str, ...] = (),
+    closure: EpisodeClosure | None = None,
 ) -> None:
+    closure = closure or CLOSURE_OF_REASON.get(PlanEndReason(reason))
     for child in state.children.values():
         if child.plan_end is None and (not children or child.id in children):
-            child.plan_end, child.end_reason = on, reason
+            child.plan_end, child.end_reason, child.closure = on, reason, closure
     if all(child.plan_end is not None for child in state.children.values()):
         state.closed_on, state.close_reason = on, reason
         _cancel_meetings_to_come(state, on, index)
@@ -369,10 +380,14 @@ def _acknowledged(state: CaseState, event: EscalationAcknowledged, index: int) -
 
 def _cover_started(state: CaseState, event: CoverStarted, index: int) -> None:
     state.cover = event.cover
+    state.covers.append((event.on, None, event.cover.id))
 
 
 def _cover_ended(state: CaseState, event: CoverEnded, index: int) -> None:
     state.cover = None
+    if state.covers and state.covers[-1][1] is None:
+        started, _, member = state.covers[-1]
+        state.covers[-1] = (started, event.on, member)
 
 
 def _joined(state: CaseState, event: MemberJoined, index: int) -> None:
@@ -384,7 +399,7 @@ def _withdrew(state: CaseState, event: MemberWithdrew, index: int) -> None:
 
 
 def _plan_ended(state: CaseState, event: PlanEnded, index: int) -> None:
-    _close(state, event.on, event.reason.value, index, event.children)
+    _close(state, event.on, event.reason.value, index, event.children, event.closure)
 
 
 def _visit(state: CaseState, event: VisitMade, index: int) -> None:

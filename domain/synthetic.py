@@ -11,10 +11,12 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from domain.calendar import WorkingDayCalendar
-from domain.child_facts import DISABILITIES, ETHNICITIES, ChildFacts
+from domain.child_facts import DISABILITIES, ETHNICITIES, ChildFacts, upn_check_letter
 from domain.events import (
     AgencyReportReceived,
     AgreementSigned,
+    AssessmentCompleted,
+    AssessmentStarted,
     CategoryOfAbuse,
     Child,
     ConferenceDecision,
@@ -111,8 +113,10 @@ def synthetic_history(
     start: date | None = None,
     end: date | None = None,
     profile_name: str | None = None,
+    assessments: bool = False,
 ) -> CaseHistory:
-    """A case of 3 to 18 months (or from ``start`` to ``end``) that keeps mostly to time."""
+    """A case of 3 to 18 months (or from ``start`` to ``end``) that keeps mostly to time;
+    with ``assessments``, each child's assessment of the enquiry that led to the plan."""
     rng = random.Random(seed)
     chosen = rng.choices([p for p, _ in PROFILE_MIX], [w for _, w in PROFILE_MIX])[0]
     profile_name = profile_name or chosen
@@ -156,12 +160,36 @@ def synthetic_history(
         )
         day = calendar.add(day + timedelta(weeks=weeks - 1), rng.randint(1, 5))
     events.sort(key=lambda e: e.on)  # stable: same-day events keep their order
+    if assessments:  # recorded once the case is open, dated from the strategy discussion
+        events[1:1] = enquiry_assessments(icpc)
     return CaseHistory(
         reference=reference,
         profile=profile_name,
         team=rng.choice(TEAMS),
         events=tuple(_before(events, end)),
     )
+
+
+FACTORS = {
+    CategoryOfAbuse.NEG: ("16A",), CategoryOfAbuse.EMO: ("17A",), CategoryOfAbuse.PHY: ("18C",),
+    CategoryOfAbuse.SAB: ("19C",), CategoryOfAbuse.MUL: ("16A", "17A"),
+}  # fmt: skip
+
+
+def enquiry_assessments(opening: ConferenceHeld) -> list[Event]:
+    """Each child's assessment: started at the strategy discussion, completed (authorised)
+    on the conference's day, with the factors its category suggests (CIN Assessments)."""
+    started = opening.strategy_discussion_on or opening.on
+    return [
+        *(
+            AssessmentStarted(on=started, assessment=f"a-{c.id}", child=c.id)
+            for c in opening.children
+        ),
+        *(
+            AssessmentCompleted(on=opening.on, assessment=f"a-{c.id}", factors=FACTORS[c.category])
+            for c in opening.children
+        ),
+    ]
 
 
 def _core_group(
@@ -241,12 +269,13 @@ def as_of_moment(day: date, hour: int = 9) -> datetime:
 def synthetic_facts(history: CaseHistory, seed: int) -> tuple[ChildFacts, ...]:
     """Invented personal facts for each child of the history's opening conference: an id
     made from the case reference, a birth before the plan (school age or younger), a mix of
-    sexes, ethnicities and disabilities. Nothing here is real."""
+    sexes, ethnicities and disabilities, a UPN made from the seed for a child of school age
+    (UN1 for a younger one). Nothing here is real."""
     rng = random.Random(seed)
     opening = history.events[0]
     assert isinstance(opening, ConferenceHeld)
     stem = re.sub(r"[^A-Za-z0-9]", "", history.reference)[:16]
-    return tuple(
+    facts = tuple(
         ChildFacts(
             child=child.id,
             la_child_id=f"{stem}{child.id}"[-20:].upper(),
@@ -259,3 +288,19 @@ def synthetic_facts(history: CaseHistory, seed: int) -> tuple[ChildFacts, ...]:
         )
         for child in opening.children
     )  # fmt: skip
+    return tuple(_with_upn(item, seed, n, opening.on) for n, item in enumerate(facts))
+
+
+def _with_upn(facts: ChildFacts, seed: int, n: int, on: date) -> ChildFacts:
+    """A UPN unique to the seed and child (LA 201); UN1 (not of school age) for a child under
+    two on ``on``, still not of school age when the case's last census is made."""
+    born = facts.date_of_birth
+    if born is None or (on - born).days < 2 * 365:
+        return facts.model_copy(update={"upn_unknown": "UN1"})
+    return facts.model_copy(update={"upn": made_upn(f"{seed % 10**8:08d}{n % 10}")})
+
+
+def made_upn(digits: str) -> str:
+    """An invented but well-formed UPN of LA 201 from nine digits (CIN 1510-1550)."""
+    tail = f"201{digits}"
+    return upn_check_letter(f"A{tail}") + tail

@@ -26,6 +26,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, (following - timedelta(days=1)).day))
 
 
+def icpc_target(profile: PolicyProfile, calendar: WorkingDayCalendar, started: date) -> date:
+    """R-T0, and the CIN census's InitialCPCtarget (N00109): the initial conference within N
+    working days (15 in England) of the strategy discussion that started the Section 47
+    enquiry, the day the census sends as S47ActualStartDate (N00148; Working Together 2023,
+    ch. 2; the DfE's rule 8675Q counts the same 15 days from that date)."""
+    return calendar.add(started, profile.icpc_within_wd)
+
+
 def add_weeks(calendar: WorkingDayCalendar, day: date, weeks: int) -> date:
     """A deadline in weeks never stretches onto a non-working day."""
     return calendar.previous_working_day(day + timedelta(weeks=weeks))

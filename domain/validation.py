@@ -31,6 +31,8 @@ from domain.events import (
     CoreGroupScheduled,
     CoverEnded,
     CoverStarted,
+    EmergencyProtectionTaken,
+    EpisodeClosure,
     EscalationAcknowledged,
     Event,
     EventVoided,
@@ -45,9 +47,11 @@ from domain.events import (
     VisitLine,
     VisitMade,
 )
-from domain.timescales import review_deadline, review_rule
+from domain.timescales import add_months, review_deadline, review_rule
 
 OPENING_KINDS = {ConferenceKind.INITIAL, ConferenceKind.TRANSFER_IN, ConferenceKind.PRE_BIRTH}
+# The events that may be dated before the case opened: facts of the enquiry that led to it.
+ENQUIRY_FACTS = (AssessmentStarted, AssessmentCompleted, EmergencyProtectionTaken)
 
 
 def validate(
@@ -64,12 +68,24 @@ def validate(
     if check.recording:  # a data-quality refusal, naming the census rule
         checks.plan_dates(check, event)
     if state.opened and event.on < state.conferences[0].on:
-        opened = state.conferences[0].on
-        raise check.fail("on", "R-G3", f"{event.on} is before the case opened on {opened}")
+        _before_opening(check, event)
     # No refusal for an event dated before the latest: the fold takes each event in its place
     # (a meeting typed up after a later visit), and every check here is of the case as it
     # stood on the event's day; what it changes for later events, they are checked again.
     _CHECKS[type(event)](check, event)
+
+
+def _before_opening(check: Check, event: Event) -> None:
+    """Facts of the enquiry that led to the plan (an assessment, emergency protection) may be
+    dated before the conference that opened the case, by up to six months; nothing else."""
+    opened = check.state.conferences[0].on
+    if not isinstance(event, ENQUIRY_FACTS):
+        raise check.fail("on", "R-G3", f"{event.on} is before the case opened on {opened}")
+    if event.on < add_months(opened, -checks.PROTECTION_BEFORE_MONTHS):
+        raise check.fail(
+            "on", "R-G3",
+            f"more than {checks.PROTECTION_BEFORE_MONTHS} months before the case opened on {opened}",
+        )  # fmt: skip
 
 
 def _conference(check: Check, event: ConferenceHeld) -> None:
@@ -91,12 +107,27 @@ def _conference(check: Check, event: ConferenceHeld) -> None:
         check.child("children", child.id, "R-LC3")
         if check.recording:
             checks.previous_plans(check, child)
+    _closure(check, event)
     if event.s47_started_on is not None and check.recording:
         raise check.fail(
             "s47_started_on", "R-T0", "the Section 47 enquiry is recorded by the initial conference"
         )
     _plan_ahead(check, event)
     _matrix(check, event.visiting_matrix)
+
+
+def _closure(check: Check, event: ConferenceHeld) -> None:
+    """A conference that ends the plan says what becomes of the child-in-need episode."""
+    if event.decision is not ConferenceDecision.END:
+        if event.closure is not None:
+            raise check.fail("closure", "R-LC2", "only a conference that ends the plan closes it")
+        return
+    if event.closure is EpisodeClosure.DIED:
+        raise check.fail(
+            "closure", "R-LC2a", "a death ends the plan the day it happened: record end-plan"
+        )
+    if check.recording:
+        checks.episode_closure(check, event.closure)
 
 
 def _opening_conference(check: Check, event: ConferenceHeld) -> None:
@@ -309,4 +340,5 @@ _CHECKS: dict[type, Callable[[Check, Any], None]] = {
     MemberWithdrew: checks.withdrew,
     RiskRaised: checks.risk,
     PlanEnded: checks.plan_ended,
+    EmergencyProtectionTaken: checks.protection,
 }

@@ -1,5 +1,5 @@
 """Obligations of the visits: each child seen (R-T11) and seen alone (R-T12) at least every
-N weeks, and each line of the visiting matrix (R-P3)."""
+N weeks, and each line of the visiting matrix (R-P3); and who counts for a statutory visit."""
 
 from __future__ import annotations
 
@@ -12,6 +12,24 @@ from domain.events import VisitMade
 from domain.ladder import Clock, Spec
 from domain.specs import duty
 from domain.timescales import add_weeks
+
+
+def statutory(state: CaseState, visit: VisitMade) -> bool:
+    """A statutory visit (R-T11, R-T12; Annex A List 7's "last statutory visit"): one with
+    access, by the lead professional in post on its day, or by the cover worker while cover
+    is in force (R-E5). Another member's sighting of the child is not one."""
+    if visit.no_access:
+        return False
+    lead = None
+    for since, member in state.lead_professionals:
+        if since <= visit.on:
+            lead = member
+    if visit.visitor == (lead or state.lead_professional):
+        return True
+    return any(
+        member == visit.visitor and start <= visit.on and (end is None or visit.on <= end)
+        for start, end, member in state.covers
+    )
 
 
 def children_seen(state: CaseState, clock: Clock) -> Iterator[Spec]:

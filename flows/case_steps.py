@@ -21,6 +21,7 @@ from domain.events import (
     ConferenceKind,
     CoverEnded,
     CoverStarted,
+    EpisodeClosure,
     EscalationAcknowledged,
     EventVoided,
     Member,
@@ -38,6 +39,7 @@ from flows.clock_source import now_london
 from flows.forms import (
     ChildOnPlan,
     EndReason,
+    EpisodeEnd,
     ForwardReason,
     GroupMember,
     PlanOutcome,
@@ -116,11 +118,15 @@ def record_review_conference(
         "First core group", "Needed if the plan continues (R-LC1)", None
     ),
     review_on: date | None = ask_day("Next review booked for", "If booked now (R-T8)", None),
+    closure: EpisodeEnd | None = ask(
+        "If the plan ends", "Child-in-need services continue, or why the episode closes", None
+    ),
 ) -> Any:
     """R-LC2: a review conference continues the plan or ends it."""
     return record(reference, lambda: ConferenceHeld(
         on=on, kind=ConferenceKind.REVIEW, decision=ConferenceDecision(decision), chair=chair,
         first_cg_on=first_core_group_on, review_on=review_on,
+        closure=EpisodeClosure(closure) if closure else None,
     ), recorded_by, late_reason)  # fmt: skip
 
 
@@ -206,10 +212,16 @@ def end_plan(
     recorded_by: RecordedBy = ask_recorded_by(),
     late_reason: LateReason | None = ask_late_reason(),
     children: tuple[Slug, ...] = ask("Children", "Child ids; leave empty for every child", ()),
+    closure: EpisodeEnd | None = ask(
+        "Child-in-need episode",
+        "Services continue, or why it closes (needed after turning 18; the census's RC code)",
+        None,
+    ),
 ) -> Any:
     """R-LC2a: a plan ends without a conference; pending obligations are discharged."""
     return record(reference, lambda: PlanEnded(
-        on=on, reason=PlanEndReason(reason), recorded_by=team_manager, children=children
+        on=on, reason=PlanEndReason(reason), recorded_by=team_manager, children=children,
+        closure=EpisodeClosure(closure) if closure else None,
     ), recorded_by, late_reason)  # fmt: skip
 
 

@@ -123,4 +123,10 @@ ForwardReason = Literal[
     "difficulty carrying out the plan",
 ]
 # R-LC2a: how a plan ends without a conference (PlanEndReason, less "conference").
-EndReason = Literal["turned_18", "transferred_out", "left_uk", "died"]
+EndReason = Literal["turned_18", "transferred_out", "left_uk", "died", "adopted"]
+# What becomes of the child-in-need episode when the plan ends (EpisodeClosure: CIN RC1-RC7).
+EpisodeEnd = Literal[
+    "cin_continues", "adopted", "died", "child_arrangements_order",
+    "special_guardianship_order", "transferred_to_another_authority",
+    "transferred_to_adult_services", "services_ceased",
+]  # fmt: skip

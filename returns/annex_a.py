@@ -1,12 +1,15 @@
 """Ofsted's Annex A, List 7: children who are the subject of a child protection plan.
 
-Every child on a plan on the day asked for, or whose plan ended in the six months before it,
-under a profile of England, with the authority's child id recorded: one row per plan, with
-Ofsted's column headers in their order and its formats (dates dd/mm/yyyy, codes such as
-``a) Neglect``; the headers as in liia-tools' ``Annex_A_schema.yml``, List 7). As CSV or as
-a workbook (sheet ``List 7``, dates as dates shown dd/mm/yyyy). docs/rules.md §8 says where
-each column comes from; the system does not record emergency protection orders or police
-protection, so that column is left for the authority to fill. Pure: plans in, bytes out.
+"All children who are currently the subject of a child protection plan, and those who have
+ceased to be ... in the six months before the inspection": under a profile of England, with
+the authority's child id recorded, one row per child (the child's latest plan; the earlier
+ones count as previous plans), with Ofsted's column headers in their order and its formats
+(dates dd/mm/yyyy, codes such as ``a) Neglect``; the headers and answers as in liia-tools'
+``Annex_A_schema.yml``, List 7). The last statutory visit is the latest that counts
+(``domain.visits.statutory``); the emergency protection column answers from the emergency
+protection orders and police protection recorded; a child who died is as old as on the day
+they died. As CSV or as a workbook (sheet ``List 7``, dates as dates shown dd/mm/yyyy).
+docs/rules.md §8 says where each column comes from. Pure: plans in, bytes out.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from datetime import date
 from typing import BinaryIO
 
 from domain.timescales import add_months
-from returns.plans import EarlierPlans, Plan, Skipped
+from returns.plans import EarlierPlans, Note, Plan, Skipped
 
 NATION = "england"  # Annex A is Ofsted's, for inspections of English authorities
 WINDOW_MONTHS = 6
@@ -69,15 +72,17 @@ class List7:
     as_of: date
     rows: list[tuple[Cell, ...]] = field(default_factory=list)
     without_facts: list[tuple[str, str]] = field(default_factory=list)  # (case, child id)
+    notes: list[Note] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     other_nations: int = 0
 
 
 def list7(found: Iterable[Plan | Skipped], as_of: date) -> List7:
-    """The plans open on ``as_of`` or ended in the six months before it."""
+    """The children on a plan on ``as_of`` or whose plan ended in the six months before it:
+    one row each, from the child's latest plan."""
     result = List7(as_of)
     since = add_months(as_of, -WINDOW_MONTHS)
-    kept: list[Plan] = []
+    by_child: dict[str, list[Plan]] = {}
     earlier = EarlierPlans()
     for item in found:
         if isinstance(item, Skipped):
@@ -91,23 +96,39 @@ def list7(found: Iterable[Plan | Skipped], as_of: date) -> List7:
         elif item.facts is None:
             result.without_facts.append((item.reference, item.child))
         else:
-            kept.append(item.kept())
-    kept.sort(key=lambda p: (p.la_child_id or "", p.start))
-    result.rows = [row(plan, earlier.before(plan), as_of) for plan in kept]
+            by_child.setdefault(item.facts.la_child_id, []).append(item)
+    for la_child_id in sorted(by_child):
+        plans = sorted(by_child[la_child_id], key=lambda p: p.start)
+        latest = plans[-1]
+        if earlier.unknown(latest):
+            what = (
+                f"previous plans not recorded at the conference: {earlier.before(latest)} counted"
+            )
+            result.notes.append(Note(latest.reference, latest.child, what))
+        protected = _protected(plans, since, as_of)
+        result.rows.append(row(latest, earlier.before(latest), as_of, protected))
     return result
 
 
-def row(plan: Plan, previous: int, as_of: date) -> tuple[Cell, ...]:
+def _protected(plans: list[Plan], since: date, as_of: date) -> bool:
+    """Subject to an emergency protection order or police protection at some time in the six
+    months before ``as_of``."""
+    return any(start <= as_of and end >= since for p in plans for start, end in p.protections)
+
+
+def row(plan: Plan, previous: int, as_of: date, protected: bool = False) -> tuple[Cell, ...]:
     facts = plan.facts
     assert facts is not None
-    visit = max(plan.seen) if plan.seen else None
-    alone = None if visit is None else (YES if visit in plan.seen_alone else NO)
+    visit = plan.last_visit
+    alone = None if visit is None else (YES if plan.seen_alone_then else NO)
+    died = plan.died_on
+    age_on = died if died is not None and died <= as_of else as_of
     return (
         facts.la_child_id, GENDER[facts.sex], ETHNICITY[facts.ethnicity], facts.date_of_birth,
-        _age(facts.date_of_birth, as_of), _disabled(facts.disabilities), plan.start,
+        _age(facts.date_of_birth, age_on), _disabled(facts.disabilities), plan.start,
         CATEGORY[plan.initial_category], CATEGORY[plan.latest_category], visit, alone,
-        max(plan.reviews) if plan.reviews else None, plan.end, None, previous, plan.team,
-        plan.lead_professional,
+        max(plan.reviews) if plan.reviews else None, plan.end, YES if protected else NO,
+        previous, plan.team, plan.lead_professional,
     )  # fmt: skip
 
 

@@ -1,34 +1,33 @@
-"""The child protection parts of the DfE's children in need (CIN) census, as its XML.
+"""The children in need (CIN) census's child protection modules, for the authority's CIN team
+to merge into the census its case-management system makes.
 
-Every child with a plan open at some time in the census year (1 April to 31 March), under
-a profile of England, with the authority's child id recorded (``cpo children set``): the
-plans with their start and end, initial and latest category, previous plans and the reviews
-held in the year; the Section 47 enquiry with the initial conference held in the year. The
-DfE's element names, order and code sets (the CIN XML schema; docs/rules.md §8).
+Every child with a plan open at some time in the census year (1 April to 31 March), under a
+profile of England, with the authority's child id recorded (``cpo children set``): the
+child's identifiers (with the UPN or why it is not known), each children-in-need episode the
+plans belong to, with its closure where a plan's end closed it; the Section 47 enquiry and
+initial conference of each plan that started in the year, the assessments, the plans with
+their reviews. The DfE's element names, order and code sets (the CIN XML schema; docs/rules.md
+§8); the XML itself is ``returns.cin_xml``'s.
 
-What the system does not record, the file gives the least it truthfully can, so that the
-DfE's rules are met (README, "Returns"): the referral date is the earliest day the case
-records (the strategy discussion, else the conference; the real referral came no later),
-its source ``10`` (unknown), the primary need ``N0`` (not stated) and ``ReferralNFA`` 0 (a
-plan followed). A plan without a recorded Section 47 enquiry has its initial conference on
-the episode (``CINdetails/DateOfInitialCPC``). Pure: plans in, bytes out.
+What the system does not record is not sent: a CIN episode's referral (date, source, primary
+need) is the case-management system's. Only when asked (``placeholders``) does the file fill
+them with the least it truthfully can, and then it says so. What cannot be sent, or is sent
+on a count that may be short, is named (``Census.notes``) by case reference and child id.
+Pure: plans in, a census out.
 """
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import BinaryIO
+from datetime import date
+from functools import lru_cache
 
 from domain.child_facts import ChildFacts
-from returns.plans import EarlierPlans, Plan, Skipped
+from domain.events import CIN_CLOSURE_CODES
+from returns.plans import Assessment, EarlierPlans, Note, Plan, Skipped
 
-REFERRAL_SOURCE_UNKNOWN = "10"
-PRIMARY_NEED_NOT_STATED = "N0"
-SOFTWARE = "cp-orchestrator"
 NATION = "england"  # the CIN census is England's return
 
 
@@ -53,28 +52,77 @@ class CensusYear:
 
 
 @dataclass(frozen=True)
+class Episode:
+    """One children-in-need episode (CINdetails): the plans it holds, by start, each with its
+    number of previous plans; closed by the last plan's end when that closed it."""
+
+    plans: tuple[Plan, ...]
+    previous: tuple[int, ...]
+
+    @property
+    def referral(self) -> date:
+        """The earliest day the case records: the real referral came no later."""
+        return min(p.process_start for p in self.plans)
+
+    @property
+    def closed(self) -> tuple[date, str] | None:
+        """CINclosureDate (N00102) and ReasonForClosure (N00103): the day the plan ended (a
+        death dates it too, R-LC2a) and the reason chosen then."""
+        last = self.plans[-1]
+        if not last.closes_episode or last.end is None or last.closure is None:
+            return None
+        return last.end, CIN_CLOSURE_CODES[last.closure]
+
+    def assessments(self, year: CensusYear) -> list[Assessment]:
+        """The child's assessments of the episode that the year's census holds: completed in
+        the year (CIN 8696), or still open and started in it (CIN 8736); never before the
+        referral (CIN 1103)."""
+        seen: dict[date, Assessment] = {}
+        for plan in self.plans:
+            for item in plan.assessments:
+                done = item.completed
+                in_year = year.start <= done <= year.end if done else year.start <= item.started
+                if in_year and self.referral <= item.started <= year.end:
+                    seen.setdefault(item.started, item)
+        return [seen[day] for day in sorted(seen)]
+
+
+@dataclass(frozen=True)
 class CensusChild:
     facts: ChildFacts
-    plans: tuple[Plan, ...]  # open in the year, by start
-    previous: tuple[int, ...]  # NumberOfPreviousCPP of each
+    episodes: tuple[Episode, ...]
+
+    @property
+    def plans(self) -> tuple[Plan, ...]:
+        return tuple(plan for episode in self.episodes for plan in episode.plans)
+
+    @property
+    def died_on(self) -> date | None:
+        return max((p.died_on for p in self.plans if p.died_on), default=None)
 
 
 @dataclass
 class Census:
     year: CensusYear
+    as_of: date  # what was known on this day: the year's end, or earlier when provisional
     children: list[CensusChild] = field(default_factory=list)
     without_facts: list[tuple[str, str]] = field(default_factory=list)  # (case, child id)
+    notes: list[Note] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     other_nations: int = 0  # plans under Welsh or Scottish profiles: not England's return
+
+    @property
+    def provisional(self) -> bool:
+        return self.as_of < self.year.end
 
     @property
     def plans(self) -> int:
         return sum(len(child.plans) for child in self.children)
 
 
-def census(found: Iterable[Plan | Skipped], year: CensusYear) -> Census:
+def census(found: Iterable[Plan | Skipped], year: CensusYear, as_of: date | None = None) -> Census:
     """Keep the plans of the year, by child; count every earlier plan of each child."""
-    result = Census(year)
+    result = Census(year, as_of or year.end)
     in_year: dict[str, list[Plan]] = {}
     earlier = EarlierPlans()
     for item in found:
@@ -88,132 +136,59 @@ def census(found: Iterable[Plan | Skipped], year: CensusYear) -> Census:
             result.other_nations += 1
         elif item.facts is None:
             result.without_facts.append((item.reference, item.child))
+        elif item.enquiry_unknown and item.start >= year.start:
+            result.notes.append(Note(item.reference, item.child, ENQUIRY_UNKNOWN))
         else:
-            in_year.setdefault(item.facts.la_child_id, []).append(item.kept())
+            in_year.setdefault(item.facts.la_child_id, []).append(item)
     for la_child_id in sorted(in_year):
-        plans = tuple(sorted(in_year[la_child_id], key=lambda p: p.start))
-        previous = tuple(earlier.before(plan) for plan in plans)
-        facts = plans[-1].facts  # the latest plan's: the child as the authority knows them now
-        assert facts is not None
-        result.children.append(CensusChild(facts, plans, previous))
+        plans = sorted(in_year[la_child_id], key=lambda p: p.start)
+        result.children.append(_child(plans, earlier, result.notes))
     return result
 
 
-def write_census(
-    found: Census,
-    out: BinaryIO,
-    *,
-    la_code: str,
-    serial: int,
-    generated_at: datetime,
-    release: str,
-) -> None:
-    """The XML, one child at a time (bounded memory whatever the caseload)."""
-    if not re.fullmatch(r"\d{3}", la_code):
-        raise ValueError(f"LA code {la_code!r}: the DfE's three-digit code, such as 201")
-    out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<Message>\n')
-    out.write(_text(_header(found.year, la_code, serial, generated_at, release), 1))
-    out.write(b"  <Children>\n")
-    for child in found.children:
-        out.write(_text(_child(child, found.year), 2))
-    out.write(b"  </Children>\n</Message>\n")
+ENQUIRY_UNKNOWN = (
+    "left out: its initial conference has no strategy discussion, so the Section 47 enquiry "
+    "cannot be sent (S47ActualStartDate, CIN 8615); the CIN team's record has it"
+)
 
 
-def _text(element: ET.Element, level: int) -> bytes:
-    ET.indent(element, space="  ", level=level)
-    return b"  " * level + ET.tostring(element, encoding="utf-8") + b"\n"
+def _child(plans: list[Plan], earlier: EarlierPlans, notes: list[Note]) -> CensusChild:
+    """The child's episodes: a plan joins the open one; a plan whose end closed the episode
+    closes it, and a later plan starts another (CIN 8815, 8816, 8820)."""
+    episodes: list[Episode] = []
+    current: list[Plan] = []
+    for plan in plans:
+        current.append(plan)
+        if plan.closes_episode:
+            episodes.append(_episode(current, earlier))
+            current = []
+        elif plan.end is not None and plan.closure is None:
+            notes.append(Note(plan.reference, plan.child, CLOSURE_UNKNOWN))
+        if earlier.unknown(plan):
+            notes.append(Note(plan.reference, plan.child, _previous_unknown(earlier.before(plan))))
+    if current:
+        episodes.append(_episode(current, earlier))
+    facts = plans[-1].facts  # the latest plan's: the child as the authority knows them now
+    assert facts is not None
+    if facts.upn is None and facts.upn_unknown is None:
+        notes.append(Note(plans[-1].reference, plans[-1].child, UPN_UNKNOWN))
+    return CensusChild(facts, tuple(episodes))
 
 
-def _add(parent: ET.Element, tag: str, value: object) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    element.text = value.isoformat() if isinstance(value, date) else str(value)
-    return element
+CLOSURE_UNKNOWN = (
+    "the plan's end did not say whether the child-in-need episode closed: sent open "
+    "(no CINclosureDate)"
+)
+UPN_UNKNOWN = "no UPN and no reason it is unknown (UPN, UPNunknown): the DfE may query it (8770Q)"
 
 
-def _header(
-    year: CensusYear, la_code: str, serial: int, generated_at: datetime, release: str
-) -> ET.Element:
-    header = ET.Element("Header")
-    details = ET.SubElement(header, "CollectionDetails")
-    for tag, value in (("Collection", "CIN"), ("Year", year.end.year), ("ReferenceDate", year.end)):
-        _add(details, tag, value)
-    source = ET.SubElement(header, "Source")
-    stamp = generated_at.replace(tzinfo=None, microsecond=0).isoformat()
-    for tag, value in (
-        ("SourceLevel", "L"), ("LEA", la_code), ("SoftwareCode", SOFTWARE),
-        ("Release", release), ("SerialNo", f"{serial:03d}"), ("DateTime", stamp),
-    ):  # fmt: skip
-        _add(source, tag, value)
-    return header
+@lru_cache(maxsize=64)  # one text per count: a national census names many children
+def _previous_unknown(counted: int) -> str:
+    return (
+        f"previous plans not recorded at the conference: sent as {counted}, the earlier plans "
+        "in this store (NumberOfPreviousCPP)"
+    )
 
 
-def _child(child: CensusChild, year: CensusYear) -> ET.Element:
-    element = ET.Element("Child")
-    _identifiers(element, child, year)
-    characteristics = ET.SubElement(element, "ChildCharacteristics")
-    _add(characteristics, "Ethnicity", child.facts.ethnicity)
-    if child.facts.disabilities:
-        disabilities = ET.SubElement(characteristics, "Disabilities")
-        for code in child.facts.disabilities:
-            _add(disabilities, "Disability", code)
-    _episode(element, child, year)
-    return element
-
-
-def _identifiers(parent: ET.Element, child: CensusChild, year: CensusYear) -> None:
-    facts = child.facts
-    identifiers = ET.SubElement(parent, "ChildIdentifiers")
-    _add(identifiers, "LAchildID", facts.la_child_id)
-    born = facts.date_of_birth
-    if born is not None and born <= year.end:
-        _add(identifiers, "PersonBirthDate", born)
-        _add(identifiers, "Sex", facts.sex)
-    else:  # unborn on the reference date (CIN 8520), so sex not known (CIN 8750)
-        _add(identifiers, "ExpectedPersonBirthDate", facts.expected_birth_date or born)
-        _add(identifiers, "Sex", "U")
-    died = [p.end for p in child.plans if p.end_reason == "died" and p.end is not None]
-    if died:  # R-LC2a: the plan ended the day the child died
-        _add(identifiers, "PersonDeathDate", max(died))
-
-
-def _episode(parent: ET.Element, child: CensusChild, year: CensusYear) -> None:
-    """One CIN episode holds the child's plans of the year: one open episode per child
-    (CIN 8815, 8820), each plan beside the initial conference that started it (CIN 2885)."""
-    episode = ET.SubElement(parent, "CINdetails")
-    _add(episode, "CINreferralDate", min(p.process_start for p in child.plans))
-    _add(episode, "ReferralSource", REFERRAL_SOURCE_UNKNOWN)
-    _add(episode, "PrimaryNeedCode", PRIMARY_NEED_NOT_STATED)
-    started = [p for p in child.plans if p.start >= year.start]
-    on_episode = len(started) == 1 and started[0].s47_start is None
-    if on_episode:
-        _add(episode, "DateOfInitialCPC", started[0].start)
-    else:
-        for plan in started:
-            _section47(episode, plan)
-    _add(episode, "ReferralNFA", 0)
-    for plan, previous in zip(child.plans, child.previous, strict=True):
-        _plan(episode, plan, previous, year)
-
-
-def _section47(parent: ET.Element, plan: Plan) -> None:
-    enquiry = ET.SubElement(parent, "Section47")
-    _add(enquiry, "S47ActualStartDate", plan.s47_start or plan.process_start)
-    if plan.icpc_target is not None:
-        _add(enquiry, "InitialCPCtarget", plan.icpc_target)
-    _add(enquiry, "DateOfInitialCPC", plan.start)
-    _add(enquiry, "ICPCnotRequired", 0)  # 0/1, never true/false (CIN 8740, 2885)
-
-
-def _plan(parent: ET.Element, plan: Plan, previous: int, year: CensusYear) -> None:
-    element = ET.SubElement(parent, "ChildProtectionPlans")
-    _add(element, "CPPstartDate", plan.start)
-    if plan.end is not None:
-        _add(element, "CPPendDate", plan.end)
-    _add(element, "InitialCategoryOfAbuse", plan.initial_category)
-    _add(element, "LatestCategoryOfAbuse", plan.latest_category)
-    _add(element, "NumberOfPreviousCPP", previous)
-    reviews = [day for day in plan.reviews if year.start <= day <= year.end]
-    if reviews:
-        held = ET.SubElement(element, "Reviews")
-        for day in reviews:
-            _add(held, "CPPreviewDate", day)
+def _episode(plans: list[Plan], earlier: EarlierPlans) -> Episode:
+    return Episode(tuple(plans), tuple(earlier.before(plan) for plan in plans))

@@ -304,7 +304,7 @@ What to look at:
   - The command line: export CPO_DATABASE_URL=sqlite:///{STORE} PREFECT_API_URL=http://127.0.0.1:{port}/api
     CPO_PREFECT_AUTH_FILE={AUTH_FILE}
     then .venv/bin/cpo cases, .venv/bin/cpo overdue, .venv/bin/cpo case CP-DEMO-003,
-    .venv/bin/cpo returns cin-census --year 2026-27 --la-code 201 --out census.xml
+    .venv/bin/cpo returns cin-census --year 2026-27 --provisional --la-code 201 --out census.xml
 
 Stop everything with: make stop
 """)

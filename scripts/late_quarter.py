@@ -96,16 +96,20 @@ def plan(start: date, end: date, share: float, seed: int) -> tuple[list[CaseHist
     entries: list[Entry] = []
     for history in demo_caseload(end):
         calendar = calendar_for(load_profile(history.profile))
-        dated = sorted(enumerate(history.events), key=lambda p: (p[1].on, p[0]))
-        before = [e for _, e in dated if e.on < start]
+        # The story's order: the opening conference first, whatever its day (an enquiry's
+        # assessment may come before it: domain.state.happened_order), then by day.
+        dated = sorted(enumerate(history.events), key=lambda p: (p[0] != 0, p[1].on, p[0]))
+        opened = history.events[0].on
+        before = [e for _, e in dated if e.on < start and opened < start]
         if before:
             imported.append(history.model_copy(update={"events": tuple(before)}))
         for order, (_, event) in enumerate(dated):
-            if event.on < start:
+            if event.on < start and opened < start:
                 continue
             lag = rng.randint(1, 5) if rng.random() < share else 0
             day = calendar.add(event.on, lag) if lag else event.on
-            entries.append(Entry(history.reference, event, day, order))
+            # Nothing is recorded on a case before the conference that opens it.
+            entries.append(Entry(history.reference, event, max(day, opened), order))
     return imported, entries
 
 

@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 from cli import children_cmds, store_cmds
 from cli.errors import guard
 from domain.store import CaseRepository, Database
+from domain.synthetic import made_upn
 from tests.store.cases import AS_OF, history
 
 runner = CliRunner()
@@ -72,6 +73,20 @@ def test_a_refusal_names_the_child_the_field_and_the_rule_and_writes_nothing(
     assert "child c1: la_child_id: 1 to 20 letters and digits" in result.output
     assert "(R-G3)" in result.output
     assert audit(db_url) == []
+
+
+def test_the_upn_or_why_it_is_unknown_is_recorded_and_a_wrong_one_refused(
+    cpo: typer.Typer, db_url: str
+) -> None:
+    base = ["children", "set", "BED-0001", "c1", "--la-child-id", "LA7", "--sex", "M"]
+    base += ["--ethnicity", "WBRI", "--date-of-birth", "2021-01-02", "--disability", "NONE"]
+    good = made_upn("000000123")
+    assert run(cpo, db_url, *base, "--upn", good).exit_code == 0
+    shown = run(cpo, db_url, "children", "show", "BED-0001", "--json")
+    assert json.loads(shown.stdout)[0]["upn"] == good
+    wrong = run(cpo, db_url, *base, "--upn", ("B" if good[0] != "B" else "C") + good[1:])
+    assert wrong.exit_code == 1 and "upn: the check letter is wrong (CIN 1510)" in wrong.output
+    assert run(cpo, db_url, *base, "--upn-unknown", "UN1").exit_code == 0
 
 
 def test_a_malformed_date_is_refused_before_the_store_is_touched(

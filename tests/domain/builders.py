@@ -12,6 +12,7 @@ from domain.events import (
     ConferenceHeld,
     ConferenceKind,
     CoreGroupHeld,
+    EpisodeClosure,
     Event,
     Member,
     MemberRole,
@@ -61,13 +62,22 @@ def icpc(on: str, first_cg: str | None = None, **changes: Any) -> ConferenceHeld
     return ConferenceHeld(**fields)
 
 
-def rcpc(on: str, first_cg: str | None = None, decision: str = "continue") -> ConferenceHeld:
+def rcpc(
+    on: str,
+    first_cg: str | None = None,
+    decision: str = "continue",
+    closure: EpisodeClosure | None = None,
+) -> ConferenceHeld:
+    """A review conference; one that ends the plan says the episode goes on as child in need
+    unless ``closure`` says otherwise."""
+    ending = decision == "end"
     return ConferenceHeld(
         on=d(on),
         kind=ConferenceKind.REVIEW,
         decision=ConferenceDecision(decision),
         chair="ch-1",
         first_cg_on=d(first_cg) if first_cg else None,
+        closure=(closure or EpisodeClosure.CIN_CONTINUES) if ending else None,
     )
 
 

@@ -142,3 +142,30 @@ def test_a_mistake_is_voided_from_the_command_line_on_the_team_managers_authorit
         (3, "event_voided", None),
         (4, "visit_made", None),
     ]
+
+
+def test_the_enquirys_assessment_and_protection_and_a_plans_end_with_its_episode(
+    store: CaseRepository, no_prefect: None
+) -> None:
+    """An assessment and police protection of the enquiry, dated before the conference that
+    opened the case (6 January 2025); an end of plan that does not say what becomes of the
+    child-in-need episode is refused, then recorded when it does (README, "Returns")."""
+
+    def record(step: str, event: dict[str, object], day: str) -> Result:
+        return cpo("record", step, "CLI-1", "--json", json.dumps(event), "--as-of", day)
+
+    started = {"type": "assessment_started", "on": "2024-12-23", "assessment": "a1", "child": "c1"}
+    assert record("assessment", started, "2025-01-07").exit_code == 0
+    done = {"type": "assessment_completed", "on": "2025-01-06", "assessment": "a1",
+            "factors": ["16A", "3B"]}  # fmt: skip
+    assert record("assessment", done, "2025-01-07").exit_code == 0
+    protected = {"on": "2024-12-22", "kind": "police_protection", "ends_on": "2024-12-24"}
+    assert record("emergency-protection", protected, "2025-01-07").exit_code == 0
+    ending = {"on": "2025-02-03", "reason": "turned_18", "recorded_by": "tm"}
+    refused = record("end-plan", ending, "2025-02-03")
+    assert refused.exit_code == 1 and "closure" in refused.output and "R-LC2a" in refused.output
+    ending |= {"closure": "transferred_to_adult_services"}
+    assert record("end-plan", ending, "2025-02-03").exit_code == 0
+    assert [e.type for e in store.journal("CLI-1")][1:] == [
+        "assessment_started", "assessment_completed", "emergency_protection_taken", "plan_ended",
+    ]  # fmt: skip

@@ -16,11 +16,12 @@ from sqlalchemy import text
 from domain.child_facts import ChildFacts, dumps_case_file
 from domain.errors import RejectedFacts
 from domain.history import dumps_history
+from domain.recording import LateReason
 from domain.store.audit import AuditEntry
 from domain.store.database import Database
 from domain.store.repository import CaseRepository
 from domain.store.transfer import ImportStatus, export_all, export_text, import_file
-from tests.store.cases import AS_OF, ICPC_ON, history, icpc, plan_ended
+from tests.store.cases import AS_OF, ICPC_ON, history, icpc, plan_ended, visit
 
 BORN = date(2020, 5, 6)
 
@@ -181,3 +182,22 @@ def test_facts_are_exported_only_when_asked_into_files_only_their_owner_reads(
     assert stat.S_IMODE(os.stat(written).st_mode) == 0o600
     assert written.read_text(encoding="utf-8") == with_facts
     assert [e.action for e in facts_log(repository)][:2] == ["child_facts.read"] * 2
+
+
+def test_the_returns_read_when_each_event_was_recorded_and_not_an_imports(
+    repository: CaseRepository,
+) -> None:
+    """``case_records``: the journal's ``recorded_at`` for the recording measure (R-G3), None
+    for the events a migration imported."""
+    opened(repository)
+    repository.set_child_facts("BED-0001", [facts()], recorded_by="admin", source="cli")
+    repository.append(
+        "BED-0001", visit(ICPC_ON + timedelta(days=2)), expected_seq=1, recorded_by="lp",
+        source="cli", as_of=LATER, late_reason=LateReason.WRITTEN_UP_LATER,
+    )  # fmt: skip
+    (record,) = list(repository.case_records(recorded_at=True))
+    assert record.reference == "BED-0001" and record.facts == (facts(),)
+    assert next(repository.case_records()).recorded_at == ()  # the census and Annex A
+    assert len(record.recorded_at) == len(record.history.events) == 2
+    imported, recorded = record.recorded_at
+    assert imported is None and recorded is not None
