@@ -39,6 +39,11 @@ STEPS: dict[str, tuple[str, str | None]] = {
     "cover": ("Cover", None),
     "end-plan": ("PlanEnded", "plan_ended"),
     "void": ("EventVoided", "event_voided"),
+    "apologies": ("ApologiesSent", "apologies_sent"),
+    "access-plan": ("AccessPlanAgreed", "access_plan_agreed"),
+    "risk": ("Risk", None),
+    "family-copy": ("SharedWithFamily", "shared_with_family"),
+    "child-born": ("ChildBorn", "child_born"),
 }
 
 record_app = typer.Typer(help="Record a manual step on a case and wake its run.")
@@ -92,6 +97,7 @@ def _model(type_name: str) -> Any:
             events.CoreGroupHeld | events.CoreGroupCancelled | events.CoreGroupRescheduled
         ),
         "Cover": events.CoverStarted | events.CoverEnded,
+        "Risk": events.RiskRaised | events.RiskDecided,  # R-E2
     }
     if type_name in unions:
         return Annotated[unions[type_name], Field(discriminator="type")]
