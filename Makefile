@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run stop test check unit bench soak
+.PHONY: run stop test check unit bench soak invariant
 
 run:  ## set up, start a local Prefect server and worker, deploy, load the demo caseload
 	./scripts/bootstrap.sh
@@ -26,6 +26,9 @@ unit:  ## the fast layer only
 
 bench:
 	$(BIN)/python benchmarks/obligations_bench.py
+
+invariant:  ## cases run to time, every profile, two years each: nothing late (docs/rules.md)
+	$(BIN)/python -m scripts.run_to_time --cases 200
 
 soak:  ## the fault soak: a simulated month, 20 worker kills, restarts, SMTP down a day (~30 min)
 	./scripts/bootstrap.sh --with-test-services

@@ -40,6 +40,11 @@ STEPS: dict[str, tuple[str, str | None]] = {
     "assessment": ("Assessment", None),
     "emergency-protection": ("EmergencyProtectionTaken", "emergency_protection_taken"),
     "void": ("EventVoided", "event_voided"),
+    "apologies": ("ApologiesSent", "apologies_sent"),
+    "access-plan": ("AccessPlanAgreed", "access_plan_agreed"),
+    "risk": ("Risk", None),
+    "family-copy": ("SharedWithFamily", "shared_with_family"),
+    "child-born": ("ChildBorn", "child_born"),
 }
 
 record_app = typer.Typer(help="Record a manual step on a case and wake its run.")
@@ -95,6 +100,7 @@ def _model(type_name: str) -> Any:
         ),
         "Cover": events.CoverStarted | events.CoverEnded,
         "Assessment": events.AssessmentStarted | events.AssessmentCompleted,
+        "Risk": events.RiskRaised | events.RiskDecided,  # R-E2
     }
     if type_name in unions:
         return Annotated[unions[type_name], Field(discriminator="type")]

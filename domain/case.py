@@ -8,6 +8,7 @@ the calendar invitations always name a meeting the same way.
 from __future__ import annotations
 
 import copy
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TypeVar
@@ -100,6 +101,13 @@ class ChildRecord:
     previous_plans: int | None = None  # R-LC1: CIN NumberOfPreviousCPP, when recorded
     closure: EpisodeClosure | None = None  # the episode when the plan ended, if said or certain
     name: str = ""  # kept for R-G1's secure channels only; never in an ordinary notice
+    unborn: bool = False  # R-LC4: on a pre-birth plan until born
+    born_on: date | None = None
+
+    @property
+    def seen_from(self) -> date | None:
+        """R-LC4: visits fall due from the plan's start, or an unborn child's birth."""
+        return self.born_on if self.unborn else self.plan_start
 
 
 @dataclass
@@ -116,6 +124,32 @@ class Meeting:
     copied_to: tuple[str, ...] = ()
     recommendation: str | None = None
     reschedules: int = 0
+    contingency_plan: bool = False  # R-P6
+    reports_received: tuple[str, ...] = ()  # R-M3: at the meeting
+    apologies: tuple[str, ...] = ()  # R-M3: recorded at the meeting
+
+
+@dataclass(frozen=True, slots=True)
+class CoverPeriod:
+    """R-E5: who covered for the LP, from when to when (None: still in force)."""
+
+    member: str
+    start: date
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class NoAccess:
+    """A visit without access (R-V5) and its place among the visits: ``in_a_row`` counts it
+    with the no-access visits straight before it (R-V2)."""
+
+    position: int
+    on: date
+    visitor: str
+    in_a_row: int
 
 
 @dataclass
@@ -164,10 +198,27 @@ class CaseState:
     reviews: dict[int, Booking] = field(default_factory=dict)
     booking_changes: dict[int, list[BookingChange]] = field(default_factory=dict)  # by event
     cover: Member | None = None
-    # Who was in post when (``domain.visits.statutory``): each lead professional from the day
-    # a conference named them, and each cover worker's (start, end or None, member id).
+    # Who was in post when: each lead professional from the day a conference named them
+    # (``domain.visitors.statutory`` reads it for visits looked at after the fold: returns).
     lead_professionals: list[tuple[date, str]] = field(default_factory=list)
-    covers: list[tuple[date, date | None, str]] = field(default_factory=list)
+    cover_periods: list[CoverPeriod] = field(default_factory=list)
+    member_since: dict[str, date] = field(default_factory=dict)
+    member_left: dict[str, date] = field(default_factory=dict)  # withdrew that day
+    # Visits by members whose visits are not statutory (R-T11 counts them only where the
+    # profile says so); the days the LP (or the cover, a statutory visitor) saw the child are
+    # ``seen`` and ``seen_alone`` (domain.visits.statutory).
+    sightings: dict[str, list[date]] = field(default_factory=dict)
+    no_access: list[NoAccess] = field(default_factory=list)  # R-V5, R-V2
+    no_access_run: int = 0  # visits without access since the last with access (R-V2)
+    access_plans: list[tuple[date, bool]] = field(default_factory=list)  # day, with police
+    direct_contact: dict[str, date] = field(default_factory=dict)  # 003 §1.4.9: member, since
+    risks: list[tuple[int, date, str]] = field(default_factory=list)  # R-E2: where, day, who
+    risk_decisions: list[date] = field(default_factory=list)
+    apologies: dict[tuple[str, str], date] = field(default_factory=dict)  # R-M3
+    meeting_reports: dict[tuple[str, str], date] = field(default_factory=dict)  # R-M3
+    vice_chairs: dict[int, str] = field(default_factory=dict)  # R-M1: period -> member
+    shared: dict[tuple[str, str], date] = field(default_factory=dict)  # what, about -> first day
+    plan_shared: list[date] = field(default_factory=list)  # R-P5: the days, in order
     closed_on: date | None = None
     close_reason: str | None = None
 
@@ -213,6 +264,14 @@ class CaseState:
     def held_in_period(self, period: int) -> list[Meeting]:
         return [self.meetings[m] for m in self.held.get(period, ())]
 
+    def period_on(self, day: date) -> int:
+        """The conference period in force on ``day`` (0 from the ICPC)."""
+        return max(0, bisect_right([c.on for c in self.conferences], day) - 1)
+
+    def member_role(self, member_id: str) -> str | None:
+        member = self.members.get(member_id) or self.former_members.get(member_id)
+        return member.role.value if member is not None else None
+
     def review_deadline(
         self,
         period: int,
@@ -251,6 +310,7 @@ class CaseState:
         clone.held = {k: list(v) for k, v in self.held.items()}
         clone.seen = {k: list(v) for k, v in self.seen.items()}
         clone.seen_alone = {k: list(v) for k, v in self.seen_alone.items()}
+        clone.sightings = {k: list(v) for k, v in self.sightings.items()}
         clone.meetings = {k: copy.copy(m) for k, m in self.meetings.items()}
         clone.children = {k: copy.copy(c) for k, c in self.children.items()}
         return clone

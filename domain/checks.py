@@ -91,7 +91,7 @@ def agreement(check: Check, event: AgreementSigned) -> None:
 
 
 def visit(check: Check, event: VisitMade) -> None:
-    check.member("visitor", event.visitor, "R-V1")
+    # The visitor (a member, or the cover worker in force) is checked in domain.duty_checks.
     for name in ("children_seen", "seen_alone", "bedroom_seen"):
         for child in getattr(event, name):
             check.child(name, child, "R-V1")
@@ -105,6 +105,8 @@ def report(check: Check, event: AgencyReportReceived) -> None:
     check.member("member", event.member, "R-T9")
     if check.state.members[event.member].role not in PROFESSIONAL_ROLES:
         raise check.fail("member", "R-T9", "agency reports come from professional members")
+    if event.meeting is not None and event.meeting not in check.state.meetings:
+        raise check.fail("meeting", "R-M3", f"unknown core group {event.meeting!r}")
 
 
 def assessment_started(check: Check, event: AssessmentStarted) -> None:

@@ -1,6 +1,7 @@
 """Obligations of the core groups: held on time (R-T1, R-T3, R-T4), minutes circulated
-(R-T5), the written agreement signed (R-T6), and a new date set after an inquorate meeting
-(R-T16, R-M5)."""
+(R-T5), the written agreement signed (R-T6), a new date set after an inquorate meeting
+(R-T16, R-M5), the written report of a member who sent apologies (R-M3) and the detailed
+plan's contingency plan (R-P6)."""
 
 from __future__ import annotations
 
@@ -41,11 +42,13 @@ def cadence(state: CaseState, clock: Clock, period: int, end: date | None) -> It
 
 
 def minutes_and_agreements(state: CaseState, clock: Clock) -> Iterator[Spec]:
-    """R-T5 for every core group held; R-T6 for each member, after the first core group of
-    each conference period, where the profile asks for a signed agreement."""
+    """R-T5 for every core group held, owned by the minute taker or, where the profile says
+    (001, 003 §1.3.7), the LP; R-T6 for each member at the time, after the first core group
+    of each conference period, where the profile asks for a signed agreement."""
     profile, calendar = clock.profile, clock.calendar
     signed = {(e.meeting, e.member): e.on for e in state.of(AgreementSigned)}
     firsts = {ids[0] for ids in state.held.values() if ids} if profile.signed_agreement else set()
+    by_lp = profile.minutes_owner == "lead_professional"
     for meeting in state.meetings.values():
         if meeting.held_on is None:
             continue
@@ -53,17 +56,23 @@ def minutes_and_agreements(state: CaseState, clock: Clock) -> Iterator[Spec]:
             yield duty(
                 state, "R-T5", f"R-T5:{meeting.id}", f"core group {meeting.id}",
                 calendar.add(meeting.held_on, profile.minutes_within_wd), meeting.held_on,
-                owner=meeting.minute_taker, met_on=meeting.minutes_on,
+                owner=state.lead_professional if by_lp else meeting.minute_taker,
+                owner_role=profile.minutes_owner, met_on=meeting.minutes_on,
                 discharged_on=state.closed_on,
             )  # fmt: skip
         if meeting.minutes_on is None or meeting.id not in firsts:
             continue
         due = calendar.add(meeting.minutes_on, profile.agreement_within_wd)
         for member in state.members.values():
+            if state.member_since.get(member.id, meeting.minutes_on) > meeting.minutes_on:
+                continue  # joined after the plan went out: not a party to it
+            met = signed.get((meeting.id, member.id))
+            if clock.settled(met, state.closed_on):
+                continue
             yield duty(
                 state, "R-T6", f"R-T6:{meeting.id}:{member.id}",
                 f"plan from core group {meeting.id}", due, meeting.minutes_on, owner=member.id,
-                met_on=signed.get((meeting.id, member.id)), discharged_on=state.closed_on,
+                met_on=met, discharged_on=state.closed_on,
             )  # fmt: skip
 
 
@@ -82,4 +91,48 @@ def inquorate(state: CaseState, clock: Clock) -> Iterator[Spec]:
             due_at=due_at, met_on=new_date,
             met_at=datetime.combine(new_date, time(0), LONDON) if new_date else None,
             discharged_on=state.closed_on,
+        )  # fmt: skip
+
+
+def absent_reports(state: CaseState, clock: Clock) -> Iterator[Spec]:
+    """R-M3: a member who sends apologies owes a written report by the meeting (000: "in
+    advance of the Core Group"; 004: "a written report should be submitted"), met when the
+    meeting records it received or the report arrives; a cancellation discharges it."""
+    if not clock.profile.report_when_absent:
+        return
+    for (meeting_id, member), sent in state.apologies.items():
+        meeting = state.meetings[meeting_id]
+        day = meeting.held_on or meeting.scheduled_for or sent
+        received = state.meeting_reports.get((meeting_id, member))
+        if member in meeting.reports_received and meeting.held_on is not None:
+            received = min(received or meeting.held_on, meeting.held_on)
+        cancelled = meeting.cancelled_at.date() if meeting.cancelled_at else None
+        if clock.settled(received, cancelled or state.closed_on):
+            continue
+        yield duty(
+            state, "R-M3", f"R-M3:{meeting_id}:{member}", f"core group {meeting_id}",
+            day, min(sent, day), owner=member, met_on=received,
+            discharged_on=cancelled or state.closed_on,
+        )  # fmt: skip
+
+
+def contingency(state: CaseState, clock: Clock) -> Iterator[Spec]:
+    """R-P6: the detailed plan the period's first core group draws up holds a contingency plan
+    (003 §1.3.6), due with its minutes; met by the first core group of the period that records
+    one."""
+    if not clock.profile.contingency_plan:
+        return
+    for period, ids in state.held.items():
+        held = [state.meetings[m] for m in ids]
+        first = held[0].held_on if held else None
+        if first is None:
+            continue
+        met = next((m.held_on for m in held if m.contingency_plan), None)
+        end = state.conferences[period + 1].on if period + 1 < len(state.conferences) else None
+        if clock.settled(met, end or state.closed_on):
+            continue
+        yield duty(
+            state, "R-P6", f"R-P6:p{period}", f"plan after conference {period + 1}",
+            clock.calendar.add(first, clock.profile.minutes_within_wd), first,
+            met_on=met, discharged_on=end or state.closed_on,
         )  # fmt: skip

@@ -92,7 +92,7 @@ def _book_review(history: CaseHistory, calendar: WorkingDayCalendar) -> CaseHist
     on, day = calendar.add(last.on, 2), calendar.subtract(deadline, 10)
     if day <= on or history.events[-1].on < on:
         return history
-    booking = ReviewBooked(on=on, date=day)
+    booking = ReviewBooked(on=on, date=day, chair_agreed=True)  # 003 §1.4.12
     events = [e for e in history.events if e.on <= on] + [booking]
     events += [e for e in history.events if e.on > on]
     return history.model_copy(update={"events": tuple(events)})

@@ -133,6 +133,8 @@ class Child(Frozen):
     previous_plans: Number | None = Field(
         default=None, ge=0, le=99
     )  # R-LC1, CIN NumberOfPreviousCPP
+    # R-LC4: not yet born (None: unborn if the conference is a pre-birth one); seen from birth.
+    unborn: bool | None = None
 
 
 class Outcome(Frozen):
@@ -286,6 +288,8 @@ class CoreGroupHeld(_Event):
     next_dates: tuple[date, ...] = ()  # R-M7
     recommendation: Long | None = None  # R-T17
     visiting_matrix: tuple[VisitLine, ...] = ()
+    vice_chair: Slug | None = None  # R-M1: 004 appoints one to stand in for the chair
+    contingency_plan: Long | None = None  # R-P6: 003 §1.3.6, in the detailed plan
 
 
 class CoreGroupCancelled(_Event):
@@ -305,6 +309,16 @@ class CoreGroupRescheduled(_Event):
     meeting: Slug
     date: date
     reason: Long = ""
+
+
+class ApologiesSent(_Event):
+    """R-M3: a member who cannot attend a core group sends written apologies before it, and
+    owes a written report by the meeting; a briefed senior colleague may attend instead."""
+
+    type: Literal["apologies_sent"] = "apologies_sent"
+    meeting: Slug
+    member: Slug
+    deputy: Short = ""  # who attends in their place, if anyone (an agency role, never a name)
 
 
 class MinutesCirculated(_Event):
@@ -337,6 +351,23 @@ class AgencyReportReceived(_Event):
 
     type: Literal["agency_report_received"] = "agency_report_received"
     member: Slug
+    meeting: Slug | None = None  # R-M3: a written report for this core group, not the review
+
+
+class FamilyShare(StrEnum):
+    PLAN = "plan"  # R-P5: the child's and the parents' copy of the plan
+    MINUTES = "minutes"  # R-T20: a core group's minutes
+    REPORT = "report"  # R-T19: an agency's report for the review
+
+
+class SharedWithFamily(_Event):
+    """The family told in writing (003 §1.3.11, §1.3.13; 000; 002): the plan, a core group's
+    minutes, or a member's report for the review."""
+
+    type: Literal["shared_with_family"] = "shared_with_family"
+    what: FamilyShare
+    meeting: Slug | None = None  # the core group whose plan or minutes
+    member: Slug | None = None  # the member whose report
 
 
 class AssessmentStarted(_Event):
@@ -388,6 +419,7 @@ class ReviewBroughtForward(_Event):
     to: date
     authorised_by: Slug
     reason: Long = Field(min_length=1)
+    chair_agreed: bool = False  # 003 §1.4.14: after consulting the conference chair
 
 
 class ReviewBooked(_Event):
@@ -399,6 +431,7 @@ class ReviewBooked(_Event):
 
     type: Literal["review_booked"] = "review_booked"
     date: date
+    chair_agreed: bool = False  # 003 §1.4.12: a booked date changes with the chair's agreement
 
 
 class EventVoided(_Event):
@@ -449,6 +482,42 @@ class RiskRaised(_Event):
     summary: Long = ""
 
 
+class RiskDecision(StrEnum):
+    """R-E2: what the team manager decides (000; 001; 003 §1.5.1, §1.5.3)."""
+
+    IMMEDIATE_PROTECTION = "immediate_protection"
+    COURT_APPLICATION = "court_application"
+    ADDITIONAL_RESOURCES = "additional_resources"
+    REVIEW_BROUGHT_FORWARD = "review_brought_forward"
+    PLAN_RECONSIDERED = "plan_reconsidered"  # 003 §1.5.1: a core group agrees a new plan
+
+
+class RiskDecided(_Event):
+    """R-E2: the LP's team manager decides on every risk raised so far."""
+
+    type: Literal["risk_decided"] = "risk_decided"
+    by: Slug
+    decision: RiskDecision
+
+
+class AccessPlanAgreed(_Event):
+    """R-V5, R-V2: the plan of action after a visit without access, agreed by the core group
+    (with the police where the profile or two failures in a row ask) and authorised by the
+    TM; 003 §1.4.9: another agency's member may be agreed to make the direct contact."""
+
+    type: Literal["access_plan_agreed"] = "access_plan_agreed"
+    authorised_by: Slug
+    with_police: bool = False
+    direct_contact_by: Slug | None = None
+
+
+class ChildBorn(_Event):
+    """R-LC4: an unborn child on a pre-birth plan is born; visits fall due from today."""
+
+    type: Literal["child_born"] = "child_born"
+    child: Slug
+
+
 class PlanEnded(_Event):
     """R-LC2a: a plan ends without a conference; recorded by the TM. ``closure``: what becomes
     of the child-in-need episode (``EpisodeClosure``); for some reasons it follows from the
@@ -497,7 +566,12 @@ Event = Annotated[
     | MemberWithdrew
     | RiskRaised
     | PlanEnded
-    | EmergencyProtectionTaken,
+    | EmergencyProtectionTaken
+    | ApologiesSent
+    | SharedWithFamily
+    | RiskDecided
+    | AccessPlanAgreed
+    | ChildBorn,
     Field(discriminator="type"),
 ]
 

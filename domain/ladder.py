@@ -9,7 +9,7 @@ so a rung "on" a day is reached from that hour.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -19,7 +19,17 @@ from domain.dispatch import Rung
 from domain.profiles import PolicyProfile
 from domain.timescales import LONDON
 
-__all__ = ["LONDON", "OPEN", "Clock", "Obligation", "Spec", "Status", "settle", "thresholds"]
+__all__ = [
+    "LONDON",
+    "OPEN",
+    "Clock",
+    "Obligation",
+    "Spec",
+    "Status",
+    "overdue_from",
+    "settle",
+    "thresholds",
+]
 
 
 class Status(StrEnum):
@@ -67,6 +77,10 @@ class Clock:
     """``as_of`` and the profile's business day, with cached day -> moment conversions."""
 
     _moments: dict[tuple[date, int], datetime] = {}
+    # A ladder's rungs depend only on the calendar, the profile's ladder and hour, and the
+    # dates: the same for every case of a profile with the same due day, so computed once.
+    _rungs: dict[tuple[object, ...], tuple[RungTime, ...]] = {}
+    RUNGS_KEPT = 200_000
 
     def __init__(
         self,
@@ -84,6 +98,7 @@ class Clock:
         self.calendar = calendar
         self.ladder = profile.ladder
         self.history = history
+        self._kind = (calendar, profile.ladder, self.hour, profile.chase_escalate_after_wd)
 
     def settled(self, met_on: date | None, discharged_on: date | None) -> bool:
         """Met or discharged by today: with ``history`` off, such obligations are skipped."""
@@ -103,7 +118,25 @@ class Clock:
             self._moments[key] = found
         return found
 
-    def standard_rungs(self, due: date, arose: date) -> Iterator[RungTime]:
+    def _cached(self, key: tuple[object, ...], rungs: Iterator[RungTime]) -> tuple[RungTime, ...]:
+        found = self._rungs.get(key)
+        if found is None:
+            if len(self._rungs) >= self.RUNGS_KEPT:
+                self._rungs.clear()
+            found = self._rungs[key] = tuple(rungs)
+        return found
+
+    def standard_rungs(self, due: date, arose: date) -> tuple[RungTime, ...]:
+        key = (self._kind, "standard", due, arose)
+        found = self._rungs.get(key)
+        return found if found is not None else self._cached(key, self._standard(due, arose))
+
+    def chase_rungs(self, chase_day: date) -> tuple[RungTime, ...]:
+        key = (self._kind, "chase", chase_day)
+        found = self._rungs.get(key)
+        return found if found is not None else self._cached(key, self._chase(chase_day))
+
+    def _standard(self, due: date, arose: date) -> Iterator[RungTime]:
         """In time order: remind before, missed after, then the TM and the final rung."""
         cal, ladder = self.calendar, self.ladder
         if ladder.remind_before_wd:
@@ -117,7 +150,7 @@ class Clock:
         missed_day = self.calendar.previous_working_day(due_at.astimezone(LONDON).date())
         return self._after_missed(missed_day, due_at)
 
-    def chase_rungs(self, chase_day: date) -> Iterator[RungTime]:
+    def _chase(self, chase_day: date) -> Iterator[RungTime]:
         """R-T10: chase the missing report, then the TM after C WD, then the final rung."""
         yield Rung.CHASE, self.moment(chase_day)
         tm = self.calendar.add(chase_day, self.profile.chase_escalate_after_wd)
@@ -196,8 +229,11 @@ def _schedule(spec: Spec, clock: Clock) -> tuple[RungTime, ...]:
     the final rung once the TM has acknowledged the escalation (R-E6)."""
     closed_at = _closed_at(spec, clock)
     acknowledged = clock.moment(spec.acknowledged_on) if spec.acknowledged_on else None
+    rungs = _rungs(spec, clock)
+    if closed_at is None and acknowledged is None and isinstance(rungs, tuple):
+        return rungs  # nothing stops it: every rung fires
     found: list[RungTime] = []
-    for rung, moment in _rungs(spec, clock):
+    for rung, moment in rungs:
         if closed_at is not None and moment >= closed_at:
             break
         if rung is Rung.ESCALATION_FINAL and acknowledged is not None and moment >= acknowledged:
@@ -207,17 +243,16 @@ def _schedule(spec: Spec, clock: Clock) -> tuple[RungTime, ...]:
 
 
 def _closed_at(spec: Spec, clock: Clock) -> datetime | None:
-    moments = []
-    if spec.met_at is not None:
-        moments.append(spec.met_at)
-    elif spec.met_on is not None:
-        moments.append(clock.moment(spec.met_on))
-    if spec.discharged_on is not None:
-        moments.append(clock.moment(spec.discharged_on))
-    return min(moments) if moments else None
+    met = spec.met_at
+    if met is None and spec.met_on is not None:
+        met = clock.moment(spec.met_on)
+    if spec.discharged_on is None:
+        return met
+    discharged = clock.moment(spec.discharged_on)
+    return discharged if met is None else min(met, discharged)
 
 
-def _rungs(spec: Spec, clock: Clock) -> Iterator[RungTime]:
+def _rungs(spec: Spec, clock: Clock) -> Iterable[RungTime]:
     if spec.chase_on is not None:
         return clock.chase_rungs(spec.chase_on)
     if spec.missed_only:
@@ -251,7 +286,25 @@ def thresholds(obligation: Obligation) -> tuple[datetime | None, datetime]:
     read model stores; ``_status`` is the same rule, as of one moment)."""
     if obligation.due_at is not None:
         return None, obligation.due_at + TICK  # overdue strictly after the hour
-    day_starts = datetime.combine(obligation.due, time(0), LONDON)
+    day_starts = _midnight(obligation.due)
     first_rung = obligation.schedule[0][1] if obligation.schedule else day_starts
-    overdue = datetime.combine(obligation.due + timedelta(days=1), time(0), LONDON)
-    return min(day_starts, first_rung), overdue
+    return min(day_starts, first_rung), overdue_from(obligation)
+
+
+def overdue_from(obligation: Obligation) -> datetime:
+    """The moment an open obligation turns overdue (``thresholds``' second)."""
+    if obligation.due_at is not None:
+        return obligation.due_at + TICK
+    return _midnight(obligation.due + timedelta(days=1))
+
+
+_MIDNIGHTS: dict[date, datetime] = {}
+
+
+def _midnight(day: date) -> datetime:
+    found = _MIDNIGHTS.get(day)
+    if found is None:
+        if len(_MIDNIGHTS) > 100_000:
+            _MIDNIGHTS.clear()
+        found = _MIDNIGHTS[day] = datetime.combine(day, time(0), LONDON)
+    return found

@@ -1,5 +1,6 @@
-"""One-off notices raised by events (R-T16, R-M6, R-V2, R-V3, R-E2, R-E3, R-E4, R-E5) and
-the calendar invitations for every core group and review conference booked.
+"""One-off notices raised by events (``domain.event_notices``: R-T16, R-M3, R-M4, R-M6,
+R-M9, R-M10, R-V2, R-V3, R-V5, R-E2, R-E3, R-E4, R-E5) and the calendar invitations for
+every core group and review conference booked.
 
 A meeting's invitation goes out when it is set (R-T1 the first core group, R-M7 dates agreed
 at a core group, a core group scheduled later, the next review conference when a conference
@@ -17,77 +18,32 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 from domain.case import Booking, CaseState, review_period
 from domain.dispatch import Dispatch, MeetingKind, RecipientRole
+from domain.event_notices import EVENT_NOTICES, next_core_group
 from domain.events import (
     ConferenceHeld,
-    CoreGroupCancelled,
     CoreGroupHeld,
-    CoreGroupRescheduled,
     CoreGroupScheduled,
-    CoverStarted,
+    Event,
     PlanEnded,
     ReviewBooked,
-    ReviewBroughtForward,
-    RiskRaised,
-    VisitMade,
 )
 from domain.ladder import Clock
+from domain.raised import Notice, Raised
 from domain.recipients import notice_dispatch
-from domain.rulebook import CONFERENCE, NOTICES, NoticeRule
-from domain.timescales import cadence_due, review_rule
+from domain.rulebook import CONFERENCE, NOTICES
+from domain.timescales import review_rule
+
+__all__ = ["NOTICE_WINDOW_DAYS", "Notice", "notice_dispatches", "notices"]
 
 NOTICE_WINDOW_DAYS = 14
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
-    key: str
-    rule: str
-    template: str
-    title: str
-    subject: str
-    action: str
-    on: date
-    fires_at: datetime
-    roles: tuple[RecipientRole, ...]
-    meeting_date: date | None = None
-    invite: Booking | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Raised:
-    """One event as the notices see it: where it is, and what it did to the calendars."""
-
-    state: CaseState
-    clock: Clock
-    index: int
-    event: Any
-    previous_visit: VisitMade | None
-
-    def notice(self, name: str, subject: str, **fields: Any) -> Notice:
-        rule: NoticeRule = NOTICES[name]
-        words = {k: fields.pop(k) for k in ("date", "deadline", "label") if k in fields}
-        cited = fields.pop("rule", rule.rule)
-        return Notice(
-            key=fields.pop("key", f"{cited}:e{self.index}"),
-            rule=cited,
-            template=rule.template,
-            title=rule.title.format(**words),
-            subject=subject,
-            action=rule.action.format(**words),
-            on=self.event.on,
-            fires_at=self.clock.moment(self.event.on),
-            roles=fields.pop("roles", rule.roles),
-            **fields,
-        )
-
-    def changes(self) -> list[Any]:
-        return self.state.booking_changes.get(self.index, [])
+def _day(event: Event) -> date:
+    return event.on
 
 
 def notices(state: CaseState, clock: Clock) -> Iterator[Notice]:
@@ -99,105 +55,32 @@ def notices(state: CaseState, clock: Clock) -> Iterator[Notice]:
         # After the opening conference the events are in date order; an enquiry's facts dated
         # before it come just after it (``validation.ENQUIRY_FACTS``), so search from there.
         start = bisect_left(days, cutoff, lo=1) if days and days[0] < cutoff else 0
-    previous = next((e for e in reversed(events[:start]) if isinstance(e, VisitMade)), None)
     for counted in range(start, len(events)):
         event = events[counted]
         # Keyed by its place in the journal: a correction never renumbers a notice.
-        raised = Raised(state, clock, state.positions[counted], event, previous)
-        handler = _EVENT_NOTICES.get(type(event))
+        raised = Raised(state, clock, state.positions[counted], event)
+        handler = EVENT_NOTICES.get(type(event))
         if handler is not None:
             yield from handler(raised)
         if type(event) in _BOOKING_RULES:
             yield from _invitations(raised)
-        if isinstance(event, VisitMade):
-            previous = event
 
 
-def _inquorate(raised: Raised) -> Iterator[Notice]:
-    # The entry as members' calendars hold it, now cancelled (a CANCEL, R-T16).
-    held = next((c.before for c in raised.changes() if c.before is not None), None)
-    entry = replace(held, cancelled=True) if held else None
-    yield raised.notice(
-        "inquorate", f"core group {raised.event.meeting}",
-        meeting_date=entry.on if entry else None, invite=entry,
-    )  # fmt: skip
+def _scheduled_rule(raised: Raised, period: int) -> str:
+    """A core group booked later answers to the deadline then open: R-T1 until the ICPC's
+    first core group is held, then R-T3 (R-T4 after a review)."""
+    found = next_core_group(raised.state, raised.clock, raised.event.on)
+    return found[0] if found else ("R-T3" if period == 0 else "R-T4")
 
-
-def _rescheduled(raised: Raised) -> Iterator[Notice]:
-    event: CoreGroupRescheduled = raised.event
-    moved = next((c.after for c in raised.changes()), None)  # the same entry, SEQUENCE up
-    subject = f"core group {event.meeting}"
-    day = event.date.isoformat()
-    yield raised.notice("rescheduled", subject, date=day, meeting_date=event.date, invite=moved)
-    deadline = _cadence_deadline(raised)
-    if event.date > deadline:
-        yield raised.notice(
-            "reschedule_breach", subject, key=f"R-M6:breach:e{raised.index}",
-            deadline=deadline.isoformat(), meeting_date=event.date,
-        )  # fmt: skip
-
-
-def _cadence_deadline(raised: Raised) -> date:
-    """The R-T1/R-T3/R-T4 deadline in force when the meeting was moved (R-M6)."""
-    state, clock = raised.state, raised.clock
-    period = state.meetings[raised.event.meeting].period
-    moved = (raised.event.on, raised.index)  # the story's order: by day, then the journal's
-    before = [m for m in state.held_in_period(period) if (m.held_on, m.held_index or 0) < moved]
-    anchor = before[-1].held_on if before and before[-1].held_on else state.conferences[period].on
-    return cadence_due(
-        clock.profile, clock.calendar, period, anchor, len(before), state.cg_every_weeks
-    )[1]
-
-
-def _visit(raised: Raised) -> Iterator[Notice]:
-    event: VisitMade = raised.event
-    previous = raised.previous_visit
-    if event.no_access and previous is not None and previous.no_access:
-        yield raised.notice("no_access", f"visits by member {event.visitor}")
-    if event.refused_seen_alone:
-        yield raised.notice("seen_alone_refused", f"visit by member {event.visitor}")
-
-
-def _risk(raised: Raised) -> Iterator[Notice]:
-    yield raised.notice("risk_raised", f"raised by member {raised.event.member}")
-
-
-def _disagreement(raised: Raised) -> Iterator[Notice]:
-    if raised.event.disagreements:
-        yield raised.notice("disagreement", f"core group {raised.event.meeting}")
-
-
-def _brought_forward(raised: Raised) -> Iterator[Notice]:
-    event: ReviewBroughtForward = raised.event
-    moved = next((c.after for c in raised.changes()), None)
-    yield raised.notice(
-        "review_brought_forward", "review conference", date=event.to.isoformat(),
-        meeting_date=event.to, invite=moved,
-    )  # fmt: skip
-
-
-def _cover(raised: Raised) -> Iterator[Notice]:
-    yield raised.notice("cover_started", f"cover worker {raised.event.cover.id}")
-
-
-_EVENT_NOTICES: dict[type, Callable[[Raised], Iterator[Notice]]] = {
-    CoreGroupCancelled: _inquorate,
-    CoreGroupRescheduled: _rescheduled,
-    VisitMade: _visit,
-    RiskRaised: _risk,
-    CoreGroupHeld: _disagreement,
-    ReviewBroughtForward: _brought_forward,
-    CoverStarted: _cover,
-}
 
 # The events that book meetings (moves and cancellations go with their own notices), and
 # the rule each booking of a core group answers to.
-_BOOKING_RULES: dict[type, Callable[[int], str]] = {
-    ConferenceHeld: lambda period: "R-T1" if period == 0 else "R-T4",
-    CoreGroupHeld: lambda period: "R-M7",
-    CoreGroupScheduled: lambda period: "R-T3" if period == 0 else "R-T4",
-    ReviewBooked: lambda period: review_rule(period),
-    PlanEnded: lambda period: "R-LC2",
+_BOOKING_RULES: dict[type, Callable[[Raised, int], str]] = {
+    ConferenceHeld: lambda _raised, period: "R-T1" if period == 0 else "R-T4",
+    CoreGroupHeld: lambda _raised, period: "R-M7",
+    CoreGroupScheduled: _scheduled_rule,
+    ReviewBooked: lambda _raised, period: review_rule(period),
+    PlanEnded: lambda _raised, period: "R-LC2",
 }
 
 _LABELS = {MeetingKind.CORE_GROUP: "core group", MeetingKind.REVIEW_CONFERENCE: "review conference"}
@@ -221,9 +104,9 @@ def _invitations(raised: Raised) -> Iterator[Notice]:
         if review:
             rule, roles = review_rule(review_period(entry.meeting)), CONFERENCE
         else:
-            period = raised.state.meetings[entry.meeting].period
+            period = raised.state.period_on(raised.event.on)
             rule, roles = (
-                _BOOKING_RULES[type(raised.event)](period),
+                _BOOKING_RULES[type(raised.event)](raised, period),
                 NOTICES["meeting_invite"].roles,
             )
         yield raised.notice(

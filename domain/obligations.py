@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from domain import core_groups, reviews, tracked, visits
+from domain import core_groups, family, reviews, tracked, visits
 from domain.calendar import WorkingDayCalendar
 from domain.case import CaseState
 from domain.dispatch import ChildDetails, Dispatch, PersonalDetails
 from domain.events import ConferenceDecision
 from domain.history import CaseHistory
-from domain.ladder import LONDON, Clock, Obligation, Spec, Status, settle, thresholds
+from domain.ladder import LONDON, Clock, Obligation, Spec, Status, overdue_from, settle
 from domain.notices import Notice, notice_dispatches, notices
 from domain.profiles import PolicyProfile, calendar_for, load_profile
 from domain.recipients import obligation_dispatch
@@ -74,7 +74,7 @@ def derive(
     upcoming += [n.fires_at for n in raised if n.fires_at > clock.as_of]
     # Wake too when an open obligation turns overdue, so what people see of the case (the
     # Runs page's tags, its page) says so from that moment, not from its next rung.
-    turning = (thresholds(o)[1] for o in obligations if o.is_open)
+    turning = (overdue_from(o) for o in obligations if o.is_open)
     upcoming += [moment for moment in turning if moment > clock.as_of]
     return CaseView(
         reference=state.reference,
@@ -135,9 +135,15 @@ def specs(state: CaseState, clock: Clock) -> Iterator[Spec]:
         yield from core_groups.cadence(state, clock, period, following or state.closed_on)
         yield from reviews.before_review(state, clock, period)
     yield from core_groups.minutes_and_agreements(state, clock)
+    yield from core_groups.absent_reports(state, clock)
+    yield from core_groups.contingency(state, clock)
+    yield from family.plan_copies(state, clock)
+    yield from family.minutes_copies(state, clock)
     yield from visits.children_seen(state, clock)
     yield from visits.visiting_matrix(state, clock)
+    yield from visits.access_plans(state, clock)
     yield from tracked.assessments(state, clock)
     yield from tracked.concerns(state, clock)
+    yield from tracked.risks(state, clock)
     yield from core_groups.inquorate(state, clock)
     yield from tracked.actions(state, clock)

@@ -66,6 +66,29 @@ class PolicyProfile(BaseModel):
     cg_dates_set_at_first_cg: int = Field(ge=1, le=6)  # R-M7
     manager_chairs_first_cg: bool  # R-M1
     vice_chair: bool  # R-M1 (004)
+    # Who chairs and minutes (R-M1, R-M2, R-T5): a chair from children's social care (002),
+    # whose minutes the LP circulates (001, 003) rather than the minute taker.
+    chair_from_social_care: bool
+    minutes_owner: Literal["minute_taker", "lead_professional"]
+    # Visits (R-T11, R-T12, R-V2, R-V5): the roles beyond the LP (and the cover worker) whose
+    # visits are statutory; whether other members' sightings count for "seen"; the plan of
+    # action owed after a visit without access, and from which no-access visit in a row the
+    # police agree it.
+    statutory_visitors: tuple[Literal["team_manager", "professional"], ...]
+    sightings_count: bool
+    access_plan_within_wd: int = Field(ge=0, le=10)
+    police_after_no_access: int = Field(ge=1, le=5)
+    risk_decision_within_wd: int = Field(ge=0, le=10)  # R-E2
+    report_when_absent: bool  # R-M3
+    # The family (R-P5, R-T19, R-T20) and the detailed plan (R-P6).
+    plan_to_family: bool
+    reports_shared_with_family: bool
+    minutes_to_family: bool
+    contingency_plan: bool
+    # Review dates (R-T7, R-T8, R-E3) and the core groups set before them (R-M7).
+    review_set_at_conference: bool
+    review_move_needs_chair: bool
+    cg_dates_before_first_review: bool
     personal_data_channels: tuple[str, ...] = ()  # R-G1: secure channels that may carry names
     # R-E6: who may acknowledge an escalation: the roles of the members it goes to.
     acknowledgers: tuple[Literal["team_manager", "lead_professional"], ...] = ("team_manager",)

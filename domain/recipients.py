@@ -38,7 +38,7 @@ def _member(state: CaseState, role: RecipientRole, member_id: str | None) -> lis
     else:
         known = state.members.get(member_id) or state.former_members.get(member_id)
         contact = known.contact if known else ""
-    return [Recipient(role=role, member=member_id, contact=contact or None)]
+    return [Recipient.model_construct(role=role, member=member_id, contact=contact or None)]
 
 
 def _resolve(state: CaseState, role: RecipientRole, owner: str | None) -> list[Recipient]:
@@ -50,7 +50,7 @@ def _resolve(state: CaseState, role: RecipientRole, owner: str | None) -> list[R
         return _member(state, role, state.team_manager)
     if role is RecipientRole.MEMBER:
         return [r for m in state.members for r in _member(state, role, m)]
-    return [Recipient(role=role)]
+    return [Recipient.model_construct(role=role, member=None, contact=None)]
 
 
 def obligation_dispatch(state: CaseState, obligation: Obligation, clock: Clock) -> Dispatch:
@@ -60,7 +60,9 @@ def obligation_dispatch(state: CaseState, obligation: Obligation, clock: Clock) 
     if rung is Rung.ESCALATION_FINAL:
         roles = (RecipientRole(clock.ladder.final_recipient), *roles)
     entry = OBLIGATIONS.get(obligation.rule)
-    return Dispatch(
+    # Built from the domain's own values, already of the right types: constructed without
+    # validating them again (a morning's tick builds tens of thousands).
+    return Dispatch.model_construct(
         case_reference=state.reference,
         team=state.team,
         profile=state.profile,
@@ -99,7 +101,7 @@ def notice_dispatch(
     invite: Booking | None = None,
 ) -> Dispatch:
     """A one-off notice (R-T16, R-M6, R-V2, ...) as the outbox holds it."""
-    return Dispatch(
+    return Dispatch.model_construct(
         case_reference=state.reference,
         team=state.team,
         profile=state.profile,

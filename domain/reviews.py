@@ -1,7 +1,8 @@
 """Obligations of the conferences: the initial conference on time (R-T0), the review
 conference by its deadline (R-T7, R-T8) and on the day booked, and what is owed before it:
-the core groups (R-T2), the last core group's recommendation (R-T17), every agency's report
-and its chase (R-T9, R-T10), and the child's bedroom seen (R-T13).
+the core groups (R-T2), the last core group's recommendation (R-T17), every agency's report,
+its chase and its copy to the family (R-T9, R-T10, R-T19), and the child's bedroom seen
+(R-T13).
 
 What is owed before the review counts back from the day it is booked for, or from its
 deadline while none is booked; the deadline stays the outer bound and is what escalates.
@@ -25,8 +26,8 @@ def icpc_timeliness(state: CaseState, clock: Clock) -> Iterator[Spec]:
     """R-T0: the initial conference within N WD of the strategy discussion."""
     opening = state.events[0]
     started = getattr(opening, "strategy_discussion_on", None)
-    if not isinstance(started, date):
-        return
+    if not isinstance(started, date) or clock.settled(opening.on, None):
+        return  # met by the opening conference: a wake has nothing to do with it
     due = icpc_target(clock.profile, clock.calendar, started)
     yield duty(state, "R-T0", "R-T0", "case", due, started, met_on=opening.on)
 
@@ -57,7 +58,10 @@ def before_review(state: CaseState, clock: Clock, period: int) -> Iterator[Spec]
     review_day = following or state.review_date(period, profile, calendar)
     end = following or state.closed_on
     held = state.held_in_period(period)
-    eve = calendar.subtract(review_day, 1)
+    # Due two working days before the review, so the missed rung reaches the owner and the
+    # LP on its eve; due on the eve, it would fall on the review's morning, when the review
+    # discharges it, and never be heard.
+    eve = calendar.subtract(review_day, 2)
     if period == 0:
         need = profile.cgs_before_first_review
         met = held[need - 1].held_on if len(held) >= need else None
@@ -67,12 +71,13 @@ def before_review(state: CaseState, clock: Clock, period: int) -> Iterator[Spec]
             met_on=met if met and met < review_day else None, discharged_on=end,
         )  # fmt: skip
     if profile.recommendation_at_final_cg:
-        made = [
-            m.held_on for m in held if m.recommendation and m.held_on and m.held_on < review_day
-        ]
+        # R-T17: the final core group before the review makes the recommendation (000, 002,
+        # 004): the last held before its day, as far as the case knows.
+        before = [m for m in held if m.held_on is not None and m.held_on < review_day]
+        last = before[-1] if before else None
         yield duty(
             state, "R-T17", f"R-T17:p{period}", "review conference", eve, start,
-            met_on=made[-1] if made else None, discharged_on=end,
+            met_on=last.held_on if last and last.recommendation else None, discharged_on=end,
         )  # fmt: skip
     yield from _reports(state, clock, period, review_day, end)
     if profile.bedroom_between_conferences:
@@ -87,21 +92,33 @@ def _following(state: CaseState, period: int) -> date | None:
 def _reports(
     state: CaseState, clock: Clock, period: int, review_day: date, end: date | None
 ) -> Iterator[Spec]:
-    """R-T9: each agency's report N WD before the review; R-T10: the chase and escalation."""
+    """R-T9: each agency's report N WD before the review; R-T10: the chase and escalation;
+    R-T19: the report shared with the family by the same day (000). A member who joined after
+    that day owes neither for this review."""
     profile, calendar = clock.profile, clock.calendar
     start = state.conferences[period].on
     received: dict[str, date] = {}
     for event in state.of(AgencyReportReceived):
-        if start < event.on <= review_day:
+        if event.meeting is None and start < event.on <= review_day:
             received.setdefault(event.member, event.on)
     due = calendar.subtract(review_day, profile.reports_before_review_wd)
     chase = max(calendar.subtract(review_day, profile.chase_before_review_wd), start)
     for member in state.members.values():
-        if member.role is MemberRole.PROFESSIONAL:
+        joined = state.member_since.get(member.id, start)
+        if member.role is not MemberRole.PROFESSIONAL or joined > due:
+            continue
+        arose, sent = max(start, joined), received.get(member.id)
+        subject = f"report from member {member.id}"
+        if not clock.settled(sent, end):
             yield duty(
-                state, "R-T9", f"R-T9:p{period}:{member.id}", f"report from member {member.id}",
-                due, start, owner=member.id, met_on=received.get(member.id), discharged_on=end,
-                chase_on=chase,
+                state, "R-T9", f"R-T9:p{period}:{member.id}", subject, due, arose,
+                owner=member.id, met_on=sent, discharged_on=end, chase_on=max(chase, arose),
+            )  # fmt: skip
+        shared = state.shared.get(("report", f"p{period}:{member.id}"))
+        if profile.reports_shared_with_family and not clock.settled(shared, end):
+            yield duty(
+                state, "R-T19", f"R-T19:p{period}:{member.id}", subject, due, arose,
+                owner=member.id, met_on=shared, discharged_on=end,
             )  # fmt: skip
 
 
@@ -116,7 +133,11 @@ def _bedrooms(
             for child_id in event.bedroom_seen:
                 seen.setdefault(child_id, event.on)
     for child in state.children.values():
+        born = child.seen_from
+        if born is None or born > start:
+            continue  # R-LC4: born during the period: the next period's bedroom
         yield duty(
             state, "R-T13", f"R-T13:p{period}:{child.id}", f"child {child.id}", due, start,
-            met_on=seen.get(child.id), discharged_on=end or child.plan_end,
+            met_on=seen.get(child.id),
+            discharged_on=min((d for d in (end, child.plan_end) if d), default=None),
         )  # fmt: skip

@@ -83,6 +83,38 @@ OBLIGATIONS: dict[str, ObligationRule] = {
         "Core group recommendation to the review", "lead_professional", "meeting",
         "Record the core group's recommendation to the review",
     ),
+    "R-T19": ObligationRule(
+        "Agency report shared with the family", "member", "report",
+        "Share the agency's report with the family before the review",
+    ),
+    "R-T20": ObligationRule(
+        "Minutes shared with the family", "lead_professional", "meeting",
+        "Share the core group's minutes with the parents and the child",
+    ),
+    "R-M3": ObligationRule(
+        "Written report from a member sending apologies", "member", "report",
+        "Send the written report to the lead professional before the core group",
+    ),
+    "R-V5": ObligationRule(
+        "Plan of action after a visit without access", "lead_professional", "child",
+        "Agree a plan of action with the core group and record it",
+    ),
+    "R-V2": ObligationRule(
+        "Plan of action with the police after no access", "lead_professional", "child",
+        "Agree the plan of action with the police and record it",
+    ),
+    "R-E2": ObligationRule(
+        "Team manager's decision on risk not reduced", "team_manager", "case",
+        "Decide: immediate protection, court, resources, an earlier review or a new plan",
+    ),
+    "R-P5": ObligationRule(
+        "Plan copied to the child and parents", "lead_professional", "case",
+        "Give the child and the parents their copy of the plan",
+    ),
+    "R-P6": ObligationRule(
+        "Contingency plan in the detailed plan", "lead_professional", "case",
+        "Agree a contingency plan at the core group and record it",
+    ),
     "R-P2": ObligationRule(
         "Plan action done", "member", "action", "Complete the plan action or record why not"
     ),
@@ -127,7 +159,7 @@ NOTICES: dict[str, NoticeRule] = {
     "inquorate": NoticeRule(
         "R-T16", "inquorate", "Core group cancelled as inquorate",
         (*MEMBERS, RecipientRole.TEAM_MANAGER),
-        "A new date will be set through the team manager within 24 hours",
+        "A new date will be set through the team manager within {hours} hours",
     ),
     "rescheduled": NoticeRule(
         "R-M6", "rescheduled", "Core group rescheduled", MEMBERS,
@@ -138,8 +170,35 @@ NOTICES: dict[str, NoticeRule] = {
         "Agree an earlier date or record why the timescale cannot be met",
     ),
     "no_access": NoticeRule(
-        "R-V2", "no_access", "Two visits in a row without access", TM_LP,
-        "Plan the next step with the police today",
+        "R-V2", "no_access", "Two visits in a row without access",
+        (RecipientRole.TEAM_MANAGER, *MEMBERS),
+        "Agree a plan of action with the police today",
+    ),
+    "access_failed": NoticeRule(
+        "R-V5", "access_failed", "Visit without access", (RecipientRole.TEAM_MANAGER, *MEMBERS),
+        "Agree a plan of action with {with_whom} today",
+    ),
+    "absent_without_apologies": NoticeRule(
+        "R-M3", "absent_without_apologies", "Member absent without apologies", TM_LP,
+        "Ask the member for their written report and apologies",
+    ),
+    "family_absent": NoticeRule(
+        "R-M4", "family_absent", "Family did not attend the core group", TM_LP,
+        "Consider whether the family's absence is a risk to the child",
+    ),
+    "no_social_care": NoticeRule(
+        "R-M9", "no_social_care", "Core group held without children's social care",
+        (RecipientRole.TEAM_MANAGER,),
+        "Make sure the lead professional, their manager or a qualified delegate attends",
+    ),
+    "member_withdrew": NoticeRule(
+        "R-M10", "member_withdrew", "A member withdrew from the core group",
+        (RecipientRole.CONFERENCE_CHAIR, RecipientRole.TEAM_MANAGER),
+        "Check the next conference will be quorate",
+    ),
+    "booking_breach": NoticeRule(
+        "R-M6", "booking_breach", "Core group booked past its deadline of {deadline}", TM_LP,
+        "Agree an earlier date or record why the timescale cannot be met",
     ),
     "seen_alone_refused": NoticeRule(
         "R-V3", "seen_alone_refused", "Parents refused the child being seen alone",
@@ -155,7 +214,7 @@ NOTICES: dict[str, NoticeRule] = {
         "Resolve the disagreement or start the escalation procedure",
     ),
     "review_brought_forward": NoticeRule(
-        "R-E3", "review_brought_forward", "Review conference brought forward", MEMBERS,
+        "R-E3", "review_brought_forward", "Review conference brought forward", CONFERENCE,
         "Reports are now due before the review on {date}",
     ),
     "cover_started": NoticeRule(

@@ -26,15 +26,18 @@ def duty(
     arose: date,
     *,
     owner: str | None = None,
+    owner_role: str | None = None,
     title: str | None = None,
     **dates: Any,
 ) -> Spec:
     """The obligation ``key`` of ``rule``; ``dates`` are Spec's optional fields (met_on,
-    discharged_on, due_at, met_at, chase_on, missed_only)."""
+    discharged_on, due_at, met_at, chase_on, missed_only). ``owner_role``: where the profile
+    names another owner than the rulebook's (R-T5's minutes: the LP in 001 and 003)."""
     entry = OBLIGATIONS[rule]
-    if owner is None and entry.owner_role == "lead_professional":
+    role = owner_role or entry.owner_role
+    if owner is None and role == "lead_professional":
         owner = state.lead_professional
-    elif owner is None and entry.owner_role == "team_manager":
+    elif owner is None and role == "team_manager":
         owner = state.team_manager
     return Spec(
         key=key,
@@ -42,10 +45,10 @@ def duty(
         title=title or entry.title,
         subject=subject,
         subject_kind=entry.subject_kind,
-        owner_role=entry.owner_role,
+        owner_role=role,
         owner=owner,
         due=due,
         arose=arose,
-        acknowledged_on=state.acknowledged.get(key),
+        acknowledged_on=state.acknowledged.get(key) if state.acknowledged else None,
         **dates,
     )

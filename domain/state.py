@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from domain import fold_duties
 from domain.case import (
     Booking,
     BookingChange,
@@ -212,6 +213,7 @@ def _conference(state: CaseState, event: ConferenceHeld, index: int) -> None:
         state.members[member.id] = member
     if event.lead_professional and event.lead_professional != state.lead_professional:
         state.lead_professionals.append((event.on, event.lead_professional))
+    fold_duties.joined(state, event.members, event.on)
     state.lead_professional = event.lead_professional or state.lead_professional
     state.team_manager = event.team_manager or state.team_manager
     for child in event.children:
@@ -225,6 +227,7 @@ def _conference(state: CaseState, event: ConferenceHeld, index: int) -> None:
             known.latest_category = child.category
             known.name = child.name or known.name
             known.seen_every_weeks = child.seen_every_weeks or known.seen_every_weeks
+    fold_duties.children_unborn(state, event)
     for outcome in event.outcomes:
         state.outcomes[outcome.id] = outcome
     state.cg_every_weeks = event.cg_every_weeks or state.cg_every_weeks
@@ -288,6 +291,9 @@ def _scheduled(state: CaseState, event: CoreGroupScheduled, index: int) -> None:
 
 def _held(state: CaseState, event: CoreGroupHeld, index: int) -> None:
     meeting = state.meetings.setdefault(event.meeting, Meeting(event.meeting, state.period))
+    # Filed under the period it was held in, not the one it was booked in: a core group booked
+    # before a review and held after it is the next period's (R-T4).
+    meeting.period = state.period
     meeting.held_on, meeting.held_index = event.on, index
     meeting.chair, meeting.minute_taker = event.chair, event.minute_taker
     state.held.setdefault(meeting.period, []).append(meeting.id)  # events come in date order
@@ -302,6 +308,7 @@ def _held(state: CaseState, event: CoreGroupHeld, index: int) -> None:
         meeting_id = agreed_core_group(event.meeting, n)
         state.meetings[meeting_id] = Meeting(meeting_id, state.period, day)
         _book_core_group(state, index, meeting_id, day)
+    fold_duties.held(state, event)
 
 
 def _cancelled(state: CaseState, event: CoreGroupCancelled, index: int) -> None:
@@ -380,37 +387,31 @@ def _acknowledged(state: CaseState, event: EscalationAcknowledged, index: int) -
 
 def _cover_started(state: CaseState, event: CoverStarted, index: int) -> None:
     state.cover = event.cover
-    state.covers.append((event.on, None, event.cover.id))
+    fold_duties.cover_started(state, event.cover.id, event.on)
 
 
 def _cover_ended(state: CaseState, event: CoverEnded, index: int) -> None:
     state.cover = None
-    if state.covers and state.covers[-1][1] is None:
-        started, _, member = state.covers[-1]
-        state.covers[-1] = (started, event.on, member)
+    fold_duties.cover_ended(state, event.on)
 
 
 def _joined(state: CaseState, event: MemberJoined, index: int) -> None:
     state.members[event.member.id] = event.member
+    fold_duties.joined(state, (event.member,), event.on)
 
 
 def _withdrew(state: CaseState, event: MemberWithdrew, index: int) -> None:
     state.former_members[event.member] = state.members.pop(event.member)
+    fold_duties.left(state, event.member, event.on)
 
 
 def _plan_ended(state: CaseState, event: PlanEnded, index: int) -> None:
     _close(state, event.on, event.reason.value, index, event.children, event.closure)
 
 
-def _visit(state: CaseState, event: VisitMade, index: int) -> None:
-    for child in event.children_seen:
-        state.seen.setdefault(child, []).append(event.on)
-    for child in event.seen_alone:
-        state.seen_alone.setdefault(child, []).append(event.on)
-
-
-# Events not listed (agency reports, agreements, risks) are kept in ``state.events`` and
-# ``state.by_type`` and read there by the obligations engine and the notices.
+# Events not listed (agreements, say) are kept in ``state.events`` and ``state.by_type`` and
+# read there by the obligations engine and the notices; ``domain.fold_duties`` records the
+# duties beyond the timescales.
 _HANDLERS: dict[type, Callable[[CaseState, Any, int], None]] = {
     ConferenceHeld: _conference,
     CoreGroupScheduled: _scheduled,
@@ -433,5 +434,6 @@ _HANDLERS: dict[type, Callable[[CaseState, Any, int], None]] = {
     MemberJoined: _joined,
     MemberWithdrew: _withdrew,
     PlanEnded: _plan_ended,
-    VisitMade: _visit,
+    VisitMade: fold_duties.visit,
+    **fold_duties.HANDLERS,
 }

@@ -24,10 +24,12 @@ from domain.events import (
     ConferenceKind,
     CoreGroupHeld,
     Event,
+    FamilyShare,
     Member,
     MemberRole,
     MinutesCirculated,
     Outcome,
+    SharedWithFamily,
     VisitMade,
 )
 from domain.history import CaseHistory
@@ -126,25 +128,31 @@ def synthetic_history(
     start = calendar.previous_working_day(start or first)
     end = end or start + timedelta(days=30 * (months or rng.randint(3, 18)))
     first_cg = calendar.add(start, rng.randint(3, profile.first_cg_within_wd))
+    review = calendar.previous_working_day(add_months(start, profile.first_review_months))
     icpc = invented_names(opening(rng, start, first_cg), seed)
+    if profile.review_set_at_conference:  # 003 §1.4.11: the conference sets the review's date
+        icpc = icpc.model_copy(update={"review_on": review})
     events: list[Event] = [icpc]
     children = [c.id for c in icpc.children]
     day, n, period, first_of_period = first_cg, 0, 0, True
-    review = calendar.previous_working_day(add_months(start, profile.first_review_months))
     while day < end:
         if day >= review:
             period += 1
             next_cg = calendar.add(review, rng.randint(2, 8))
+            held_on, review = (
+                review,
+                calendar.previous_working_day(add_months(review, profile.later_review_months)),
+            )
             events.append(
                 ConferenceHeld(
-                    on=review,
+                    on=held_on,
                     kind=ConferenceKind.REVIEW,
                     decision=ConferenceDecision.CONTINUE,
                     chair="ch-1",
                     first_cg_on=next_cg,
+                    review_on=review if profile.review_set_at_conference else None,
                 )
             )
-            review = calendar.previous_working_day(add_months(review, profile.later_review_months))
             day, first_of_period = next_cg, True
             continue
         n += 1
@@ -162,6 +170,7 @@ def synthetic_history(
     events.sort(key=lambda e: e.on)  # stable: same-day events keep their order
     if assessments:  # recorded once the case is open, dated from the strategy discussion
         events[1:1] = enquiry_assessments(icpc)
+    events = _recommendations(events)
     return CaseHistory(
         reference=reference,
         profile=profile_name,
@@ -211,7 +220,13 @@ def _core_group(
             chair="tm" if first and profile.manager_chairs_first_cg else "sw",
             minute_taker="hv",
             next_dates=dates,
+            # R-T17: set on the last core group before each review (``_recommendations``); the
+            # draw stays, so every other day and choice of a seed is what it always was.
             recommendation="Continue the plan" if rng.random() < 0.4 else None,
+            vice_chair="sch1" if first and profile.vice_chair else None,  # R-M1 (004)
+            contingency_plan="Placement with a relative"  # R-P6 (003 §1.3.6)
+            if first and profile.contingency_plan
+            else None,
         )
     ]
     for offset in (3, 10, 17, 24):
@@ -240,9 +255,43 @@ def _core_group(
             AgreementSigned(on=signed_on, member=member, meeting=meeting)
             for member in ("sw", "tm", "hv", "sch1", "par1")
         ]
+    events += _to_family(profile, meeting, minutes_day, first)
     if rng.random() < 0.5:
         events.append(AgencyReportReceived(on=day + timedelta(days=1), member="hv"))
+        # R-T19: shared with the family the day it is sent (000)
+        share = SharedWithFamily(on=day + timedelta(days=1), what=FamilyShare.REPORT, member="hv")
+        events.append(share)
     return events
+
+
+def _to_family(profile: PolicyProfile, meeting: str, on: date, first: bool) -> list[Event]:
+    """What the family is given with the minutes, where the profile asks: the plan (R-P5,
+    003) and the minutes (R-T20, 002). No draw from the seed's generator: every other day
+    and choice of a seed stays what it was."""
+    events: list[Event] = []
+    if first and profile.plan_to_family:
+        events.append(SharedWithFamily(on=on, what=FamilyShare.PLAN))
+    if profile.minutes_to_family:
+        events.append(SharedWithFamily(on=on, what=FamilyShare.MINUTES, meeting=meeting))
+    return events
+
+
+def _recommendations(events: list[Event]) -> list[Event]:
+    """R-T17: the final core group before each review conference makes the recommendation."""
+    last: dict[int, int] = {}
+    period = 0
+    for index, event in enumerate(events):
+        if isinstance(event, ConferenceHeld) and index:
+            period += 1
+        elif isinstance(event, CoreGroupHeld):
+            last[period] = index
+    finals = set(last.values())
+    return [
+        e.model_copy(update={"recommendation": "Continue the plan" if i in finals else None})
+        if isinstance(e, CoreGroupHeld)
+        else e
+        for i, e in enumerate(events)
+    ]
 
 
 def _minutes(meeting: str, on: date, qa: bool, chair: bool) -> MinutesCirculated:

@@ -10,12 +10,15 @@ from datetime import date
 from typing import Any
 
 from domain.events import (
+    AccessPlanAgreed,
     ActionDone,
     ActionSet,
     AgencyReportReceived,
     AgreementSigned,
+    ApologiesSent,
     AssessmentCompleted,
     AssessmentStarted,
+    ChildBorn,
     ConcernConfirmed,
     ConcernRaised,
     ConferenceHeld,
@@ -34,7 +37,9 @@ from domain.events import (
     PlanEnded,
     ReviewBooked,
     ReviewBroughtForward,
+    RiskDecided,
     RiskRaised,
+    SharedWithFamily,
     VisitMade,
 )
 
@@ -119,6 +124,18 @@ _LINES: dict[type, Callable[[Any], str]] = {
     MemberJoined: lambda e: f"{e.member.id} ({e.member.role.value.replace('_', ' ')}) joined",
     MemberWithdrew: lambda e: f"{e.member} withdrew",
     RiskRaised: lambda e: f"risk not reduced: raised by {e.member}",
+    RiskDecided: lambda e: f"risk decided by {e.by}: {e.decision.value.replace('_', ' ')}",
+    ApologiesSent: lambda e: f"apologies from {e.member} for core group {e.meeting}",
+    AccessPlanAgreed: lambda e: (
+        "plan of action after no access agreed"
+        + (" with the police" if e.with_police else "")
+        + (f"; direct contact by {e.direct_contact_by}" if e.direct_contact_by else "")
+    ),
+    SharedWithFamily: lambda e: (
+        f"{e.what.value} shared with the family"
+        + (f" ({e.meeting or e.member})" if e.meeting or e.member else "")
+    ),
+    ChildBorn: lambda e: f"{e.child} born",
     PlanEnded: lambda e: (
         f"plan ended: {e.reason.value.replace('_', ' ')}"
         + (f" for {_ids(e.children)}" if e.children else "")

@@ -1,5 +1,6 @@
 """Obligations of the things a case tracks one by one: assessments (R-T14), concerns raised
-orally (R-T15) and the plan's actions (R-P2)."""
+orally (R-T15), the plan's actions (R-P2) and the team manager's decision on each risk
+raised (R-E2)."""
 
 from __future__ import annotations
 
@@ -41,4 +42,18 @@ def actions(state: CaseState, clock: Clock) -> Iterator[Spec]:
         yield duty(
             state, "R-P2", f"R-P2:{action.id}", f"action {action.id}", action.due, set_on,
             owner=action.owner, met_on=done, discharged_on=state.closed_on,
+        )  # fmt: skip
+
+
+def risks(state: CaseState, clock: Clock) -> Iterator[Spec]:
+    """R-E2: risk not reduced, or the plan not working, goes to the LP's team manager for a
+    decision (000), "without delay" (001), "immediately" (003 §1.5.1): the decision is owed
+    within the profile's working days and met by the first the TM records on or after it."""
+    within = clock.profile.risk_decision_within_wd
+    for position, raised, member in state.risks:
+        decided = next((day for day in state.risk_decisions if day >= raised), None)
+        due = clock.calendar.add(raised, within) if within else raised
+        yield duty(
+            state, "R-E2", f"R-E2:decision:e{position}", f"risk raised by member {member}", due, raised,
+            met_on=decided, discharged_on=state.closed_on,
         )  # fmt: skip

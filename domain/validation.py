@@ -10,16 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from domain import checks
+from domain import checks, duty_checks
 from domain.case import CaseState
 from domain.checks import Check
 from domain.events import (
+    AccessPlanAgreed,
     ActionDone,
     ActionSet,
     AgencyReportReceived,
     AgreementSigned,
+    ApologiesSent,
     AssessmentCompleted,
     AssessmentStarted,
+    ChildBorn,
     ConcernConfirmed,
     ConcernRaised,
     ConferenceDecision,
@@ -43,7 +46,9 @@ from domain.events import (
     PlanEnded,
     ReviewBooked,
     ReviewBroughtForward,
+    RiskDecided,
     RiskRaised,
+    SharedWithFamily,
     VisitLine,
     VisitMade,
 )
@@ -108,6 +113,8 @@ def _conference(check: Check, event: ConferenceHeld) -> None:
         if check.recording:
             checks.previous_plans(check, child)
     _closure(check, event)
+    if check.recording:
+        duty_checks.conference_plans(check, event)
     if event.s47_started_on is not None and check.recording:
         raise check.fail(
             "s47_started_on", "R-T0", "the Section 47 enquiry is recorded by the initial conference"
@@ -153,6 +160,7 @@ def _opening_conference(check: Check, event: ConferenceHeld) -> None:
         raise check.fail("strategy_discussion_on", "R-T0", "the strategy discussion comes first")
     if check.recording:
         _census_opening(check, event)
+        duty_checks.conference_plans(check, event)
     _plan_ahead(check, event)
     _matrix(check, event.visiting_matrix, set(ids), event.team_manager, event.lead_professional)
 
@@ -246,6 +254,9 @@ def _held(check: Check, event: CoreGroupHeld) -> None:
     check.member("minute_taker", event.minute_taker)
     if event.chair == event.minute_taker:
         raise check.fail("minute_taker", "R-M2", "the chair never takes the minutes")
+    if check.recording:
+        duty_checks.core_group_chair(check, event)
+        duty_checks.next_dates_before_review(check, event)
     first_of_period = not state.held.get(state.period)
     manager_chairs = state.policy.manager_chairs_first_cg and state.period == 0
     if first_of_period and manager_chairs and event.chair != state.team_manager:
@@ -258,7 +269,10 @@ def _held(check: Check, event: CoreGroupHeld) -> None:
     for action in event.actions:
         checks.action(check, action, event.on)
     need = state.policy.cg_dates_set_at_first_cg
-    if first_of_period and len(event.next_dates) < need:
+    # A core group booked in an earlier period counts in the one it is held in (the fold):
+    # its being the first there is checked when recorded, so older histories still fold.
+    carried = meeting is not None and meeting.period < state.period and not check.recording
+    if first_of_period and not carried and len(event.next_dates) < need:
         raise check.fail("next_dates", "R-M7", f"the first core group sets the next {need} date(s)")
     if any(day <= event.on for day in event.next_dates):
         raise check.fail("next_dates", "R-M7", "next core group dates come after this one")
@@ -322,7 +336,7 @@ _CHECKS: dict[type, Callable[[Check, Any], None]] = {
     CoreGroupRescheduled: _rescheduled,
     MinutesCirculated: _minutes,
     AgreementSigned: checks.agreement,
-    VisitMade: checks.visit,
+    VisitMade: duty_checks.visit,
     AgencyReportReceived: checks.report,
     AssessmentStarted: checks.assessment_started,
     AssessmentCompleted: checks.assessment_completed,
@@ -330,8 +344,8 @@ _CHECKS: dict[type, Callable[[Check, Any], None]] = {
     ConcernConfirmed: checks.concern_confirmed,
     ActionSet: checks.action_set,
     ActionDone: checks.action_done,
-    ReviewBroughtForward: checks.brought_forward,
-    ReviewBooked: checks.review_booked,
+    ReviewBroughtForward: duty_checks.brought_forward,
+    ReviewBooked: duty_checks.review_booked,
     EscalationAcknowledged: checks.acknowledged,
     EventVoided: checks.voided,
     CoverStarted: checks.cover_started,
@@ -341,4 +355,9 @@ _CHECKS: dict[type, Callable[[Check, Any], None]] = {
     RiskRaised: checks.risk,
     PlanEnded: checks.plan_ended,
     EmergencyProtectionTaken: checks.protection,
+    ApologiesSent: duty_checks.apologies,
+    SharedWithFamily: duty_checks.shared,
+    RiskDecided: duty_checks.risk_decided,
+    AccessPlanAgreed: duty_checks.access_plan,
+    ChildBorn: duty_checks.child_born,
 }

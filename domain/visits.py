@@ -1,53 +1,53 @@
 """Obligations of the visits: each child seen (R-T11) and seen alone (R-T12) at least every
-N weeks, and each line of the visiting matrix (R-P3); and who counts for a statutory visit."""
+N weeks, each line of the visiting matrix (R-P3), and the plan of action after a visit
+without access (R-V5, R-V2); and who counts for a statutory visit (``statutory``)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Iterator
 from datetime import date
 
-from domain.case import CaseState
+from domain.case import CaseState, NoAccess
 from domain.events import VisitMade
 from domain.ladder import Clock, Spec
 from domain.specs import duty
 from domain.timescales import add_weeks
+from domain.visitors import statutory
+
+__all__ = ["access_plans", "children_seen", "seen_days", "statutory", "visiting_matrix"]
 
 
-def statutory(state: CaseState, visit: VisitMade) -> bool:
-    """A statutory visit (R-T11, R-T12; Annex A List 7's "last statutory visit"): one with
-    access, by the lead professional in post on its day, or by the cover worker while cover
-    is in force (R-E5). Another member's sighting of the child is not one."""
-    if visit.no_access:
-        return False
-    lead = None
-    for since, member in state.lead_professionals:
-        if since <= visit.on:
-            lead = member
-    if visit.visitor == (lead or state.lead_professional):
-        return True
-    return any(
-        member == visit.visitor and start <= visit.on and (end is None or visit.on <= end)
-        for start, end, member in state.covers
-    )
+def seen_days(state: CaseState, child: str) -> list[date]:
+    """The days R-T11 counts: statutory visits, and other sightings where the profile says."""
+    days = state.seen.get(child, [])
+    sightings = state.sightings.get(child, [])
+    if not state.policy.sightings_count or not sightings:
+        return days
+    merged = list(days)
+    for day in sightings:
+        insort(merged, day)
+    return merged
 
 
 def children_seen(state: CaseState, clock: Clock) -> Iterator[Spec]:
     """R-T11 at the LP's line of the matrix (or the profile's, or the conference's if more
-    often); R-T12 at the profile's."""
+    often); R-T12 at the profile's. An unborn child is seen from birth (R-LC4)."""
     profile = clock.profile
     lp_line = state.visiting_matrix.get(state.lead_professional or "")
     for child in state.children.values():
+        start = child.seen_from
+        if start is None:
+            continue
         every = lp_line.every_weeks if lp_line else profile.seen_every_weeks
         if child.seen_every_weeks:
             every = min(every, child.seen_every_weeks)
         end = child.plan_end or state.closed_on
-        seen, alone = state.seen.get(child.id, []), state.seen_alone.get(child.id, [])
-        yield from _chain(state, clock, "R-T11", child.id, child.plan_start, seen, every, end)
+        seen, alone = seen_days(state, child.id), state.seen_alone.get(child.id, [])
+        yield from _chain(state, clock, "R-T11", child.id, start, seen, every, end)
         yield from _chain(
-            state, clock, "R-T12", child.id, child.plan_start, alone,
-            profile.seen_alone_every_weeks, end,
-        )  # fmt: skip
+            state, clock, "R-T12", child.id, start, alone, profile.seen_alone_every_weeks, end
+        )
 
 
 def _chain(
@@ -93,14 +93,45 @@ def visiting_matrix(state: CaseState, clock: Clock) -> Iterator[Spec]:
         visits = sorted(
             {e.on for e in state.of(VisitMade) if e.visitor == line.member and not e.no_access}
         )
-        anchor = start
-        for day in [*visits, None]:
+        anchor = max(start, state.member_since.get(line.member, start))
+        for day in [*(v for v in visits if v >= anchor), None]:
             yield duty(
                 state, "R-P3", f"R-P3:{line.member}:{anchor.isoformat()}",
                 f"visits by member {line.member}",
                 add_weeks(clock.calendar, anchor, line.every_weeks), anchor,
-                owner=line.member, met_on=day, discharged_on=None if day else state.closed_on,
+                owner=line.member, met_on=day,
+                discharged_on=None if day else _left(state, line.member),
             )  # fmt: skip
             if day is None:
                 break
             anchor = day
+
+
+def _left(state: CaseState, member: str) -> date | None:
+    """The case closing discharges a matrix line; so does its member withdrawing."""
+    return state.closed_on if member in state.members else state.member_left.get(member)
+
+
+def access_plans(state: CaseState, clock: Clock) -> Iterator[Spec]:
+    """R-V5: after any visit without access, a plan of action agreed by the core group
+    (003 §1.4.8; 000: raised "immediately"); R-V2: from the profile's count of no-access
+    visits in a row (two: 003 §1.5.2; one: §1.4.8), a plan agreed with the police."""
+    profile = clock.profile
+    for visit in state.no_access:
+        police = visit.in_a_row >= profile.police_after_no_access
+        rule = "R-V2" if police else "R-V5"
+        met = next(
+            (day for day, with_police in state.access_plans
+             if day >= visit.on and (with_police or not police)),
+            None,
+        )  # fmt: skip
+        yield duty(
+            state, rule, f"{rule}:plan:e{visit.position}", _visit_subject(visit),
+            clock.calendar.add(visit.on, profile.access_plan_within_wd) if
+            profile.access_plan_within_wd else visit.on, visit.on,
+            met_on=met, discharged_on=state.closed_on,
+        )  # fmt: skip
+
+
+def _visit_subject(visit: NoAccess) -> str:
+    return f"visit by member {visit.visitor} on {visit.on.isoformat()}"

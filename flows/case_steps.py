@@ -137,9 +137,14 @@ def book_review(
     review_on: date = ask_day("Review on", "Inside its timescale (R-T7, R-T8)"),
     recorded_by: RecordedBy = ask_recorded_by(),
     late_reason: LateReason | None = ask_late_reason(),
+    chair_agreed: bool = ask(
+        "Conference chair agreed", "To a booked date changing (003 §1.4.12)", False
+    ),
 ) -> Any:
     """Book (or book again) the next review conference; reports count back from it."""
-    return record(reference, lambda: ReviewBooked(on=on, date=review_on), recorded_by, late_reason)
+    return record(reference, lambda: ReviewBooked(
+        on=on, date=review_on, chair_agreed=chair_agreed
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 @flow(name="bring-review-forward", flow_run_name="review-forward-{reference}",
@@ -152,10 +157,13 @@ def bring_review_forward(
     reason: ForwardReason = ask("Why", "What brings it forward (R-E3)"),
     recorded_by: RecordedBy = ask_recorded_by(),
     late_reason: LateReason | None = ask_late_reason(),
+    chair_agreed: bool = ask(
+        "Conference chair agreed", "After consulting the chair (R-E3, 003 §1.4.14)", False
+    ),
 ) -> Any:
     """R-E3: the TM brings the review forward; every dependent deadline moves."""
     return record(reference, lambda: ReviewBroughtForward(
-        on=on, to=to, authorised_by=authorised_by, reason=reason
+        on=on, to=to, authorised_by=authorised_by, reason=reason, chair_agreed=chair_agreed
     ), recorded_by, late_reason)  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from domain.events import (
 )
 from domain.recording import LateReason
 from flows.clock_source import LONDON
+from flows.duty_steps import DUTY_STEPS
 from flows.forms import (
     Recommendation,
     RecordedBy,
@@ -64,15 +65,22 @@ def record_core_group_held(
     disagreement: bool = ask(
         "Professional disagreement", "Raised at the meeting: the TM hears (R-E4)", False
     ),
+    absent: tuple[Slug, ...] = ask_members("Absent", "Who did not come (R-M3, R-M4)"),
+    vice_chair: Slug | None = ask_member("Vice chair", "Appointed to stand in (R-M1, 004)", None),
+    contingency_plan: bool = ask(
+        "Contingency plan", "The detailed plan holds one (R-P6, 003 §1.3.6)", False
+    ),
 ) -> Any:
     """A core group held: who came, who chaired and minuted it, the next dates agreed."""
     return record(reference, lambda: CoreGroupHeld(
         on=on, meeting=meeting, chair=chair, minute_taker=minute_taker,
         attendance=Attendance(present=present, apologies=apologies,
-                              reports_received=reports_received),
+                              reports_received=reports_received, absent=absent),
         next_dates=next_dates,
         recommendation=None if recommendation == "none" else recommendation,
         disagreements=("a professional disagreement was recorded",) if disagreement else (),
+        vice_chair=vice_chair,
+        contingency_plan="agreed at the core group" if contingency_plan else None,
     ), recorded_by, late_reason)  # fmt: skip
 
 
@@ -157,14 +165,19 @@ def record_agency_report(
     sent_by: Slug = ask_member("From", "The professional member whose report it is (R-T9)"),
     recorded_by: RecordedBy = ask_recorded_by(),
     late_reason: LateReason | None = ask_late_reason(),
+    for_core_group: Slug | None = ask(
+        "For a core group", "Its id, if the report is for a core group it misses (R-M3)", None
+    ),
 ) -> Any:
-    """R-T9: an agency's written report for the review conference arrived."""
-    return record(
-        reference, lambda: AgencyReportReceived(on=on, member=sent_by), recorded_by, late_reason
-    )
+    """R-T9: an agency's written report for the review conference (or, R-M3, for a core group
+    the member cannot attend) arrived."""
+    return record(reference, lambda: AgencyReportReceived(
+        on=on, member=sent_by, meeting=for_core_group
+    ), recorded_by, late_reason)  # fmt: skip
 
 
 MANUAL_STEPS = (
+    *DUTY_STEPS,
     record_core_group_held,
     record_core_group_cancelled,
     record_core_group_moved,

@@ -41,6 +41,12 @@ TEMPLATE_NAMES: frozenset[str] = frozenset(
         "cover_started",  # R-E5
         "meeting_invite",  # R-T1, R-M7, R-T3, R-T7, R-T8: with its .ics
         "meeting_cancelled",  # R-LC2: the plan ended before the meeting
+        "access_failed",  # R-V5
+        "absent_without_apologies",  # R-M3
+        "family_absent",  # R-M4
+        "no_social_care",  # R-M9
+        "member_withdrew",  # R-M10
+        "booking_breach",  # R-M6
         "digest",
     }
 )

@@ -33,11 +33,17 @@ LADDER: dict[Rung, tuple[RecipientRole, ...]] = {
 NOTICES: dict[str, tuple[RecipientRole, ...]] = {
     "inquorate": (RecipientRole.MEMBER,),  # R-T16
     "rescheduled": (RecipientRole.MEMBER,),  # R-M6
-    "no_access": (RecipientRole.LEAD_PROFESSIONAL, RecipientRole.TEAM_MANAGER),  # R-V2
+    "no_access": (RecipientRole.TEAM_MANAGER, RecipientRole.MEMBER),  # R-V2
+    "access_failed": (RecipientRole.TEAM_MANAGER, RecipientRole.MEMBER),  # R-V5
+    "absent_without_apologies": (RecipientRole.TEAM_MANAGER,),  # R-M3
+    "family_absent": (RecipientRole.TEAM_MANAGER,),  # R-M4
+    "no_social_care": (RecipientRole.TEAM_MANAGER,),  # R-M9
+    "member_withdrew": (RecipientRole.CONFERENCE_CHAIR, RecipientRole.TEAM_MANAGER),  # R-M10
+    "booking_breach": (RecipientRole.TEAM_MANAGER,),  # R-M6
     "seen_alone_refused": (RecipientRole.TEAM_MANAGER,),  # R-V3
     "risk_raised": (RecipientRole.TEAM_MANAGER,),  # R-E2
     "disagreement": (RecipientRole.TEAM_MANAGER, RecipientRole.CONFERENCE_CHAIR),  # R-E4
-    "review_brought_forward": (RecipientRole.MEMBER,),  # R-E3
+    "review_brought_forward": (RecipientRole.MEMBER, RecipientRole.CONFERENCE_CHAIR),  # R-E3
 }
 
 # Roles that are always people on the case, so need no team-wide route.

@@ -69,8 +69,8 @@ def test_a_booking_inside_the_timescale_moves_reports_chase_recommendation_and_c
             ("escalation_tm", "2026-11-13"),
             ("escalation_final", "2026-11-18"),
         ]
-    assert find(found, "R-T17:p0").due.isoformat() == "2026-11-17"  # the eve of the review
-    assert find(found, "R-T2").due.isoformat() == "2026-11-17"
+    assert find(found, "R-T17:p0").due.isoformat() == "2026-11-16"  # 2 WD before the review
+    assert find(found, "R-T2").due.isoformat() == "2026-11-16"
     deadline = find(found, "R-T7:p0")
     assert deadline.due.isoformat() == "2026-12-02"  # the deadline stays the outer bound
     assert found.review is not None

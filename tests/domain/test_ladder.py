@@ -118,7 +118,7 @@ def test_bringing_the_review_forward_moves_every_deadline_that_hangs_on_it():
     assert find(before, "R-T7:p0").due.isoformat() == "2027-01-05"
     assert find(after, "R-T7:p0").due.isoformat() == "2026-11-20"
     assert find(after, "R-T9:p0:hv").due.isoformat() == "2026-11-13"
-    assert find(after, "R-T2").due.isoformat() == "2026-11-19"
+    assert find(after, "R-T2").due.isoformat() == "2026-11-18"  # 2 WD before the review
     notice = next(x for x in after.dispatches if x.rule == "R-E3")
     assert notice.meeting_date.isoformat() == "2026-11-20"
 
@@ -149,18 +149,20 @@ def test_an_event_raises_its_notice_once_at_once(event, rule, template):
     assert [x.template for x in notices] == [template]
 
 
-def test_two_no_access_visits_in_a_row_alert_the_lp_and_tm():
+def test_two_no_access_visits_in_a_row_alert_the_tm_and_the_core_group():
     first = VisitMade(on=d("2026-12-16"), visitor="sw", no_access=True)
     second = VisitMade(on=d("2026-12-17"), visitor="sw", no_access=True)
     one = obligations(case(icpc("2026-12-14", "2026-12-22"), first), "2026-12-17")
     two = obligations(case(icpc("2026-12-14", "2026-12-22"), first, second), "2026-12-17")
-    assert not [x for x in one.dispatches if x.rule == "R-V2"]
-    alert = [x for x in two.dispatches if x.rule == "R-V2"]
+    assert not [x for x in one.dispatches if x.rule == "R-V2" and x.rung is Rung.NOTICE]
+    alert = [x for x in two.dispatches if x.rule == "R-V2" and x.rung is Rung.NOTICE]
     assert len(alert) == 1
+    # R-V2, 003 §1.4.8: the LP's manager and the other core group members (the LP among them)
     assert {r.role for r in alert[0].recipients} == {
         RecipientRole.TEAM_MANAGER,
-        RecipientRole.LEAD_PROFESSIONAL,
+        RecipientRole.MEMBER,
     }
+    assert "sw" in {r.member for r in alert[0].recipients}
 
 
 def test_a_rescheduled_core_group_past_its_deadline_is_reported_at_once():
@@ -174,7 +176,7 @@ def test_a_rescheduled_core_group_past_its_deadline_is_reported_at_once():
 def test_stale_notices_in_an_imported_history_are_not_sent():
     risk = RiskRaised(on=d("2026-12-16"), member="sch1")
     found = obligations(case(icpc("2026-12-14", "2026-12-22"), risk), "2027-02-16")
-    assert not [x for x in found.dispatches if x.rule == "R-E2"]
+    assert not [x for x in found.dispatches if x.rule == "R-E2" and x.rung is Rung.NOTICE]
 
 
 def test_notices_carry_no_names_or_categories():

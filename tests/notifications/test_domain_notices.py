@@ -48,6 +48,7 @@ def test_every_notice_an_event_raises_renders_without_names():
     found = obligations(case(*events), "2026-11-06", hour=12)
     notices = [x for x in found.dispatches if x.rung is Rung.NOTICE]
     assert {x.template for x in notices} == {
+        "access_failed",  # R-V5: the first visit without access
         "disagreement",
         "rescheduled",
         "inquorate",

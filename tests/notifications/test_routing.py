@@ -29,7 +29,7 @@ Role = RecipientRole
         (Rung.ESCALATION_FINAL, "unacknowledged", (Role.HEAD_OF_SERVICE,)),
         (Rung.NOTICE, "inquorate", (Role.MEMBER,)),
         (Rung.NOTICE, "rescheduled", (Role.MEMBER,)),
-        (Rung.NOTICE, "no_access", (Role.LEAD_PROFESSIONAL, Role.TEAM_MANAGER)),
+        (Rung.NOTICE, "no_access", (Role.TEAM_MANAGER, Role.MEMBER)),  # R-V2, 003 §1.4.8
         (Rung.NOTICE, "seen_alone_refused", (Role.TEAM_MANAGER,)),
         (Rung.NOTICE, "risk_raised", (Role.TEAM_MANAGER,)),
         (Rung.NOTICE, "disagreement", (Role.TEAM_MANAGER, Role.CONFERENCE_CHAIR)),

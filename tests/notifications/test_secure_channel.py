@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.dispatch import Dispatch, RecipientRole
+from domain.dispatch import Dispatch, RecipientRole, Rung
 from domain.events import RiskRaised
 from domain.obligations import derive
 from domain.profiles import calendar_for, load_profile
@@ -27,7 +27,7 @@ def risk_notice(channels: tuple[str, ...]) -> Dispatch:
     state = fold(case(icpc("2026-10-05"), RiskRaised(on=d("2026-10-07"), member="sch1")))
     profile = load_profile("england").model_copy(update={"personal_data_channels": channels})
     view = derive(state, profile, calendar_for(profile), AS_OF)
-    [notice] = [x for x in view.dispatches if x.rule == "R-E2"]
+    [notice] = [x for x in view.dispatches if x.rule == "R-E2" and x.rung is Rung.NOTICE]
     return notice
 
 

@@ -58,9 +58,10 @@ def recorded(template: Path, folder: Path, events: list[Event], history: CaseHis
         later: list[Event] = []
         for event in waiting:
             try:
-                record_event(store, REF, event, recorded_by="t", source=Source.CLI, as_of=as_of,
-                             late_reason=LateReason.WRITTEN_UP_LATER)  # fmt: skip
-                journal.append(event)
+                done = record_event(store, REF, event, recorded_by="t", source=Source.CLI,
+                                    as_of=as_of, late_reason=LateReason.WRITTEN_UP_LATER)  # fmt: skip
+                if not done.already:  # the same event twice is recorded once (R-G2)
+                    journal.append(event)
             except RejectedEvent:
                 later.append(event)
         assert len(later) < len(waiting), f"no arrival order records {later}"
@@ -90,7 +91,7 @@ def what_it_says(store: CaseRepository, as_of: datetime) -> tuple[Any, ...]:
 
 
 @settings(
-    max_examples=12, deadline=None,
+    max_examples=20, deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )  # fmt: skip
 @given(seed=st.integers(min_value=0, max_value=100_000), order=st.integers(0, 2**32 - 1))

@@ -90,7 +90,7 @@ def test_the_viewer_cannot_start_a_manual_step_and_the_ui_says_why(demo: Demo) -
 
     reference = "CP-DEMO-002"
     before = len(timeline(demo, reference))
-    report = {"reference": reference, "on": date.today().isoformat(), "sent_by": "school"}
+    report = {"reference": reference, "on": date.today().isoformat(), "sent_by": "sch1"}
     with sync_playwright() as playwright:
         browser, page = browse(playwright, demo, "viewer")
         found = demo.deployment_id("record-agency-report")
