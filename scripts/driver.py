@@ -24,6 +24,7 @@ from domain.events import (
     ConferenceHeld,
     ConferenceKind,
     CoreGroupHeld,
+    EpisodeClosure,
     Member,
     MemberRole,
     MinutesCirculated,
@@ -66,6 +67,8 @@ def review(on: date, decision: ConferenceDecision, first_cg_on: date | None) -> 
         decision=decision,
         chair="ch-1",
         first_cg_on=first_cg_on,
+        # A review that ends the plan says what becomes of the episode (CIN ReasonForClosure).
+        closure=EpisodeClosure.CIN_CONTINUES if decision is ConferenceDecision.END else None,
     )
 
 

@@ -76,6 +76,7 @@ class Report:
     events_doubled: int = 0
     notices_queued: int = 0
     notices_delivered: int = 0
+    notices_withdrawn: int = 0  # queued, then no longer owed before they went (late entries)
     digests_delivered: int = 0
     notices_due_missing: int = 0  # due as of the month's end, and never queued
     undelivered: int = 0  # outbox or digest rows not delivered at the end
@@ -427,9 +428,10 @@ class Month:
         report.notices_queued = len(outbox)
         report.notices_delivered = sum(row.status == OutboxStatus.DELIVERED for row in outbox)
         report.digests_delivered = sum(row.status == OutboxStatus.DELIVERED for row in digests)
-        report.undelivered = (report.notices_queued - report.notices_delivered) + sum(
-            row.status != OutboxStatus.DELIVERED for row in digests
-        )
+        report.notices_withdrawn = sum(row.status == OutboxStatus.WITHDRAWN for row in outbox)
+        report.undelivered = (
+            report.notices_queued - report.notices_delivered - report.notices_withdrawn
+        ) + sum(row.status != OutboxStatus.DELIVERED for row in digests)
         report.delivery_failures = sum(max(0, row.attempts - 1) for row in [*outbox, *digests])
         queued = {row.idempotency_key for row in outbox}
         for reference in self.imported:
