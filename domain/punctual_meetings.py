@@ -157,7 +157,11 @@ def _core_groups(
         after = case.after(review, 2, 8)
         booker = meetings[0] if extra > 0 else meetings[-1]
         n = len(meetings) if extra > 0 else 1
-        carry = Meeting(f"{booker.id}-next-{n}", after, booker.day)
+        # R-M6: a date booked at the last core group is inside the deadline known that day
+        # (a review brought forward after it was booked does not make a later date good)
+        in_time = after <= add_weeks(case.calendar, booker.day, _weeks(case, period))
+        if extra > 0 or in_time:
+            carry = Meeting(f"{booker.id}-next-{n}", after, booker.day)
     weeks = _weeks(case, period)
     for k, meeting in enumerate(meetings):
         last = k == len(meetings) - 1
