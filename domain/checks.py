@@ -53,10 +53,15 @@ PROTECTION_BEFORE_MONTHS = 6  # an enquiry's facts before the case opened: Annex
 class Check:
     """One event's checks: the state it is checked against and where it is in the history."""
 
-    def __init__(self, state: CaseState, index: int | None, recording: bool = True) -> None:
+    def __init__(
+        self, state: CaseState, index: int | None, recording: bool = True, census: bool = False
+    ) -> None:
         self.state = state
         self.index = index
         self.recording = recording  # being recorded now, not read back from the journal
+        # The census's data-quality refusals (each names its CIN rule): made when an event is
+        # recorded, and made again of the whole journal by a return (``census``).
+        self.census = recording or census
 
     def fail(self, field: str, rule: str, message: str) -> RejectedEvent:
         return RejectedEvent(field, rule, message, self.index)
@@ -119,7 +124,7 @@ def assessment_started(check: Check, event: AssessmentStarted) -> None:
     open_one = next(
         (a for a, (c, _, done) in state.assessments.items() if c == event.child and not done), None
     )
-    if check.recording and open_one is not None:
+    if check.census and open_one is not None:
         raise check.fail(
             "assessment", "R-T14",
             f"assessment {open_one!r} of {event.child!r} is still open (CIN 8863Q, 8896)",
@@ -134,7 +139,7 @@ def assessment_completed(check: Check, event: AssessmentCompleted) -> None:
         raise check.fail("assessment", "R-T14", "that assessment is already complete")
     if event.on < found[1]:
         raise check.fail("on", "R-T14", "an assessment completes after it starts (CIN 8608)")
-    if check.recording:
+    if check.census:
         assessment_factors(check, event.factors)
 
 
@@ -298,7 +303,7 @@ def plan_ended(check: Check, event: PlanEnded) -> None:
         )  # fmt: skip
     if event.closure is EpisodeClosure.DIED and event.reason is not PlanEndReason.DIED:
         raise check.fail("closure", "R-LC2a", "the episode closes as died only when the child died")
-    if check.recording:
+    if check.census:
         episode_closure(check, event.closure or certain, event.children)
 
 

@@ -93,6 +93,7 @@ def fold(
     policy: PolicyProfile | None = None,
     new_from: int | None = None,
     known_by: date | None = None,
+    census: bool = False,
 ) -> CaseState:
     """The state of a whole history, its events taken in the order they happened (by ``on``,
     journal order within a day), whatever order they were recorded in: a core group typed up
@@ -108,7 +109,13 @@ def fold(
 
     ``known_by``: the case as known at the end of that day (a view or a return of the past):
     events dated after it have not happened yet, and are left out where they stand, so the
-    journal's numbers (what corrections and notices refer to) never shift."""
+    journal's numbers (what corrections and notices refer to) never shift.
+
+    ``census``: a return's fold. The census's data-quality refusals are made again of every
+    event, so a case recorded before a census rule existed is left out of the return and
+    named, never sent wrong; the other checks made at recording only (the duties of who
+    chairs, what a conference sets) are not: a duty added later never drops a child from a
+    return."""
     state = open_state(history.header, policy)
     events = history.events
     voided = _voided_numbers(history, known_by)
@@ -116,7 +123,7 @@ def fold(
         state.voided[number] = events[number - 1]
     for index in happened_order(history, voided, known_by):
         recording = new_from is not None and index >= new_from
-        validate(state, events[index], index, recording)
+        validate(state, events[index], index, recording, census)
         _record(state, events[index], index)  # in place: fold owns ``state``
     state.read = len(events)
     return state

@@ -60,17 +60,22 @@ ENQUIRY_FACTS = (AssessmentStarted, AssessmentCompleted, EmergencyProtectionTake
 
 
 def validate(
-    state: CaseState, event: Event, index: int | None = None, recording: bool = True
+    state: CaseState,
+    event: Event,
+    index: int | None = None,
+    recording: bool = True,
+    census: bool = False,
 ) -> None:
     """``event`` against ``state`` (R-G3). ``recording``: the event is being recorded now,
-    so the checks made at recording only apply too (see ``domain.state.fold``)."""
-    check = Check(state, index, recording)
+    so the checks made at recording only apply too (see ``domain.state.fold``); ``census``:
+    of those, the census's data-quality refusals apply whether or not it is."""
+    check = Check(state, index, recording, census)
     if not state.opened:
         if not isinstance(event, ConferenceHeld) or event.kind not in OPENING_KINDS:
             raise check.fail("type", "R-LC1", "a case opens with an initial conference")
     elif state.closed:
         raise check.fail("type", "R-LC2", f"the case was closed on {state.closed_on}")
-    if check.recording:  # a data-quality refusal, naming the census rule
+    if check.census:  # a data-quality refusal, naming the census rule
         checks.plan_dates(check, event)
     if state.opened and event.on < state.conferences[0].on:
         _before_opening(check, event)
@@ -110,12 +115,12 @@ def _conference(check: Check, event: ConferenceHeld) -> None:
             raise check.fail("members", "R-G3", f"member {member.id!r} changes role")
     for child in event.children:
         check.child("children", child.id, "R-LC3")
-        if check.recording:
+        if check.census:
             checks.previous_plans(check, child)
     _closure(check, event)
     if check.recording:
         duty_checks.conference_plans(check, event)
-    if event.s47_started_on is not None and check.recording:
+    if event.s47_started_on is not None and check.census:
         raise check.fail(
             "s47_started_on", "R-T0", "the Section 47 enquiry is recorded by the initial conference"
         )
@@ -133,7 +138,7 @@ def _closure(check: Check, event: ConferenceHeld) -> None:
         raise check.fail(
             "closure", "R-LC2a", "a death ends the plan the day it happened: record end-plan"
         )
-    if check.recording:
+    if check.census:
         checks.episode_closure(check, event.closure)
 
 
@@ -158,8 +163,9 @@ def _opening_conference(check: Check, event: ConferenceHeld) -> None:
         raise check.fail("team_manager", "R-LC1", "the LP's team manager must be a member")
     if event.strategy_discussion_on and event.strategy_discussion_on > event.on:
         raise check.fail("strategy_discussion_on", "R-T0", "the strategy discussion comes first")
-    if check.recording:
+    if check.census:
         _census_opening(check, event)
+    if check.recording:
         duty_checks.conference_plans(check, event)
     _plan_ahead(check, event)
     _matrix(check, event.visiting_matrix, set(ids), event.team_manager, event.lead_professional)

@@ -134,9 +134,10 @@ def plans_of(record: CaseRecord, day: date) -> list[Plan] | Skipped:
         return []
     policy = profile(history.profile)
     try:
-        # Every check, those made at recording only included (new_from=0): a case recorded
-        # before a census rule existed is left out of the return and named, not sent wrong.
-        state = fold(history, policy, new_from=0, known_by=day)
+        # The census's refusals made again (a case recorded before a census rule existed is
+        # left out of the return and named, not sent wrong), not the duties checked when an
+        # event is recorded: a child on a plan is counted whatever a later duty asks.
+        state = fold(history, policy, known_by=day, census=True)
     except RejectedEvent as error:
         return Skipped(history.reference, str(error))
     facts = {item.child: item for item in record.facts}

@@ -41,6 +41,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,25 +274,32 @@ class Stack:
         A worker asked to stop (SIGTERM) that has not exited after ``grace`` s is killed: Prefect
         3.8.8's process worker sometimes never finishes its graceful shutdown (seen once in
         a test run: idle, no flow runs left, still waiting 12 minutes later)."""
-        runs = children_of(worker.pid)
+        self._kill_workers([worker], sig, grace)
 
-        def send(sig: int) -> None:
-            for pid in (worker.pid, *runs):
+    def _kill_workers(self, workers: list[subprocess.Popen[bytes]], sig: int, grace: float) -> None:
+        """Signal every worker (and its runs) at once, then give them ``grace`` s in all, not
+        each: stopping three workers that all hang takes 30 s, not 90."""
+        groups = {worker.pid: (worker.pid, *children_of(worker.pid)) for worker in workers}
+
+        def send(worker: subprocess.Popen[bytes], sig: int) -> None:
+            for pid in groups[worker.pid]:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, sig)
 
-        send(sig)
-        try:
-            worker.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            send(signal.SIGKILL)
-            worker.wait(timeout=30)
-        self.workers.remove(worker)
+        for worker in workers:
+            send(worker, sig)
+        deadline = time.monotonic() + grace
+        for worker in workers:
+            try:
+                worker.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                send(worker, signal.SIGKILL)
+                worker.wait(timeout=30)
+            self.workers.remove(worker)
 
     def stop(self) -> None:
         try:
-            for worker in list(self.workers):
-                self.kill_worker(worker, signal.SIGTERM)
+            self._kill_workers(list(self.workers), signal.SIGTERM, grace=30)
         finally:
             if self.server is not None:
                 stop_group(self.server.pid)

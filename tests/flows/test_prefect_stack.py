@@ -38,6 +38,18 @@ def test_a_worker_that_ignores_sigterm_is_killed_after_its_grace(tmp_path: Path)
     assert stack.workers == []
 
 
+def test_workers_that_ignore_sigterm_share_one_grace_not_one_each(tmp_path: Path) -> None:
+    stack = Stack(tmp_path, 0, {})
+    workers = [stubborn() for _ in range(3)]
+    stack.workers.extend(workers)
+    started = time.monotonic()
+    stack._kill_workers(list(workers), signal.SIGTERM, grace=3)
+    # one after the other, three graces would be 9 s at least
+    assert time.monotonic() - started < 9
+    assert [w.returncode for w in workers] == [-signal.SIGKILL] * 3
+    assert stack.workers == []
+
+
 def test_the_server_is_stopped_even_when_a_worker_cannot_be(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -45,10 +57,10 @@ def test_the_server_is_stopped_even_when_a_worker_cannot_be(
     stack.server = server = stubborn()  # ignores SIGTERM too: stop_group escalates to SIGKILL
     stack.workers.append(server)
 
-    def cannot(worker: subprocess.Popen[bytes], sig: int) -> None:
-        raise subprocess.TimeoutExpired(worker.args, 30)
+    def cannot(workers: list[subprocess.Popen[bytes]], sig: int, grace: float) -> None:
+        raise subprocess.TimeoutExpired(workers[0].args, 30)
 
-    monkeypatch.setattr(stack, "kill_worker", cannot)
+    monkeypatch.setattr(stack, "_kill_workers", cannot)
     with pytest.raises(subprocess.TimeoutExpired):
         stack.stop()
     assert server.poll() is not None

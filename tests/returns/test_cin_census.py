@@ -17,10 +17,12 @@ import pytest
 
 from domain.child_facts import ChildFacts
 from domain.demo import demo_caseload, demo_facts
+from domain.errors import RejectedEvent
 from domain.events import (
     Child,
     ConferenceHeld,
     ConferenceKind,
+    CoreGroupHeld,
     Event,
     PlanEnded,
     PlanEndReason,
@@ -28,6 +30,8 @@ from domain.events import (
 )
 from domain.history import CaseHistory
 from domain.ladder import LONDON
+from domain.punctual import punctual_history
+from domain.state import fold
 from domain.store.extracts import CaseRecord
 from domain.synthetic import enquiry_assessments, made_upn, synthetic_facts, synthetic_history
 from returns.cin_census import Census, CensusYear, census
@@ -259,3 +263,21 @@ def test_the_validators_2026_27_rules_are_its_2024_25_rules_as_the_readme_says()
     done = subprocess.run([str(PYTHON), "-c", code], capture_output=True, text=True, timeout=300)
     assert done.stdout.split()[0] == "True", done.stdout + done.stderr[-2000:]
     assert int(done.stdout.split()[1]) > 100
+
+
+@pytest.mark.parametrize("profile", ["west-midlands", "luton"])
+def test_a_case_recorded_before_a_duty_existed_is_still_counted(profile: str) -> None:
+    """A duty checked when an event is recorded (a vice chair at the first core group, the
+    review's date set by the conference: R-M1, R-T7) and added after the case was recorded
+    never drops its children from a return, as a census rule would."""
+    history = punctual_history(7, "CP-7", profile, start=date(2026, 1, 6), days=300)
+    older = history.model_copy(update={"events": tuple(
+        e.model_copy(update={"vice_chair": None}) if isinstance(e, CoreGroupHeld)
+        else e.model_copy(update={"review_on": None}) if isinstance(e, ConferenceHeld) else e
+        for e in history.events
+    )})  # fmt: skip
+    with pytest.raises(RejectedEvent, match=r"R-M1|R-T7|R-T8"):
+        fold(older, new_from=0)  # as the store would refuse it if it were recorded today
+    found = the_census([CaseRecord(older, synthetic_facts(older, 7))])
+    assert (found.skipped, found.without_facts) == ([], [])
+    assert found.plans == len(history.events[0].children) > 0  # type: ignore[attr-defined]
