@@ -59,10 +59,7 @@ def derive(
     """Every obligation as of ``as_of``; with ``history=False`` only those not yet met or
     discharged (what a wake and the read model need), which is much cheaper."""
     clock = Clock(as_of, profile, calendar, history)
-    found = specs(state, clock)
-    if not history:
-        found = (spec for spec in found if not clock.settled(spec.met_on, spec.discharged_on))
-    obligations = tuple(settle(spec, clock) for spec in found)
+    obligations = _settled(state, clock)
     raised = tuple(notices(state, clock))
     dispatches = tuple(
         obligation_dispatch(state, o, clock) for o in obligations if o.is_open and o.rung
@@ -85,6 +82,21 @@ def derive(
         next_wake=min(upcoming) if upcoming and not state.closed else None,
         review=_review_dates(state, clock),
     )
+
+
+def settled_obligations(
+    state: CaseState, profile: PolicyProfile, calendar: WorkingDayCalendar, as_of: datetime
+) -> tuple[Obligation, ...]:
+    """Every obligation as of ``as_of``, as ``derive`` finds them, without the notices and
+    dispatches a wake sends: what a return counts (the timeliness report)."""
+    return _settled(state, Clock(as_of, profile, calendar, True))
+
+
+def _settled(state: CaseState, clock: Clock) -> tuple[Obligation, ...]:
+    found = specs(state, clock)
+    if not clock.history:
+        found = (spec for spec in found if not clock.settled(spec.met_on, spec.discharged_on))
+    return tuple(settle(spec, clock) for spec in found)
 
 
 def view(

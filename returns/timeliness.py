@@ -29,7 +29,7 @@ from domain.case import CaseState
 from domain.errors import RejectedEvent
 from domain.events import EventVoided
 from domain.ladder import LONDON, Obligation
-from domain.obligations import derive
+from domain.obligations import settled_obligations
 from domain.profiles import PolicyProfile, calendar_for
 from domain.recording import recording_lag
 from domain.state import fold
@@ -163,7 +163,7 @@ def timeliness(
             result.skipped.append(Skipped(history.reference, str(error)))
             continue
         result.cases += 1
-        for obligation in derive(state, policy, calendar_for(policy), moment).obligations:
+        for obligation in settled_obligations(state, policy, calendar_for(policy), moment):
             _count(result, history.team, obligation, report_day)
         _count_recording(result, record, state, policy)
     return result

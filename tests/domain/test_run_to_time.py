@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from domain.errors import RejectedEvent
 from domain.events import (
     AccessPlanAgreed,
     ActionDone,
@@ -176,6 +177,16 @@ WITHHOLDINGS: tuple[Callable[[CaseHistory], Iterator[Withheld]], ...] = (
 )
 
 
+def _recordable(history: CaseHistory) -> bool:
+    """Each event could be recorded in turn: the run records them so (CIN 8867 refuses the
+    episode's closure while an assessment is open, say)."""
+    try:
+        fold(history, new_from=0)
+    except RejectedEvent:
+        return False
+    return True
+
+
 def _truly_late(history: CaseHistory, key: str) -> bool:
     """The duty is late in the history without it: not met by its due day (another event
     meeting it in time means nothing was taken away), with its missed rung inside the run."""
@@ -206,6 +217,8 @@ def test_take_one_duty_away_and_exactly_its_ladder_fires(profile, seed, pick, ki
         return
     for n in range(len(candidates)):
         withheld, key = candidates[(pick + n) % len(candidates)]
+        if not _recordable(withheld):
+            continue  # e.g. an assessment never completed: the episode's closure is refused
         if _truly_late(withheld, key):
             assert set(late_dispatches(withheld)) == {key}
             return
