@@ -30,7 +30,7 @@ from access.audit import AccessAudit
 from access.roles import Policy, RouteTable
 from access.settings import AccessSettings
 from access.signin import SignIn, live_session, page
-from access.stamping import Stamping
+from access.stamping import Stamping, refuse
 
 log = logging.getLogger("cpo.access")
 OPEN = frozenset({"/api/health", "/api/ready"})
@@ -137,13 +137,6 @@ class Gateway:
                                 f"{route}: ask for a role that allows it")  # fmt: skip
         await self.stamping.forward(who.person or "", who.roles, route, scope, receive, send,
                                     self.audit)  # fmt: skip
-
-
-async def refuse(scope: Scope, receive: Receive, send: Send, detail: str) -> None:
-    if scope["type"] == "websocket":
-        await send({"type": "websocket.close", "code": 4403})
-        return
-    await JSONResponse({"detail": detail}, status_code=403)(scope, receive, send)
 
 
 async def _no_sign_in(scope: Scope, receive: Receive, send: Send) -> None:

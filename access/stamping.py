@@ -48,8 +48,6 @@ class Stamping:
         send: Send,
         audit: AccessAudit,
     ) -> None:
-        from access.gateway import refuse
-
         target = scope["path"].removeprefix("/api").split("/")[2:3] or [""]
         try:
             if route == CREATE_RUN:
@@ -166,3 +164,11 @@ def with_body(scope: Scope, body: dict[str, Any]) -> tuple[Scope, Receive]:
         return {"type": "http.request", "body": data, "more_body": False}
 
     return {**scope, "headers": headers}, receive
+
+
+async def refuse(scope: Scope, receive: Receive, send: Send, detail: str) -> None:
+    """403 with why (a websocket closed with 4403): the gateway's refusals and stamping's."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 4403})
+        return
+    await JSONResponse({"detail": detail}, status_code=403)(scope, receive, send)

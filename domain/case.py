@@ -264,6 +264,11 @@ class CaseState:
     def held_in_period(self, period: int) -> list[Meeting]:
         return [self.meetings[m] for m in self.held.get(period, ())]
 
+    def following_conference(self, period: int) -> date | None:
+        """The day of the conference that followed ``period``'s, if there was one yet."""
+        following = period + 1
+        return self.conferences[following].on if following < len(self.conferences) else None
+
     def period_on(self, day: date) -> int:
         """The conference period in force on ``day`` (0 from the ICPC)."""
         return max(0, bisect_right([c.on for c in self.conferences], day) - 1)

@@ -128,7 +128,7 @@ def contingency(state: CaseState, clock: Clock) -> Iterator[Spec]:
         if first is None:
             continue
         met = next((m.held_on for m in held if m.contingency_plan), None)
-        end = state.conferences[period + 1].on if period + 1 < len(state.conferences) else None
+        end = state.following_conference(period)
         if clock.settled(met, end or state.closed_on):
             continue
         yield duty(

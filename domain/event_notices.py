@@ -43,10 +43,9 @@ def next_core_group(
     rule, due = cadence_due(
         clock.profile, clock.calendar, period, anchor, len(held), state.cg_every_weeks
     )
-    if period + 1 < len(state.conferences):
-        review = state.conferences[period + 1].on
-    else:
-        review = state.review_date(period, clock.profile, clock.calendar)
+    review = state.following_conference(period) or state.review_date(
+        period, clock.profile, clock.calendar
+    )
     return None if due >= review and len(held) > 0 else (rule, due)
 
 

@@ -27,7 +27,7 @@ def plan_copies(state: CaseState, clock: Clock) -> Iterator[Spec]:
         first = state.meetings[ids[0]].held_on if ids else None
         if first is None:
             continue
-        end = state.conferences[period + 1].on if period + 1 < len(state.conferences) else None
+        end = state.following_conference(period)
         start = state.conferences[period].on
         met = next(
             (day for day in state.plan_shared if start <= day and (end is None or day < end)),

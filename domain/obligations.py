@@ -136,11 +136,10 @@ def specs(state: CaseState, clock: Clock) -> Iterator[Spec]:
     if not state.opened:
         return
     yield from reviews.icpc_timeliness(state, clock)
-    last = len(state.conferences) - 1
     for period, conference in enumerate(state.conferences):
         if conference.decision is ConferenceDecision.END:
             continue
-        following = state.conferences[period + 1].on if period < last else None
+        following = state.following_conference(period)
         if following is not None and clock.settled(following, None):
             continue  # a past period's obligations are all met or discharged
         yield from reviews.review(state, clock, period)

@@ -33,7 +33,7 @@ from domain.events import (
     RiskRaised,
     SharedWithFamily,
 )
-from domain.punctual import Case, cadence_day, review_day
+from domain.punctual_case import Case, cadence_day, review_day
 from domain.timescales import LONDON, add_weeks
 
 

@@ -32,7 +32,7 @@ from domain.events import (
     RiskRaised,
     VisitMade,
 )
-from domain.punctual import Case
+from domain.punctual_case import Case
 from domain.timescales import LONDON
 
 COVER = Member(id="cov1", role=MemberRole.LEAD_PROFESSIONAL, agency="Children's social care")

@@ -36,7 +36,7 @@ def review(state: CaseState, clock: Clock, period: int) -> Iterator[Spec]:
     """The review conference the period leads to: held by its deadline (R-T7, R-T8); and,
     once booked, held on the day booked (the missed rung alone: the deadline escalates)."""
     conference = state.conferences[period]
-    following = _following(state, period)
+    following = state.following_conference(period)
     deadline = state.review_deadline(period, clock.profile, clock.calendar)
     rule = review_rule(period)
     common: dict[str, Any] = dict(met_on=following, discharged_on=state.closed_on)
@@ -54,7 +54,7 @@ def before_review(state: CaseState, clock: Clock, period: int) -> Iterator[Spec]
     """What is owed before the review: counted back from its day (booked, or the deadline)."""
     profile, calendar = clock.profile, clock.calendar
     start = state.conferences[period].on
-    following = _following(state, period)
+    following = state.following_conference(period)
     review_day = following or state.review_date(period, profile, calendar)
     end = following or state.closed_on
     held = state.held_in_period(period)
@@ -82,11 +82,6 @@ def before_review(state: CaseState, clock: Clock, period: int) -> Iterator[Spec]
     yield from _reports(state, clock, period, review_day, end)
     if profile.bedroom_between_conferences:
         yield from _bedrooms(state, period, review_day, eve, end)
-
-
-def _following(state: CaseState, period: int) -> date | None:
-    """The day of the conference that followed this period's, if there was one."""
-    return state.conferences[period + 1].on if period + 1 < len(state.conferences) else None
 
 
 def _reports(
